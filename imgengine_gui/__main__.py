@@ -1,0 +1,3 @@
+from imgengine_gui.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,274 @@
+"""Reading the catalog: what the CLI prints and the GUI shows."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+
+@dataclass
+class PhotoFilter:
+    folder: str | None = None
+    scenes: tuple[str, ...] = ()  # any of these
+    objects: tuple[str, ...] = ()  # any of these
+    people: bool | None = None  # True: with people, False: without
+    min_faces: int | None = None
+    camera: str | None = None  # "Make Model" or make alone
+    date_from: str | None = None  # ISO date, inclusive
+    date_to: str | None = None  # ISO date, inclusive
+    has_gps: bool | None = None
+    has_errors: bool | None = None
+    name: str | None = None  # substring of the file path, case-insensitive
+    photo_ids: tuple[int, ...] | None = None
+    include_missing: bool = False
+
+
+_BASE = """
+SELECT p.id, p.path, p.size, p.sha256, p.format, p.missing, p.mtime_ns,
+       m.width, m.height, m.orientation, m.taken_at, m.taken_at_source, m.make, m.model, m.lens,
+       m.iso, m.f_number, m.exposure_time, m.focal_length, m.gps_lat, m.gps_lon, m.gps_alt,
+       c.phash, c.dhash, c.sharpness, c.exposure, c.thumb_path, c.preview_path,
+       s.people, s.faces AS face_count
+FROM photos p
+LEFT JOIN metadata m ON m.photo_id = p.id
+LEFT JOIN content c ON c.photo_id = p.id
+LEFT JOIN ml_summary s ON s.photo_id = p.id
+"""
+
+
+def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
+    clauses, args = [], []
+    if not f.include_missing:
+        clauses.append("p.missing = 0")
+    if f.folder:
+        prefix = f.folder.rstrip(os.sep) + os.sep
+        clauses.append("p.path >= ? AND p.path < ?")
+        args += [prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+    for kind, labels in (("scene", f.scenes), ("object", f.objects)):
+        if labels:
+            marks = ",".join("?" * len(labels))
+            clauses.append(
+                "EXISTS (SELECT 1 FROM tags t WHERE t.photo_id = p.id AND t.kind = ?"
+                f" AND t.label IN ({marks}))"
+            )
+            args += [kind, *labels]
+    if f.people is True:
+        clauses.append("s.people > 0")
+    elif f.people is False:
+        clauses.append("s.people = 0")
+    if f.min_faces is not None:
+        clauses.append("s.faces >= ?")
+        args.append(f.min_faces)
+    if f.camera:
+        clauses.append("(TRIM(COALESCE(m.make,'') || ' ' || COALESCE(m.model,'')) = ? OR m.make = ?)")
+        args += [f.camera, f.camera]
+    if f.date_from:
+        clauses.append("substr(m.taken_at, 1, 10) >= ?")
+        args.append(f.date_from[:10])
+    if f.date_to:
+        clauses.append("substr(m.taken_at, 1, 10) <= ?")
+        args.append(f.date_to[:10])
+    if f.has_gps is not None:
+        clauses.append("m.gps_lat IS NOT NULL" if f.has_gps else "m.gps_lat IS NULL")
+    if f.has_errors is not None:
+        exists = "EXISTS (SELECT 1 FROM phase_status e WHERE e.photo_id = p.id AND e.state = 'error')"
+        clauses.append(exists if f.has_errors else "NOT " + exists)
+    if f.name:
+        clauses.append("p.path LIKE ? ESCAPE '\\'")
+        escaped = f.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        args.append(f"%{escaped}%")
+    if f.photo_ids is not None:
+        clauses.append(f"p.id IN ({','.join('?' * len(f.photo_ids)) or 'NULL'})")
+        args += list(f.photo_ids)
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def photo_ids(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[int]:
+    where, args = _where(f or PhotoFilter())
+    sql = "SELECT p.id FROM photos p LEFT JOIN metadata m ON m.photo_id = p.id"
+    sql += " LEFT JOIN ml_summary s ON s.photo_id = p.id" + where
+    sql += " ORDER BY COALESCE(m.taken_at, ''), p.path"
+    return [row[0] for row in conn.execute(sql, args)]
+
+
+def _status(conn: sqlite3.Connection, ids: list[int]) -> dict[int, tuple[str | None, list[str]]]:
+    out: dict[int, tuple[str | None, list[str]]] = {}
+    for chunk in _chunks(ids):
+        for pid, phase, state, error, warnings in conn.execute(
+            "SELECT photo_id, phase, state, error, warnings FROM phase_status"
+            f" WHERE photo_id IN ({','.join('?' * len(chunk))}) ORDER BY photo_id, phase",
+            chunk,
+        ):
+            first_error, all_warnings = out.get(pid, (None, []))
+            if state == "error" and first_error is None:
+                first_error = f"{phase}: {error}"
+            all_warnings = all_warnings + [w for w in json.loads(warnings or "[]")]
+            out[pid] = (first_error, all_warnings)
+    return out
+
+
+def _tags(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, list[dict]]]:
+    out: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for chunk in _chunks(ids):
+        for pid, kind, label, score, box in conn.execute(
+            "SELECT photo_id, kind, label, score, box FROM tags"
+            f" WHERE photo_id IN ({','.join('?' * len(chunk))}) ORDER BY photo_id, score DESC",
+            chunk,
+        ):
+            item: dict[str, Any] = {"score": round(score, 4)}
+            if kind != "face":
+                item["label"] = label
+            if box is not None:
+                item["box"] = json.loads(box)
+            out[pid][kind].append(item)
+    return out
+
+
+def _chunks(ids: list[int], size: int = 900):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def list_photos(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[dict[str, Any]]:
+    """Photos as plain dicts, the shape of `imgengine photos --json`."""
+    where, args = _where(f or PhotoFilter())
+    rows = conn.execute(_BASE + where + " ORDER BY COALESCE(m.taken_at, ''), p.path", args)
+    rows = rows.fetchall()
+    ids = [r["id"] for r in rows]
+    status, tags = _status(conn, ids), _tags(conn, ids)
+    return [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+
+
+def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
+    error, warnings = status
+    ml_ran = r["people"] is not None or r["face_count"] is not None or bool(tags)
+    return {
+        "id": r["id"],
+        "path": r["path"],
+        "size_bytes": r["size"],
+        "format": r["format"],
+        "missing": bool(r["missing"]),
+        "width": r["width"],
+        "height": r["height"],
+        "orientation": r["orientation"],
+        "taken_at": r["taken_at"],
+        "taken_at_source": r["taken_at_source"],
+        "camera_make": r["make"],
+        "camera_model": r["model"],
+        "lens": r["lens"],
+        "iso": r["iso"],
+        "f_number": r["f_number"],
+        "exposure_time": r["exposure_time"],
+        "focal_length": r["focal_length"],
+        "gps_lat": r["gps_lat"],
+        "gps_lon": r["gps_lon"],
+        "gps_alt": r["gps_alt"],
+        "sha256": r["sha256"],
+        "phash": r["phash"],
+        "dhash": r["dhash"],
+        "sharpness": r["sharpness"],
+        "exposure": r["exposure"],
+        "thumbnail": r["thumb_path"],
+        "preview": r["preview_path"],
+        "scenes": tags.get("scene", []) if ml_ran else None,
+        "objects": tags.get("object", []) if ml_ran else None,
+        "faces": tags.get("face", []) if ml_ran else None,
+        "people": r["people"],
+        "error": error,
+        "warnings": warnings,
+    }
+
+
+def tag_counts(conn: sqlite3.Connection, kind: str, folder: str | None = None) -> list[tuple[str, int]]:
+    where, args = _where(PhotoFilter(folder=folder))
+    sql = (
+        "SELECT t.label, COUNT(DISTINCT t.photo_id) FROM tags t JOIN photos p ON p.id = t.photo_id"
+        + where
+        + (" AND" if where else " WHERE")
+        + " t.kind = ? GROUP BY t.label ORDER BY 2 DESC, 1"
+    )
+    return [(label, count) for label, count in conn.execute(sql, [*args, kind])]
+
+
+def camera_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+    sql = (
+        "SELECT TRIM(COALESCE(m.make,'') || ' ' || COALESCE(m.model,'')) AS cam, COUNT(*)"
+        " FROM metadata m JOIN photos p ON p.id = m.photo_id WHERE p.missing = 0"
+        " AND (m.make IS NOT NULL OR m.model IS NOT NULL) GROUP BY cam ORDER BY 2 DESC"
+    )
+    return [(cam, n) for cam, n in conn.execute(sql)]
+
+
+def folders(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    out = []
+    for fid, path, last_scan in conn.execute("SELECT id, path, last_scan FROM folders ORDER BY path"):
+        count = conn.execute(
+            "SELECT COUNT(*) FROM photos WHERE folder_id = ? AND missing = 0", (fid,)
+        ).fetchone()[0]
+        out.append({"id": fid, "path": path, "last_scan": last_scan, "photos": count})
+    return out
+
+
+def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Duplicate clusters with their files, the shape of `duplicates --export`."""
+    out: dict[int, dict[str, Any]] = {}
+    for r in conn.execute(
+        "SELECT cl.id, cl.kind, cm.photo_id, cm.keep, cm.reason, p.path, p.size, p.format,"
+        " m.width, m.height, m.taken_at, c.thumb_path FROM clusters cl"
+        " JOIN cluster_members cm ON cm.cluster_id = cl.id JOIN photos p ON p.id = cm.photo_id"
+        " LEFT JOIN metadata m ON m.photo_id = p.id LEFT JOIN content c ON c.photo_id = p.id"
+        " WHERE p.missing = 0 ORDER BY cl.id, cm.keep DESC, p.path"
+    ):
+        cluster = out.setdefault(r["id"], {"id": r["id"], "kind": r["kind"], "files": []})
+        cluster["files"].append(
+            {
+                "photo_id": r["photo_id"],
+                "path": r["path"],
+                "keep": bool(r["keep"]),
+                "width": r["width"],
+                "height": r["height"],
+                "size_bytes": r["size"],
+                "format": r["format"],
+                "taken_at": r["taken_at"],
+                "thumbnail": r["thumb_path"],
+                "reason": r["reason"] or "",
+            }
+        )
+    return [c for c in out.values() if len(c["files"]) > 1]
+
+
+def embeddings(
+    conn: sqlite3.Connection, model_id: str | None = None
+) -> tuple[list[int], list[str], np.ndarray]:
+    """(photo ids, model ids, matrix) of stored image embeddings, optionally of one model."""
+    sql = "SELECT e.photo_id, e.model_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id"
+    sql += " WHERE p.missing = 0" + (" AND e.model_id = ?" if model_id else "")
+    rows = conn.execute(sql, (model_id,) if model_id else ()).fetchall()
+    if not rows:
+        return [], [], np.zeros((0, 0), dtype=np.float32)
+    size = len(rows[0][2])
+    rows = [r for r in rows if len(r[2]) == size]
+    matrix = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
+    return [r[0] for r in rows], [r[1] for r in rows], matrix
+
+
+def photo_by_path(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM photos WHERE path = ?", (path,)).fetchone()
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    return {
+        "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0"),
+        "missing": one("SELECT COUNT(*) FROM photos WHERE missing = 1"),
+        "errors": one(
+            "SELECT COUNT(DISTINCT photo_id) FROM phase_status WHERE state = 'error'"
+        ),
+        "clusters": one("SELECT COUNT(*) FROM clusters"),
+    }

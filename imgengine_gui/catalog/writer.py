@@ -1,0 +1,113 @@
+"""The catalog's single writer: one thread, batched transactions.
+
+Other threads hand it operations (callables taking a connection). It runs them in order and
+commits every ``batch_size`` operations or ``flush_interval`` seconds, so a crash loses at most
+the batch in flight. ``call`` runs an operation and waits for its committed result.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, TypeVar
+
+from imgengine_gui.catalog.db import connect
+
+T = TypeVar("T")
+Operation = Callable[[sqlite3.Connection], Any]
+_STOP = object()
+
+
+class CatalogWriter:
+    def __init__(self, path: Path, *, batch_size: int = 64, flush_interval: float = 0.5) -> None:
+        self.path = Path(path)
+        self.batch_size = batch_size
+        self.flush_interval = flush_interval
+        self.errors: list[str] = []
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=4096)
+        self._thread = threading.Thread(target=self._run, name="catalog-writer", daemon=True)
+        self._ready: Future[None] = Future()
+
+    def __enter__(self) -> CatalogWriter:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self._thread.start()
+        self._ready.result()
+
+    def submit(self, operation: Operation) -> None:
+        self._queue.put((operation, None))
+
+    def call(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        future: Future[T] = Future()
+        self._queue.put((operation, future))
+        return future.result()
+
+    def flush(self) -> None:
+        self.call(lambda conn: None)
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            conn = connect(self.path)
+        except Exception as exc:  # surfaced to the thread that started us
+            self._ready.set_exception(exc)
+            return
+        conn.isolation_level = None
+        self._ready.set_result(None)
+        pending = 0
+        last_commit = time.monotonic()
+        try:
+            while True:
+                timeout = max(0.0, self.flush_interval - (time.monotonic() - last_commit))
+                try:
+                    item = self._queue.get(timeout=timeout if pending else None)
+                except queue.Empty:
+                    item = None
+                if item is _STOP:
+                    break
+                if item is not None:
+                    operation, future = item
+                    if not conn.in_transaction:
+                        conn.execute("BEGIN")
+                    conn.execute("SAVEPOINT op")
+                    try:
+                        result = operation(conn)
+                        conn.execute("RELEASE op")
+                    except Exception as exc:
+                        conn.execute("ROLLBACK TO op")
+                        conn.execute("RELEASE op")
+                        self.errors.append(f"catalog write failed: {exc}")
+                        if future is not None:
+                            conn.commit()
+                            future.set_exception(exc)
+                        continue
+                    pending += 1
+                    if future is not None:
+                        conn.commit()
+                        pending, last_commit = 0, time.monotonic()
+                        future.set_result(result)
+                        continue
+                if pending and (
+                    pending >= self.batch_size
+                    or time.monotonic() - last_commit >= self.flush_interval
+                ):
+                    conn.commit()
+                    pending, last_commit = 0, time.monotonic()
+        finally:
+            if conn.in_transaction:
+                conn.commit()
+            conn.close()

@@ -1,0 +1,70 @@
+"""The `imgengine` command."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from imgengine_gui import __version__
+from imgengine_gui.cli import analyze, library, models
+from imgengine_gui.cli.common import UsageError, add_catalog_option, error
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imgengine",
+        description="Image Engine: a private, fast photo organizer. Photos are never changed.",
+    )
+    parser.add_argument("--version", action="version", version=f"imgengine {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    analyze.add_parser(sub)
+    library.add_parsers(sub)
+    models.add_parsers(sub)
+    gui = sub.add_parser("gui", help="open the desktop app (the default)")
+    add_catalog_option(gui)
+    gui.add_argument("--view", choices=("grid", "duplicates", "settings", "cutout"), default="grid")
+    gui.add_argument("--screenshot", help="render the view to this PNG and exit")
+    gui.add_argument("--folder", help="select this analyzed folder")
+    gui.set_defaults(run=run_gui)
+    bench = sub.add_parser("bench", help="measure the pipeline against a naive baseline")
+    bench.set_defaults(run=run_bench)
+    from imgengine_gui.cli import bench_args
+
+    bench_args.add_arguments(bench)
+    return parser
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from imgengine_gui.cli.gui_launch import launch
+
+    return launch(args)
+
+
+def run_bench(args: argparse.Namespace) -> int:
+    from imgengine_gui.cli.bench_args import run
+
+    return run(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "run", None) is None:
+        args = parser.parse_args(["gui", *(argv if argv is not None else sys.argv[1:])])
+    try:
+        return args.run(args)
+    except UsageError as exc:
+        error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        from imgengine_gui.catalog.db import CatalogError
+
+        if isinstance(exc, CatalogError):
+            error(str(exc))
+            return 2
+        raise

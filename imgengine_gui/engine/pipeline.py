@@ -1,0 +1,304 @@
+"""One analysis run: scan -> decode pool -> device executor -> catalog writer.
+
+Runs synchronously in the calling thread (the CLI's main thread or the GUI's worker QThread).
+Progress goes out through plain callbacks; ``cancel`` is an Event checked between photos/batches.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from imgengine_gui.catalog import records
+from imgengine_gui.catalog.writer import CatalogWriter
+from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
+from imgengine_gui.scan import PhotoJob, plan_jobs, scan_folder
+from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
+from imgengine_gui.settings import Settings
+
+PHASES = ("metadata", "content", "ml")
+PHASE_VERSIONS = {"metadata": "1", "content": "1"}
+DECODE_LONG_SIDE = 1024
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass
+class AnalyzeRequest:
+    folder: Path
+    catalog: Path
+    settings: Settings
+    phases: tuple[str, ...] = PHASES
+
+
+class _Run:
+    def __init__(self, request: AnalyzeRequest, writer: CatalogWriter, on_progress, cancel):
+        self.request = request
+        self.writer = writer
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.summary = RunSummary(folder=os.fspath(request.folder))
+        self.cache_dir = request.settings.resolved_cache_dir()
+        self.lock = threading.Lock()
+        self.failed_ids: set[int] = set()
+        self.executor = None
+        self.model_ids: dict[str, str] = {}
+        self.ml_version = ""
+        self.meter: RateMeter | None = None
+
+    # -- reporting ---------------------------------------------------------------------------
+    def emit(self, event: ProgressEvent) -> None:
+        if self.on_progress is not None:
+            self.on_progress(event)
+
+    def fail(self, job: PhotoJob, phase: str, message: str, version: str) -> None:
+        message = " ".join(str(message).split()) or "unknown error"
+        self.writer.submit(
+            lambda c: records.set_phase(c, job.photo_id, phase, version, error=message)
+        )
+        with self.lock:
+            self.summary.problems.append(FileProblem(job.path, phase, message))
+            self.failed_ids.add(job.photo_id)
+
+    def finished_photo(self) -> None:
+        with self.lock:
+            event = self.meter.advance()
+        self.emit(event)
+
+    def version(self, phase: str) -> str:
+        return self.ml_version if phase == "ml" else PHASE_VERSIONS[phase]
+
+    # -- per photo, on the decode pool ------------------------------------------------------
+    def process(self, job: PhotoJob) -> None:
+        if self.cancel.is_set():
+            return
+        try:
+            self._process(job)
+        except Exception as exc:  # a bug or an OS error must not stop the run
+            for phase in job.phases:
+                self.fail(job, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
+            self.finished_photo()
+
+    def _process(self, job: PhotoJob) -> None:
+        from imgengine_gui.analysis.errors import PhotoError
+
+        path = Path(job.path)
+        problem = self._sniff(path)
+        if problem:
+            for phase in job.phases:
+                self.fail(job, phase, problem, self.version(phase))
+            self.finished_photo()
+            return
+        if "metadata" in job.phases and not self._metadata(job, path):
+            for phase in job.phases:
+                if phase != "metadata":
+                    self.fail(job, phase, "skipped: the file could not be read", self.version(phase))
+            self.finished_photo()
+            return
+        wants_ml = "ml" in job.phases and self.executor is not None
+        if "content" not in job.phases and not wants_ml:
+            self.finished_photo()
+            return
+        from imgengine_gui.analysis.decode import decode_reduced
+
+        try:
+            decoded = decode_reduced(path, DECODE_LONG_SIDE)
+        except PhotoError as exc:
+            for phase in ("content", "ml"):
+                if phase in job.phases:
+                    self.fail(job, phase, str(exc), self.version(phase))
+            self.finished_photo()
+            return
+        if "content" in job.phases:
+            self._content(job, path, decoded)
+        if wants_ml:
+            self.executor.submit(job, decoded.image)  # blocks when the device is behind
+        else:
+            self.finished_photo()
+
+    def _sniff(self, path: Path) -> str | None:
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(HEAD_BYTES)
+        except OSError as exc:
+            return f"cannot read file: {exc.strerror or exc}"
+        if sniff_format(head) is None:
+            return describe_unknown(head, len(head))
+        return None
+
+    def _metadata(self, job: PhotoJob, path: Path) -> bool:
+        from imgengine_gui.analysis.errors import PhotoError
+        from imgengine_gui.analysis.metadata import read_metadata
+
+        started = time.perf_counter()
+        try:
+            meta = read_metadata(path)
+        except PhotoError as exc:
+            self.fail(job, "metadata", str(exc), PHASE_VERSIONS["metadata"])
+            return False
+        values = asdict(meta)
+        values["make"], values["model"] = values.pop("camera_make"), values.pop("camera_model")
+        warnings = values.pop("warnings")
+
+        def store(conn):
+            records.store_metadata(conn, job.photo_id, values)
+            records.set_phase(
+                conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=warnings
+            )
+
+        self.writer.submit(store)
+        self._timed("metadata", started)
+        return True
+
+    def _content(self, job: PhotoJob, path: Path, decoded: Any) -> None:
+        from imgengine_gui.analysis.content import analyze_content
+        from imgengine_gui.analysis.errors import PhotoError
+
+        started = time.perf_counter()
+        stat = path.stat()
+        key = hashlib.sha1(f"{job.path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+        try:
+            content = analyze_content(path, decoded, self.cache_dir, key=key)
+        except (PhotoError, OSError) as exc:
+            self.fail(job, "content", str(exc), PHASE_VERSIONS["content"])
+            return
+
+        def store(conn):
+            records.store_content(conn, job.photo_id, content)
+            records.set_phase(conn, job.photo_id, "content", PHASE_VERSIONS["content"])
+
+        self.writer.submit(store)
+        self._timed("content", started)
+
+    def _timed(self, phase: str, started: float) -> None:
+        with self.lock:
+            spent = self.summary.phase_seconds
+            spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - started
+
+    # -- device executor callbacks (on the device thread) -----------------------------------
+    def on_ml_results(self, results: list[tuple[PhotoJob, dict]]) -> None:
+        for job, result in results:
+            if job.photo_id in self.ml_failed:
+                self.finished_photo()
+                continue
+
+            def store(conn, job=job, result=result):
+                records.store_ml(conn, job.photo_id, result, self.model_ids)
+                records.set_phase(conn, job.photo_id, "ml", self.ml_version)
+
+            self.writer.submit(store)
+            self.finished_photo()
+
+    def on_ml_error(self, job: PhotoJob, analyzer: str, message: str) -> None:
+        with self.lock:
+            self.ml_failed.add(job.photo_id)
+        self.fail(job, "ml", f"{analyzer}: {message}", self.ml_version)
+
+    ml_failed: set[int]
+
+
+def _start_executor(run: _Run, settings: Settings):
+    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.executor import DeviceExecutor
+    from imgengine_gui.ml.registry import choose_analyzers
+
+    runtime = resolve_runtime(
+        device=settings.device,
+        precision=settings.precision,
+        backend=settings.backend,
+        num_threads=0,
+    )
+    analyzers, notes = choose_analyzers(settings)
+    run.summary.notes.extend(notes)
+    executor = DeviceExecutor(
+        analyzers,
+        runtime,
+        batch_size=settings.batch_size,
+        on_results=run.on_ml_results,
+        on_error=run.on_ml_error,
+    )
+    executor.start()
+    for analyzer in executor.analyzers:
+        for key in analyzer.stores:
+            run.model_ids[key] = analyzer.model_id
+    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in executor.analyzers}))
+    return executor
+
+
+def analyze_folder(
+    request: AnalyzeRequest,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> RunSummary:
+    folder = Path(request.folder).expanduser().resolve()
+    if not folder.is_dir():
+        raise NotADirectoryError(f"not a folder: {request.folder}")
+    request = AnalyzeRequest(folder, request.catalog, request.settings, request.phases)
+    cancel = cancel or threading.Event()
+    started = time.monotonic()
+    with CatalogWriter(request.catalog) as writer:
+        run = _Run(request, writer, on_progress, cancel)
+        run.ml_failed = set()
+        summary = run.summary
+        if "ml" in request.phases:
+            run.executor = _start_executor(run, request.settings)
+        versions = {p: run.version(p) for p in request.phases}
+        run.emit(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
+
+        def scan(conn):
+            folder_id = records.upsert_folder(conn, os.fspath(folder))
+            result = scan_folder(conn, folder, folder_id)
+            result.jobs = plan_jobs(conn, os.fspath(folder), versions)
+            return result
+
+        scanned = writer.call(scan)
+        for name in ("new", "changed", "unchanged", "moved", "missing"):
+            setattr(summary, name, getattr(scanned, name))
+        summary.problems.extend(FileProblem(p.path, "scan", p.message) for p in scanned.problems)
+        jobs = scanned.jobs
+        run.meter = RateMeter(len(jobs))
+        run.emit(ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze"))
+        try:
+            _run_jobs(run, jobs, request.settings)
+        finally:
+            if run.executor is not None:
+                if cancel.is_set():
+                    run.executor.cancel()
+                run.executor.close()
+                summary.notes.extend(n for n in run.executor.notes if n not in summary.notes)
+        writer.flush()
+        summary.analyzed = run.meter.done
+        summary.failed = len(run.failed_ids)
+        summary.cancelled = cancel.is_set()
+        if "content" in request.phases and not cancel.is_set():
+            from imgengine_gui.engine.duplicates import refresh_clusters
+
+            run.emit(ProgressEvent("duplicates", 0, 1, message="Finding duplicates"))
+            summary.clusters = writer.call(
+                lambda conn: refresh_clusters(conn, request.settings.duplicate_sensitivity)
+            )
+        summary.notes.extend(writer.errors)
+    summary.elapsed_s = time.monotonic() - started
+    if on_progress is not None:
+        on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))
+    return summary
+
+
+def _run_jobs(run: _Run, jobs: list[PhotoJob], settings: Settings) -> None:
+    workers = settings.workers or os.cpu_count() or 2
+    in_flight = threading.BoundedSemaphore(workers * 4)
+    with ThreadPoolExecutor(workers, thread_name_prefix="decode") as pool:
+        for job in jobs:
+            if run.cancel.is_set():
+                break
+            in_flight.acquire()
+            future = pool.submit(run.process, job)
+            future.add_done_callback(lambda _f: in_flight.release())

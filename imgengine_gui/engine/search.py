@@ -1,0 +1,70 @@
+"""Search by text (CLIP) or by example photo (any stored image embedding)."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from imgengine_gui.catalog import queries
+from imgengine_gui.settings import Settings
+
+
+class SearchUnavailable(RuntimeError):
+    pass
+
+
+@dataclass(slots=True)
+class Hit:
+    photo_id: int
+    path: str
+    score: float
+
+
+def _rank(conn, ids: list[int], matrix: np.ndarray, query: np.ndarray, limit: int) -> list[Hit]:
+    scores = matrix @ query.astype(np.float32).ravel()
+    order = np.argsort(-scores)[:limit]
+    paths = dict(conn.execute(
+        f"SELECT id, path FROM photos WHERE id IN ({','.join('?' * len(order)) or 'NULL'})",
+        [ids[i] for i in order],
+    ).fetchall())
+    return [Hit(ids[i], paths[ids[i]], float(scores[i])) for i in order]
+
+
+def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
+    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.errors import ModelUnavailable
+    from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
+
+    model_id = settings.scenes_model
+    ids, _, matrix = queries.embeddings(conn, model_id)
+    if not ids:
+        raise SearchUnavailable(
+            f"text search needs CLIP image embeddings ({model_id}); none are in the catalog. "
+            "Put the CLIP model in the Hugging Face cache or a local folder (see `imgengine "
+            "models`), then run `imgengine analyze FOLDER` again."
+        )
+    analyzer = ClipSceneAnalyzer(model_id)
+    try:
+        analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))
+    except ModelUnavailable as exc:
+        raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
+    query = analyzer.encode_text([text])[0]
+    return _rank(conn, ids, matrix, query, limit)
+
+
+def search_similar(conn: sqlite3.Connection, path: Path, limit: int = 20) -> list[Hit]:
+    row = queries.photo_by_path(conn, str(Path(path).expanduser().resolve()))
+    if row is None:
+        raise SearchUnavailable(f"{path} is not in the catalog: analyze its folder first")
+    found = conn.execute(
+        "SELECT model_id, vector FROM embeddings WHERE photo_id = ? ORDER BY model_id", (row["id"],)
+    ).fetchall()
+    if not found:
+        raise SearchUnavailable(f"{path} has no image embedding yet: run the ml phase on it")
+    model_id, blob = found[0]
+    ids, _, matrix = queries.embeddings(conn, model_id)
+    hits = _rank(conn, ids, matrix, np.frombuffer(blob, dtype=np.float32), limit + 1)
+    return [h for h in hits if h.photo_id != row["id"]][:limit]

@@ -1,0 +1,284 @@
+"""One thread owns the device and the models; decode workers feed it through a bounded queue.
+
+Producers call ``submit(key, image)`` (blocking while the queue is full: back-pressure on
+decoding). The device thread forms fixed-size batches, resizes each image once per distinct
+analyzer ``input_size``, runs every analyzer on the batch, merges the result dicts per key and
+hands ``[(key, merged), ...]`` to ``on_results``. Analyzers merge in list order, so a later
+analyzer's key wins (the registry puts detection after faces so detected people override faces).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from imgengine_gui.ml.base import Analyzer, Runtime
+from imgengine_gui.ml.errors import ModelUnavailable
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+ResultsCallback = Callable[[list[tuple[Any, dict[str, Any]]]], None]
+ProgressCallback = Callable[[int], None]
+ErrorCallback = Callable[[Any, str, str], None]
+
+_CLOSE = object()
+_POLL_S = 0.1
+
+
+class DeviceExecutor:
+    def __init__(
+        self,
+        analyzers: Sequence[Analyzer],
+        runtime: Runtime,
+        *,
+        batch_size: int | None = None,
+        queue_size: int = 64,
+        on_results: ResultsCallback,
+        on_progress: ProgressCallback | None = None,
+        on_error: ErrorCallback | None = None,
+        linger_s: float = 0.2,
+    ) -> None:
+        self.runtime = runtime
+        self.batch_size = batch_size or min((a.batch_size for a in analyzers), default=16)
+        self.linger_s = linger_s
+        self.notes: list[str] = []
+        self.done = 0
+        self._candidates = list(analyzers)
+        self._analyzers: list[Analyzer] = []
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, queue_size))
+        self._on_results = on_results
+        self._on_progress = on_progress
+        self._on_error = on_error
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._cancelled = threading.Event()
+        self._finished = threading.Event()
+        self._closed = False
+        self._failure: BaseException | None = None
+
+    # --- producer side ---------------------------------------------------------------------------
+
+    def start(self) -> DeviceExecutor:
+        if self._thread is not None:
+            raise RuntimeError("executor already started")
+        self._thread = threading.Thread(target=self._main, name="imgengine-device", daemon=True)
+        self._thread.start()
+        return self
+
+    def submit(self, key: Any, image: Image.Image) -> bool:
+        """Queue one image; blocks while the queue is full. False once cancelled or finished."""
+        if self._closed:
+            raise RuntimeError("submit after close()")
+        return self._put((key, image))
+
+    def close(self, timeout: float | None = None) -> None:
+        """No more input: flush the partial batch, wait for the thread, re-raise a callback error."""
+        if not self._closed:
+            self._closed = True
+            self._put(_CLOSE)
+        self._join(timeout)
+
+    def cancel(self, timeout: float | None = None) -> None:
+        """Stop after the batch in progress; queued images are dropped and producers unblock."""
+        self._cancelled.set()
+        self._join(timeout)
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        """Wait until the analyzers have loaded (or failed to)."""
+        return self._ready.wait(timeout)
+
+    @property
+    def loaded(self) -> list[dict[str, str]]:
+        """The analyzers actually serving: name, model id and tier."""
+        return [{"name": a.name, "model_id": a.model_id, "tier": a.tier} for a in self._analyzers]
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _put(self, item: Any) -> bool:
+        while not (self._cancelled.is_set() or self._finished.is_set()):
+            try:
+                self._queue.put(item, timeout=_POLL_S)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _join(self, timeout: float | None) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._failure is not None:
+            failure, self._failure = self._failure, None
+            raise failure
+
+    # --- device thread ---------------------------------------------------------------------------
+
+    def _main(self) -> None:
+        try:
+            self._set_threads()
+            self._load()
+            self._ready.set()
+            while not self._cancelled.is_set():
+                batch, closing = self._next_batch()
+                if self._cancelled.is_set():
+                    break
+                if batch:
+                    self._process(batch)
+                if closing:
+                    break
+        except BaseException as error:  # a callback failed: stop, and close() re-raises it
+            self._failure = error
+        finally:
+            self._ready.set()
+            self._finished.set()
+            self._drain()
+
+    def _set_threads(self) -> None:
+        if self.runtime.num_threads <= 0:
+            return
+        try:
+            import torch
+        except ImportError:
+            return
+        if torch.get_num_threads() != self.runtime.num_threads:
+            torch.set_num_threads(self.runtime.num_threads)
+
+    def _load(self) -> None:
+        for analyzer in self._candidates:
+            if self._cancelled.is_set():
+                return
+            try:
+                analyzer.load(self.runtime)
+            except ModelUnavailable as error:
+                self.notes.append(f"{analyzer.name}: {analyzer.model_id} unavailable ({error})")
+                continue
+            except Exception as error:  # a broken model must not stop the others
+                self.notes.append(f"{analyzer.name}: {analyzer.model_id} failed to load ({error})")
+                continue
+            self._analyzers.append(analyzer)
+        if self._candidates and not self._analyzers:
+            self.notes.append("no analyzer could load: ML results skipped")
+
+    def _next_batch(self) -> tuple[list[tuple[Any, Image.Image]], bool]:
+        batch: list[tuple[Any, Image.Image]] = []
+        deadline: float | None = None
+        while len(batch) < self.batch_size:
+            if self._cancelled.is_set():
+                return batch, True
+            if deadline is None:
+                wait = _POLL_S
+            else:
+                wait = deadline - time.monotonic()
+                if wait <= 0:
+                    break
+            try:
+                item = self._queue.get(timeout=min(wait, _POLL_S))
+            except queue.Empty:
+                continue
+            if item is _CLOSE:
+                return batch, True
+            batch.append(item)
+            if deadline is None:
+                deadline = time.monotonic() + self.linger_s
+        return batch, False
+
+    def _process(self, batch: list[tuple[Any, Image.Image]]) -> None:
+        keys = [key for key, _ in batch]
+        if self._analyzers:
+            sized = self._sized_inputs([image for _, image in batch])
+            merged: list[dict[str, Any]] = [{} for _ in batch]
+            with _inference_mode():
+                for analyzer in self._analyzers:
+                    results = self._run(analyzer, sized[analyzer.input_size], keys)
+                    for into, result in zip(merged, results or (), strict=False):
+                        into.update(result)
+            self._on_results(list(zip(keys, merged, strict=True)))
+        self.done += len(batch)
+        if self._on_progress is not None:
+            self._on_progress(self.done)
+
+    def _sized_inputs(self, images: list[Image.Image]) -> dict[int, list[Image.Image]]:
+        rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
+        sizes = {analyzer.input_size for analyzer in self._analyzers}
+        return {size: [fit_long_side(image, size) for image in rgb] for size in sizes}
+
+    def _run(
+        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any]
+    ) -> list[dict[str, Any]] | None:
+        try:
+            results = run_splitting_on_oom(analyzer, images, self.notes)
+            if len(results) != len(images):
+                raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
+            return results
+        except Exception as error:
+            message = f"{type(error).__name__}: {error}"
+            if self._on_error is not None:
+                for key in keys:
+                    self._on_error(key, analyzer.name, message)
+            return None
+
+    def _drain(self) -> None:
+        """Empty the queue so producers blocked in submit() return."""
+        with contextlib.suppress(queue.Empty):
+            while True:
+                self._queue.get_nowait()
+
+
+def fit_long_side(image: Image.Image, size: int) -> Image.Image:
+    """Downscale so the long side is ``size`` (aspect kept); smaller images pass unchanged."""
+    from PIL import Image as PILImage
+
+    if size <= 0 or max(image.size) <= size:
+        return image
+    scale = size / max(image.size)
+    width = max(1, round(image.width * scale))
+    height = max(1, round(image.height * scale))
+    return image.resize((width, height), PILImage.Resampling.BILINEAR, reducing_gap=3.0)
+
+
+def run_splitting_on_oom(
+    analyzer: Analyzer, images: list[Image.Image], notes: list[str]
+) -> list[dict[str, Any]]:
+    """Run the analyzer; on GPU out-of-memory, retry the batch in halves."""
+    try:
+        return analyzer.run(images)
+    except Exception as error:
+        if len(images) < 2 or not _is_out_of_memory(error):
+            raise
+    _free_cuda_cache()
+    half = len(images) // 2
+    note = f"{analyzer.name}: out of GPU memory at batch {len(images)}; splitting"
+    if note not in notes:
+        notes.append(note)
+    return run_splitting_on_oom(analyzer, images[:half], notes) + run_splitting_on_oom(
+        analyzer, images[half:], notes
+    )
+
+
+def _is_out_of_memory(error: BaseException) -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return isinstance(error, torch.cuda.OutOfMemoryError)
+
+
+def _free_cuda_cache() -> None:
+    import torch
+
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
+
+
+def _inference_mode() -> contextlib.AbstractContextManager[Any]:
+    try:
+        import torch
+    except ImportError:
+        return contextlib.nullcontext()
+    return torch.inference_mode()

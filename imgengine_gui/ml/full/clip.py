@@ -1,0 +1,180 @@
+"""CLIP zero-shot scenes and search embeddings (full tier)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from imgengine_gui.ml.base import ResultKey, Runtime, Tier
+from imgengine_gui.ml.full import loading
+from imgengine_gui.settings import Settings
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+TEXT_BATCH = 64
+
+
+def _projected(output: Any) -> torch.Tensor:
+    """get_*_features returns a tensor in transformers 4.x, an output object in 5.x."""
+    import torch
+
+    return output if isinstance(output, torch.Tensor) else output.pooler_output
+
+
+def _image_encoder(model: Any) -> torch.nn.Module:
+    import torch
+    from torch.nn import functional
+
+    class ClipImageEncoder(torch.nn.Module):
+        """pixel_values -> L2-normalised projected image features: one tensor in, one out."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, pixel_values: torch.Tensor) -> torch.Tensor:
+            features = _projected(self.model.get_image_features(pixel_values=pixel_values))
+            return functional.normalize(features.float(), dim=-1)
+
+    return ClipImageEncoder()
+
+
+def _image_processor(folder: Path, image_size: int) -> Any:
+    from transformers import CLIPImageProcessor
+
+    if (folder / "preprocessor_config.json").is_file():
+        return loading.from_pretrained(CLIPImageProcessor, folder)
+    # CLIP's own recipe (bicubic shortest side, centre crop, OpenAI mean/std), torchvision-batched.
+    return CLIPImageProcessor(
+        size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
+    )
+
+
+class ClipSceneAnalyzer:
+    """Scenes from the tag vocabulary by CLIP zero-shot, plus one image embedding per photo."""
+
+    name = "scenes"
+    tier: Tier = "full"
+    input_size = 224
+    batch_size = 32
+    stores: tuple[ResultKey, ...] = ("scenes", "embedding")
+
+    def __init__(
+        self,
+        model_id: str | None = None,
+        *,
+        tags: Mapping[str, Sequence[str]] | None = None,
+        threshold: float = 0.1,
+        max_scenes: int = 5,
+    ) -> None:
+        self.model_id = model_id or Settings().scenes_model
+        self.threshold = threshold
+        self.max_scenes = max_scenes
+        self._tags = tags
+        self._runtime = Runtime()
+        self._model: Any = None
+        self._encoder: Any = None
+        self._processor: Any = None
+        self._tokenizer: Any = None
+        self._tag_names: list[str] = []
+        self._tag_matrix: torch.Tensor | None = None
+        self._logit_scale = 100.0
+
+    def load(self, runtime: Runtime) -> None:
+        import torch
+        from transformers import AutoTokenizer, CLIPModel
+
+        folder = loading.require_model(self.model_id)
+        device = loading.torch_device(runtime)
+        model = loading.from_pretrained(CLIPModel, folder).eval().to(device)
+        self._runtime = runtime
+        self._model = model
+        self._tokenizer = loading.from_pretrained(AutoTokenizer, folder)
+        size = int(model.config.vision_config.image_size)
+        self.input_size = size
+        self._processor = _image_processor(folder, size)
+        self._logit_scale = float(model.logit_scale.detach().exp().clamp(max=100.0))
+        example = torch.zeros(1, 3, size, size, device=device)
+        # The one call site for compile / TensorRT / int8 (imgengine_gui.ml.backends).
+        self._encoder = loading.prepare(_image_encoder(model), runtime, example)
+        self._tag_names, self._tag_matrix = self._encode_tags()
+
+    def _encode_tags(self) -> tuple[list[str], torch.Tensor]:
+        import torch
+        from torch.nn import functional
+
+        if self._tags is None:
+            from imgengine_gui.ml.tags import TAGS
+
+            self._tags = TAGS
+        names = list(self._tags)
+        prompts = [prompt for name in names for prompt in self._tags[name]]
+        prompt_vectors = torch.from_numpy(self.encode_text(prompts))
+        rows, start = [], 0
+        for name in names:
+            count = len(self._tags[name])
+            rows.append(prompt_vectors[start : start + count].mean(dim=0))
+            start += count
+        matrix = functional.normalize(torch.stack(rows), dim=-1)
+        return names, matrix.to(loading.torch_device(self._runtime))
+
+    def _require_loaded(self) -> None:
+        if self._model is None:
+            raise RuntimeError("ClipSceneAnalyzer.load(runtime) must run first")
+
+    @property
+    def tag_names(self) -> list[str]:
+        return list(self._tag_names)
+
+    def encode_text(self, texts: Sequence[str]) -> np.ndarray:
+        """L2-normalised text embeddings, shape (len(texts), dim), float32: for text search."""
+        from torch.nn import functional
+
+        self._require_loaded()
+        device = loading.torch_device(self._runtime)
+        chunks = []
+        for start in range(0, len(texts), TEXT_BATCH):
+            tokens = self._tokenizer(
+                list(texts[start : start + TEXT_BATCH]),
+                padding=True,
+                truncation=True,
+                max_length=self._model.config.text_config.max_position_embeddings,
+                return_tensors="pt",
+            ).to(device)
+            with loading.inference(self._runtime):
+                features = _projected(self._model.get_text_features(**tokens))
+                chunks.append(functional.normalize(features.float(), dim=-1).cpu().numpy())
+        if not chunks:
+            return np.zeros((0, int(self._model.config.projection_dim)), np.float32)
+        return np.concatenate(chunks).astype(np.float32, copy=False)
+
+    def embed_images(self, images: Sequence[Image.Image]) -> torch.Tensor:
+        """L2-normalised image embeddings on the runtime's device, float32, shape (N, dim)."""
+        self._require_loaded()
+        device = loading.torch_device(self._runtime)
+        rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
+        pixels = self._processor(images=rgb, return_tensors="pt", device=device)["pixel_values"]
+        with loading.inference(self._runtime):
+            return self._encoder(pixels.to(device)).float()
+
+    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        if not images:
+            return []
+        embeddings = self.embed_images(images)
+        assert self._tag_matrix is not None
+        probabilities = (self._logit_scale * embeddings @ self._tag_matrix.T).softmax(dim=-1)
+        results = []
+        for vector, scores in zip(embeddings.cpu().numpy(), probabilities.cpu().numpy(), strict=True):
+            order = np.argsort(-scores)[: self.max_scenes]
+            scenes = [
+                {"label": self._tag_names[i], "score": float(scores[i])}
+                for i in order
+                if scores[i] >= self.threshold
+            ]
+            results.append({"scenes": scenes, "embedding": vector.astype(np.float32)})
+        return results

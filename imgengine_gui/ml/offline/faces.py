@@ -1,0 +1,108 @@
+"""Offline face detection and people count: MTCNN on the packaged weights."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imgengine_gui.ml.base import ResultKey, Runtime, Tier
+from imgengine_gui.ml.offline import autocast_for, autocast_note
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+    from imgengine_gui.ml.offline.mtcnn import CascadeConfig, Nets
+
+
+class MtcnnFaceAnalyzer:
+    """Faces (score + normalised box) and the number of people, per photo.
+
+    Photos are searched at most ``input_size`` pixels on the long side for faces from
+    ``min_face`` pixels up, i.e. faces at least ~3% of the long side.
+    """
+
+    name = "faces"
+    model_id = "mtcnn"
+    tier: Tier = "offline"
+    input_size = 640
+    batch_size = 8
+    stores: tuple[ResultKey, ...] = ("faces", "people")
+
+    def __init__(
+        self,
+        weights_dir: Path | None = None,
+        min_face: float = 20.0,
+        thresholds: tuple[float, float, float] = (0.6, 0.7, 0.8),
+    ) -> None:
+        self._weights_dir = weights_dir
+        self._min_face = min_face
+        self._thresholds = thresholds
+        self._nets: Nets | None = None
+        self._config: CascadeConfig | None = None
+        self._runtime = Runtime()
+
+    def load(self, runtime: Runtime) -> None:
+        from imgengine_gui.ml import weights
+        from imgengine_gui.ml.offline.mtcnn import CascadeConfig, Nets, ONet, PNet, RNet
+
+        nets = Nets(PNet(), RNet(), ONet())
+        for net, weight in (
+            (nets.pnet, weights.MTCNN_PNET),
+            (nets.rnet, weights.MTCNN_RNET),
+            (nets.onet, weights.MTCNN_ONET),
+        ):
+            path = self._weights_dir / weight.name if self._weights_dir else None
+            weights.load_into(net, weight, path)
+            net.eval().to(runtime.device)
+        # The P-Net runs at a new size per pyramid level and the crop nets at a new batch size per
+        # call, so compile/TensorRT would rebuild all the time: MTCNN stays eager by design.
+        self._nets = nets
+        self._config = CascadeConfig(min_face=self._min_face, thresholds=self._thresholds)
+        self._runtime = runtime
+        note = autocast_note(runtime)
+        if note and note not in runtime.notes:
+            runtime.notes.append(note)
+
+    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        import numpy as np
+        import torch
+
+        from imgengine_gui.ml.offline.mtcnn import detect
+
+        if self._nets is None or self._config is None:
+            raise RuntimeError("MtcnnFaceAnalyzer.run() before load()")
+        arrays = [np.asarray(self._fit(image)) for image in images]
+        results: list[dict[str, Any]] = [{} for _ in images]
+        by_size: dict[tuple[int, ...], list[int]] = {}
+        for index, array in enumerate(arrays):
+            by_size.setdefault(array.shape, []).append(index)
+
+        device = self._runtime.device
+        with torch.inference_mode(), autocast_for(self._runtime):
+            for (height, width, _), indexes in by_size.items():
+                stacked = torch.from_numpy(np.stack([arrays[i] for i in indexes]))
+                pixels = stacked.to(device).permute(0, 3, 1, 2).float()
+                scale = torch.tensor([width, height, width, height], device=device)
+                for index, found in zip(
+                    indexes, detect(self._nets, pixels, self._config), strict=True
+                ):
+                    boxes = (found[:, :4] / scale).clamp(0.0, 1.0).tolist()
+                    scores = found[:, 4].tolist()
+                    faces = [
+                        {"score": round(score, 4), "box": [round(v, 4) for v in box]}
+                        for box, score in zip(boxes, scores, strict=True)
+                    ]
+                    results[index] = {"faces": faces, "people": len(faces)}
+        return results
+
+    def _fit(self, image: Image.Image) -> Image.Image:
+        from PIL import Image as PILImage
+
+        image = image if image.mode == "RGB" else image.convert("RGB")
+        long_side = max(image.size)
+        if long_side <= self.input_size:
+            return image
+        ratio = self.input_size / long_side
+        size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+        return image.resize(size, PILImage.Resampling.BILINEAR, reducing_gap=3.0)

@@ -1,0 +1,161 @@
+"""Offline scene tags and search embedding: torchvision's ImageNet MobileNetV2."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from imgengine_gui.ml.base import ResultKey, Runtime, Tier
+from imgengine_gui.ml.offline import autocast_for, autocast_note
+
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+CROP = 224
+MAX_ASPECT = 4 / 3  # longer photos are centre-cropped to 4:3 first, then the whole is squeezed
+_MEAN = (0.485, 0.456, 0.406)
+_STD = (0.229, 0.224, 0.225)
+
+
+class MobileNetSceneAnalyzer:
+    """Scene tags (``ml.tags`` vocabulary) and a 1280-d L2-normalised embedding per photo.
+
+    The whole photo (at most 4:3 of it) is resized to 224x224 rather than centre-cropped from a
+    larger square: scene tags are about the entire picture, not its middle.
+    """
+
+    name = "scenes"
+    model_id = "torchvision/mobilenet_v2-imagenet"
+    tier: Tier = "offline"
+    input_size = 256
+    batch_size = 16
+    stores: tuple[ResultKey, ...] = ("scenes", "embedding")
+
+    def __init__(
+        self, weights_path: Path | None = None, min_score: float = 0.1, max_tags: int = 5
+    ) -> None:
+        self._weights_path = weights_path
+        self._min_score = min_score
+        self._max_tags = max_tags
+        self._net: torch.nn.Module | None = None
+        self._tag_matrix: torch.Tensor | None = None
+        self._tag_names: tuple[str, ...] = ()
+        self._fixed_batch = False
+        self._runtime = Runtime()
+
+    def load(self, runtime: Runtime) -> None:
+        import torch
+
+        from imgengine_gui.ml.offline.imagenet_tags import CLASS_TAGS
+
+        net = _build_network(self._weights_path).eval().to(runtime.device)
+        net = net.to(memory_format=torch.channels_last)
+        example = torch.zeros(self.batch_size, 3, CROP, CROP, device=runtime.device)
+        example = example.to(memory_format=torch.channels_last)
+        # >>> backend call site: torch.compile / TensorRT wrap the eager module here.
+        try:
+            from imgengine_gui.ml.backends import prepare_module
+        except ImportError:
+            prepared = net
+        else:
+            from imgengine_gui.ml.errors import BackendUnavailable
+
+            try:
+                prepared = prepare_module(net, runtime, example)
+            except BackendUnavailable as exc:
+                runtime.notes.append(f"scenes: {exc}; running eager")
+                prepared = net
+        # <<<
+        # a compiled engine wants the batch shape it was built for
+        self._fixed_batch = prepared is not net
+        note = autocast_note(runtime)
+        if note and note not in runtime.notes:
+            runtime.notes.append(note)
+
+        matrix = torch.zeros(1000, len(CLASS_TAGS))
+        for column, indexes in enumerate(CLASS_TAGS.values()):
+            matrix[list(indexes), column] = 1.0
+        self._tag_matrix = matrix.to(runtime.device)
+        self._tag_names = tuple(CLASS_TAGS)
+        self._net = prepared
+        self._runtime = runtime
+
+    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        import numpy as np
+        import torch
+
+        if self._net is None or self._tag_matrix is None:
+            raise RuntimeError("MobileNetSceneAnalyzer.run() before load()")
+        if not images:
+            return []
+        batch = np.stack([np.asarray(_square_input(image)) for image in images])
+        count = len(images)
+        if self._fixed_batch and count < self.batch_size:
+            padding = np.zeros((self.batch_size - count, *batch.shape[1:]), batch.dtype)
+            batch = np.concatenate([batch, padding])
+        device = self._runtime.device
+        mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
+        std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
+        with torch.inference_mode():
+            # NHWC bytes permuted to NCHW is already channels_last in memory
+            pixels = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
+            pixels = (pixels - mean) / std
+            with autocast_for(self._runtime):
+                pooled, logits = self._net(pixels)
+            pooled, logits = pooled[:count].float(), logits[:count].float()
+            embeddings = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
+            tag_scores = (logits.softmax(1) @ self._tag_matrix).clamp(max=1.0).cpu().numpy()
+        return [
+            {"scenes": self._pick_tags(scores), "embedding": embedding.astype(np.float32)}
+            for scores, embedding in zip(tag_scores, embeddings, strict=True)
+        ]
+
+    def _pick_tags(self, scores: Any) -> list[dict[str, Any]]:
+        order = scores.argsort()[::-1][: self._max_tags]
+        return [
+            {"label": self._tag_names[i], "score": round(float(scores[i]), 4)}
+            for i in order
+            if scores[i] >= self._min_score
+        ]
+
+
+def _square_input(image: Image.Image) -> Image.Image:
+    """``image`` as CROP x CROP RGB: centre-cropped to at most 4:3, then resized whole."""
+    from PIL import Image as PILImage
+
+    image = image if image.mode == "RGB" else image.convert("RGB")
+    width, height = image.size
+    box_w = min(width, height * MAX_ASPECT)
+    box_h = min(height, width * MAX_ASPECT)
+    left, top = (width - box_w) / 2, (height - box_h) / 2
+    return image.resize(
+        (CROP, CROP),
+        PILImage.Resampling.BILINEAR,
+        box=(left, top, left + box_w, top + box_h),
+        reducing_gap=3.0,
+    )
+
+
+def _build_network(weights_path: Path | None) -> torch.nn.Module:
+    """MobileNetV2 with the packaged ImageNet weights, returning ``(pooled features, logits)``."""
+    import torch
+    import torchvision
+
+    from imgengine_gui.ml import weights
+
+    backbone = torchvision.models.mobilenet_v2()
+    weights.load_into(backbone, weights.MOBILENET_V2, weights_path)
+
+    class SceneNet(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.features = backbone.features
+            self.classifier = backbone.classifier
+
+        def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+            pooled = self.features(pixels).mean((2, 3))
+            return pooled, self.classifier(pooled)
+
+    return SceneNet()

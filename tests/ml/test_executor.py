@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from imgengine_gui.ml.base import Runtime
+from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.executor import DeviceExecutor, fit_long_side
+
+
+class FakeAnalyzer:
+    """Records batch sizes and the sizes it saw; result encodes the image's colour (its identity)."""
+
+    tier = "offline"
+    batch_size = 8
+    stores = ("scenes",)
+
+    def __init__(
+        self,
+        name: str = "fake",
+        input_size: int = 64,
+        delay_s: float = 0.0,
+        fail_on_batch: int | None = None,
+        load_error: Exception | None = None,
+    ) -> None:
+        self.name = name
+        self.model_id = f"test/{name}"
+        self.input_size = input_size
+        self.delay_s = delay_s
+        self.fail_on_batch = fail_on_batch
+        self.load_error = load_error
+        self.batches: list[int] = []
+        self.seen_sizes: list[tuple[int, int]] = []
+        self.loaded_on: Runtime | None = None
+
+    def load(self, runtime: Runtime) -> None:
+        if self.load_error is not None:
+            raise self.load_error
+        self.loaded_on = runtime
+
+    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+        self.batches.append(len(images))
+        if self.fail_on_batch == len(self.batches):
+            raise RuntimeError("kernel exploded")
+        time.sleep(self.delay_s)
+        self.seen_sizes.extend(image.size for image in images)
+        return [{self.name: image.getpixel((0, 0))[0]} for image in images]
+
+
+def photo(index: int, size: tuple[int, int] = (200, 100)) -> Image.Image:
+    return Image.new("RGB", size, (index, 255 - index, 7))
+
+
+def run_executor(analyzers, count: int, **kwargs):
+    results: list[tuple[Any, dict]] = []
+    errors: list[tuple[Any, str, str]] = []
+    progress: list[int] = []
+    executor = DeviceExecutor(
+        analyzers,
+        Runtime(),
+        on_results=results.extend,
+        on_progress=progress.append,
+        on_error=lambda *error: errors.append(error),
+        **kwargs,
+    ).start()
+    for index in range(count):
+        assert executor.submit(f"photo-{index}", photo(index))
+    executor.close(timeout=30)
+    assert not executor.running
+    return executor, results, errors, progress
+
+
+def test_batches_form_and_every_key_gets_its_own_result_once():
+    analyzer = FakeAnalyzer(delay_s=0.02)
+    executor, results, errors, progress = run_executor([analyzer], 10, batch_size=4)
+    assert analyzer.batches == [4, 4, 2]
+    assert [key for key, _ in results] == [f"photo-{i}" for i in range(10)]
+    assert all(result == {"fake": int(key.split("-")[1])} for key, result in results)
+    assert progress == [4, 8, 10]
+    assert errors == []
+    assert executor.loaded == [{"name": "fake", "model_id": "test/fake", "tier": "offline"}]
+
+
+def test_each_analyzer_gets_images_resized_once_to_its_size_and_results_merge():
+    small, large = FakeAnalyzer("small", input_size=50), FakeAnalyzer("large", input_size=150)
+    _, results, _, _ = run_executor([small, large], 5, batch_size=8)
+    assert set(small.seen_sizes) == {(50, 25)}
+    assert set(large.seen_sizes) == {(150, 75)}
+    assert results[3] == ("photo-3", {"small": 3, "large": 3})
+
+
+def test_fit_long_side_keeps_aspect_and_never_upscales():
+    assert fit_long_side(photo(1, (4000, 3000)), 224).size == (224, 168)
+    assert fit_long_side(photo(1, (3000, 4000)), 224).size == (168, 224)
+    assert fit_long_side(photo(1, (100, 60)), 224).size == (100, 60)
+
+
+def test_model_error_on_one_batch_loses_nothing_else():
+    broken = FakeAnalyzer("broken", fail_on_batch=2)
+    healthy = FakeAnalyzer("healthy")
+    _, results, errors, _ = run_executor([broken, healthy], 10, batch_size=4)
+    assert len(results) == 10
+    failed_keys = [f"photo-{i}" for i in range(4, 8)]
+    assert [key for key, name, _ in errors] == failed_keys
+    assert {name for _, name, _ in errors} == {"broken"}
+    assert "kernel exploded" in errors[0][2]
+    for key, result in results:
+        index = int(key.split("-")[1])
+        assert result["healthy"] == index
+        assert ("broken" in result) == (key not in failed_keys)
+
+
+def test_model_unavailable_in_load_drops_that_analyzer_with_a_note():
+    missing = FakeAnalyzer("missing", load_error=ModelUnavailable("weights not in HF cache"))
+    present = FakeAnalyzer("present")
+    executor, results, errors, _ = run_executor([missing, present], 3, batch_size=4)
+    assert [entry["name"] for entry in executor.loaded] == ["present"]
+    assert any("missing" in note and "weights not in HF cache" in note for note in executor.notes)
+    assert missing.batches == []
+    assert [result for _, result in results] == [{"present": i} for i in range(3)]
+    assert errors == []
+
+
+def test_cancel_stops_after_the_current_batch_and_unblocks_producers():
+    analyzer = FakeAnalyzer(delay_s=0.3)
+    results: list = []
+    executor = DeviceExecutor(
+        [analyzer], Runtime(), batch_size=4, queue_size=4, on_results=results.extend
+    ).start()
+    accepted: list[bool] = []
+
+    def produce() -> None:
+        accepted.extend(executor.submit(i, photo(i)) for i in range(40))
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    while not analyzer.batches:
+        time.sleep(0.01)
+    executor.cancel(timeout=10)
+    producer.join(timeout=10)
+    assert not executor.running
+    assert not producer.is_alive()
+    assert analyzer.batches == [4]
+    assert len(results) == 4
+    assert accepted.count(False) > 0
+    assert executor.submit(99, photo(99)) is False
+
+
+def test_bounded_queue_blocks_the_producer_until_the_device_catches_up():
+    entered, release = threading.Event(), threading.Event()
+
+    class GatedAnalyzer(FakeAnalyzer):
+        def run(self, images):
+            entered.set()
+            release.wait(10)
+            return super().run(images)
+
+    analyzer = GatedAnalyzer()
+    results: list = []
+    executor = DeviceExecutor(
+        [analyzer], Runtime(), batch_size=2, queue_size=3, on_results=results.extend
+    ).start()
+    submitted: list[int] = []
+
+    def produce() -> None:
+        for index in range(12):
+            executor.submit(index, photo(index))
+            submitted.append(index)
+
+    producer = threading.Thread(target=produce)
+    producer.start()
+    assert entered.wait(10)
+    time.sleep(0.5)
+    # one batch of 2 held by the device thread + 3 queued; the 6th submit blocks
+    assert len(submitted) == 5
+    assert producer.is_alive()
+    release.set()
+    producer.join(timeout=10)
+    executor.close(timeout=10)
+    assert len(submitted) == 12
+    assert sorted(key for key, _ in results) == list(range(12))
+
+
+def test_results_callback_failure_stops_the_executor_and_close_reraises():
+    def explode(_results):
+        raise OSError("catalog is read-only")
+
+    executor = DeviceExecutor([FakeAnalyzer()], Runtime(), batch_size=2, on_results=explode)
+    executor.start()
+    executor.submit("a", photo(1))
+    executor.submit("b", photo(2))
+    with pytest.raises(OSError, match="read-only"):
+        executor.close(timeout=10)
+    assert not executor.running
