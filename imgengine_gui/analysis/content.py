@@ -46,7 +46,9 @@ class ContentResult:
     extra: dict = field(default_factory=dict)
 
 
-def analyze_content(path: Path, decoded: DecodedPhoto, cache_dir: Path, *, key: str) -> ContentResult:
+def analyze_content(
+    path: Path, decoded: DecodedPhoto, cache_dir: Path, *, key: str
+) -> ContentResult:
     """Derive hashes, quality and cache images of ``path`` from its ``decoded`` pixels."""
     image = decoded.image
     view = hash_view(image, trim=False)

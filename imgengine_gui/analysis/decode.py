@@ -35,7 +35,14 @@ _EXIF_ORIENTATION = 0x0112
 _HEIF_FORMATS = {"HEIF", "AVIF"}
 _REDUCIBLE_MODES = {"L", "RGB", "RGBA", "LA", "RGBa", "La", "I", "F", "CMYK"}
 _DECODE_ERRORS = (
-    OSError, SyntaxError, ValueError, EOFError, RuntimeError, struct.error, zlib.error, IndexError
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    RuntimeError,
+    struct.error,
+    zlib.error,
+    IndexError,
 )
 
 _heif_registered = False
@@ -70,7 +77,9 @@ def decode_reduced(
     except UnidentifiedImageError:
         raise PhotoError(f"{path.name}: not a supported image format") from None
     except Image.DecompressionBombError:
-        raise PhotoError(f"{path.name}: decompression bomb (too many pixels); not decoded") from None
+        raise PhotoError(
+            f"{path.name}: decompression bomb (too many pixels); not decoded"
+        ) from None
     except MemoryError:
         raise PhotoError(f"{path.name}: not enough memory to decode") from None
     except _DECODE_ERRORS as exc:

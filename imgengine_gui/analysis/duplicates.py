@@ -1,6 +1,8 @@
 from __future__ import annotations
 from dataclasses import dataclass
 import numpy as np
+
+
 @dataclass
 class PhotoSignature:
     photo_id: int
@@ -9,9 +11,13 @@ class PhotoSignature:
     dhash: int | None
     signature: bytes | None = None
     embedding: np.ndarray | None = None
+
+
 @dataclass
 class Cluster:
     kind: str
     photo_ids: list[int]
+
+
 def cluster_duplicates(photos, sensitivity=5):
     return []

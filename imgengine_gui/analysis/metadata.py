@@ -100,7 +100,7 @@ def read_metadata(path: Path, *, mtime_ns: int | None = None) -> PhotoMetadata:
 
 
 def _read_open_image(im: Image.Image) -> PhotoMetadata:
-    width, height = im.size
+    width, height = _stored_size(im)
     meta = PhotoMetadata(format=im.format, width=width, height=height)
     if width * height > VERY_LARGE_PIXELS:
         meta.warnings.append(f"very large image ({width * height / 1e6:.0f} MP)")
@@ -110,6 +110,16 @@ def _read_open_image(im: Image.Image) -> PhotoMetadata:
     _read_gps(tags, meta)
     _read_taken_at(tags, im, meta)
     return meta
+
+
+def _stored_size(im: Image.Image) -> tuple[int, int]:
+    """Width and height before orientation (Pillow's TIFF size is already swapped for 5-8)."""
+    tags = getattr(im, "tag_v2", None) if im.format == "TIFF" else None
+    if tags is not None:
+        width, height = tags.get(256), tags.get(257)
+        if isinstance(width, int) and isinstance(height, int):
+            return width, height
+    return im.size
 
 
 _heif_lock = threading.Lock()

@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             worker.join()
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
-    print_summary(outcome["summary"], Console(stderr=True))  # type: ignore[arg-type]
+    print_summary(outcome["summary"], Console(stderr=True, soft_wrap=True))  # type: ignore[arg-type]
     return 130 if cancel.is_set() else 0
 
 

@@ -279,12 +279,16 @@ def analyze_folder(
         summary.failed = len(run.failed_ids)
         summary.cancelled = cancel.is_set()
         if "content" in request.phases and not cancel.is_set():
-            from imgengine_gui.engine.duplicates import refresh_clusters
 
             run.emit(ProgressEvent("duplicates", 0, 1, message="Finding duplicates"))
-            summary.clusters = writer.call(
-                lambda conn: refresh_clusters(conn, request.settings.duplicate_sensitivity)
-            )
+            try:
+                from imgengine_gui.engine.duplicates import refresh_clusters
+
+                summary.clusters = writer.call(
+                    lambda conn: refresh_clusters(conn, request.settings.duplicate_sensitivity)
+                )
+            except Exception as exc:  # the catalog stays as it was; the run still counts
+                summary.notes.append(f"duplicate search failed: {type(exc).__name__}: {exc}")
         summary.notes.extend(writer.errors)
     summary.elapsed_s = time.monotonic() - started
     if on_progress is not None:

@@ -233,29 +233,28 @@ def _tensorrt_module(
     if path.is_file():
         try:
             loaded = torch_tensorrt.load(str(path))
-            return loaded.module() if hasattr(loaded, "module") else loaded
+            engine = loaded.module() if hasattr(loaded, "module") else loaded
+            with torch.inference_mode():
+                engine(example_input[:1])  # the batch range survived the round trip
+            return engine
         except Exception as error:  # a stale or broken engine is rebuilt
-            runtime.notes.append(f"tensorrt cache unreadable ({_one_line(error)}); rebuilding")
+            runtime.notes.append(f"tensorrt cache unusable ({_one_line(error)}); rebuilding")
 
     engine = torch_tensorrt.compile(
         module, ir="dynamo", inputs=[trt_input], enabled_precisions=precisions
     )
-    _save_engine(torch_tensorrt, engine, path, example_input, runtime)
+    _save_engine(torch_tensorrt, engine, path, trt_input, runtime)
     return engine
 
 
-def _save_engine(
-    trt: Any, engine: Any, path: Path, example: torch.Tensor, runtime: Runtime
-) -> None:
+def _save_engine(trt: Any, engine: Any, path: Path, trt_input: Any, runtime: Runtime) -> None:
+    """Save as an ExportedProgram; the ``Input`` (not a tensor) keeps the dynamic batch range."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(".partial.ep")
+    partial = path.with_name(path.name + ".partial")
     try:
-        try:
-            trt.save(engine, str(partial), arg_inputs=[example])
-        except TypeError:  # torch_tensorrt < 2.5 names it `inputs`
-            trt.save(engine, str(partial), inputs=[example])
+        trt.save(engine, str(partial), arg_inputs=[trt_input])
         partial.replace(path)
-    except Exception as error:  # the engine still serves this run
+    except Exception as error:  # the engine still serves this run; a static save would not
         partial.unlink(missing_ok=True)
         runtime.notes.append(f"tensorrt engine not cached: {_one_line(error)}")
 

@@ -8,6 +8,7 @@ and returning an ``Analyzer`` (or None to decline). The built-in tasks' entry po
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import asdict, dataclass
 from importlib.metadata import entry_points
@@ -45,10 +46,17 @@ class TierChoice:
     present: bool
     path: str | None = None
     note: str | None = None
+    offline_present: bool = True  # the offline tier's weights are installed
 
 
 def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache, honouring HF_HUB_CACHE / HF_HOME / XDG_CACHE_HOME like the hub."""
+    """The Hugging Face hub cache the full tier searches (HF_HUB_CACHE / HF_HOME / XDG_CACHE_HOME)."""
+    try:
+        from huggingface_hub import constants
+
+        return Path(constants.HF_HUB_CACHE)
+    except ImportError:
+        pass
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"]).expanduser()
     if os.environ.get("HF_HOME"):
@@ -82,23 +90,66 @@ def _looks_like_folder(model_id: str) -> bool:
     return model_id.startswith(("/", "~", ".")) or os.sep in model_id.replace("/", "", 1)
 
 
+def offline_present(task: str) -> bool:
+    """Whether the offline tier of ``task`` can serve: its weight packages (or OpenCV) are installed."""
+    if task == "segmentation":
+        return importlib.util.find_spec("cv2") is not None
+    from imgengine_gui.ml import weights
+    from imgengine_gui.ml.errors import ModelUnavailable
+
+    weight = weights.MOBILENET_V2 if task == "scenes" else weights.MTCNN_PNET
+    try:
+        weights.locate(weight)
+    except ModelUnavailable:
+        return False
+    return True
+
+
 def choose_tier(task: str, settings: Any) -> TierChoice:
     """Which tier serves ``task`` with these settings, where it looked, and a note when it fell back."""
+    offline_ok = offline_present(task)
     if task not in _FULL:
-        return TierChoice(task, "offline", "mtcnn", _OFFLINE[task], "built in", True)
+        return TierChoice(
+            task=task,
+            tier="offline",
+            model="mtcnn",
+            serving=_OFFLINE[task],
+            looked_in="installed weight packages",
+            present=offline_ok,
+            offline_present=offline_ok,
+        )
     family, field_name = _FULL[task]
     model_id = str(getattr(settings, field_name))
-    cache = hf_hub_cache()
     folder = Path(model_id).expanduser()
-    looked_in = f"folder {folder}" if folder.is_dir() or _looks_like_folder(model_id) else ""
-    looked_in = looked_in or f"HF cache ({cache}) or folder"
+    if folder.is_dir() or _looks_like_folder(model_id):
+        looked_in = f"folder {folder}"
+    else:
+        looked_in = f"HF cache ({hf_hub_cache()}) or folder"
     path = find_local_model(model_id)
     if path is not None:
         return TierChoice(
-            task, "full", model_id, f"{family} {model_id}", looked_in, True, str(path)
+            task=task,
+            tier="full",
+            model=model_id,
+            serving=f"{family} {model_id}",
+            looked_in=looked_in,
+            present=True,
+            path=str(path),
+            offline_present=offline_ok,
         )
     note = f"{task}: {family} {model_id} not found in {looked_in}; using {_OFFLINE[task]}"
-    return TierChoice(task, "offline", model_id, _OFFLINE[task], looked_in, False, None, note)
+    if not offline_ok:
+        note += " (whose weights are not installed either)"
+    return TierChoice(
+        task=task,
+        tier="offline",
+        model=model_id,
+        serving=_OFFLINE[task],
+        looked_in=looked_in,
+        present=False,
+        note=note,
+        offline_present=offline_ok,
+    )
 
 
 def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> Analyzer | None:

@@ -24,6 +24,12 @@ DETECTION_LABELS = ("person", "bicycle", "car", "dog", "cat")
 PERSON_BIAS = 1.5  # random heads rarely pick one class; this makes "person" show up among others
 
 
+@pytest.fixture(scope="session")
+def detection_labels() -> tuple[str, ...]:
+    """The classes of the tiny detectors (both RT-DETR and DETR)."""
+    return DETECTION_LABELS
+
+
 def _favour_person(bias) -> None:
     import torch
 
@@ -117,7 +123,7 @@ def tiny_rtdetr_dir(tmp_path_factory) -> Path:
         num_denoising=0, **_labels(DETECTION_LABELS),
     )  # fmt: skip
     model = RTDetrForObjectDetection(config).eval()
-    _favour_person(model.model.decoder.class_embed[-1].bias)
+    _vary_classes(model.model.decoder.class_embed[-1], person_bias=1.5)
     folder = tmp_path_factory.mktemp("tiny-rtdetr")
     model.save_pretrained(folder)
     RTDetrImageProcessor(size={"height": 128, "width": 128}).save_pretrained(folder)
@@ -139,7 +145,7 @@ def tiny_detr_dir(tmp_path_factory) -> Path:
         decoder_attention_heads=2, num_queries=20, **_labels(DETECTION_LABELS),
     )  # fmt: skip
     model = DetrForObjectDetection(config).eval()
-    _favour_person(model.class_labels_classifier.bias)
+    _vary_classes(model.class_labels_classifier, person_bias=1.0, weight_std=1.0)
     folder = tmp_path_factory.mktemp("tiny-detr")
     model.save_pretrained(folder)
     DetrImageProcessor(size={"shortest_edge": 96, "longest_edge": 128}).save_pretrained(folder)

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+import json
+from importlib.metadata import EntryPoint
+
+import pytest
+
+from imgengine_gui.ml import analyzers as builtin_entry_points
+from imgengine_gui.ml import registry
+from imgengine_gui.ml.registry import (
+    TASKS,
+    choose_analyzers,
+    choose_tier,
+    discover_analyzers,
+    model_report,
+)
+from imgengine_gui.settings import Settings
+
+
+@pytest.fixture
+def empty_hf_cache(tmp_path, monkeypatch):
+    """HF_HOME in an empty folder; the hub reads its cache path at import, so patch that too."""
+    from huggingface_hub import constants
+
+    hub = tmp_path / "hf" / "hub"
+    monkeypatch.setenv("HF_HOME", str(hub.parent))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(hub))
+    return hub
+
+
+def model_folder(path):
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps({"model_type": "clip"}))
+    return path
+
+
+def test_without_models_every_task_falls_back_to_the_offline_tier_with_a_note(empty_hf_cache):
+    analyzers, notes = choose_analyzers(Settings())
+    assert [(a.name, a.tier) for a in analyzers] == [("scenes", "offline"), ("faces", "offline")]
+    assert notes[0] == (
+        f"scenes: CLIP openai/clip-vit-base-patch32 not found in HF cache ({empty_hf_cache}) "
+        "or folder; using offline MobileNetV2"
+    )
+    assert notes[1].startswith("objects: RT-DETR/DETR PekingU/rtdetr_r18vd_coco_o365 not found")
+    assert notes[1].endswith("using people counted from faces (offline MTCNN)")
+    report = {row["task"]: row for row in model_report(Settings())}
+    assert set(report) == {*TASKS, "segmentation"}
+    assert all(row["tier"] == "offline" for row in report.values())
+    assert not any(report[task]["present"] for task in ("scenes", "objects", "segmentation"))
+    assert report["segmentation"]["serving"] == "GrabCut"
+
+
+def test_local_folder_with_config_selects_the_full_tier(empty_hf_cache, tmp_path):
+    folder = model_folder(tmp_path / "my-clip")
+    settings = Settings(scenes_model=str(folder))
+    choice = choose_tier("scenes", settings)
+    assert (choice.tier, choice.present, choice.path, choice.note) == (
+        "full",
+        True,
+        str(folder),
+        None,
+    )
+    analyzers, notes = choose_analyzers(settings)
+    scenes = analyzers[0]
+    assert (scenes.name, scenes.tier, scenes.model_id) == ("scenes", "full", str(folder))
+    assert not any(note.startswith("scenes:") for note in notes)
+    assert model_report(settings)[0]["serving"] == f"CLIP {folder}"
+
+
+def test_folder_without_config_is_reported_as_missing(empty_hf_cache, tmp_path):
+    folder = tmp_path / "half-copied"
+    folder.mkdir()
+    choice = choose_tier("segmentation", Settings(segmentation_model=str(folder)))
+    assert choice.tier == "offline"
+    assert choice.looked_in == f"folder {folder}"
+    assert (
+        choice.note
+        == f"segmentation: SegFormer {folder} not found in folder {folder}; using GrabCut"
+    )
+
+
+def test_model_in_hf_cache_selects_the_full_tier(empty_hf_cache):
+    repo = empty_hf_cache / "models--PekingU--rtdetr_r18vd_coco_o365"
+    model_folder(repo / "snapshots" / "0123abcd")
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    choice = choose_tier("objects", Settings())
+    assert choice.tier == "full"
+    assert choice.path == str(repo / "snapshots" / "0123abcd")
+    analyzers, _ = choose_analyzers(Settings())
+    # detection runs after faces so its people count wins the merge
+    assert [(a.name, a.tier) for a in analyzers][-2:] == [("faces", "offline"), ("objects", "full")]
+
+
+def test_builtin_entry_points_are_discovered_and_agree_with_the_choice(empty_hf_cache):
+    found = discover_analyzers()
+    if not set(TASKS) <= set(found):
+        pytest.skip("imgengine-gui is not installed (no entry-point metadata)")
+    assert found["scenes"] is builtin_entry_points.SceneAnalyzer
+    chosen, _ = choose_analyzers(Settings())
+    by_name = {a.name: type(a) for a in chosen}
+    assert type(found["scenes"](Settings())) is by_name["scenes"]
+    assert type(found["faces"](Settings())) is by_name["faces"]
+    assert found["objects"](Settings()) is None
+
+
+PLUGIN_SOURCE = """
+class Aesthetics:
+    name = "aesthetics"
+    model_id = "test/aesthetics"
+    tier = "offline"
+    input_size = 128
+    batch_size = 4
+    stores = ()
+
+    def __init__(self, settings):
+        self.settings = settings
+
+    def load(self, runtime):
+        pass
+
+    def run(self, images):
+        return [{} for _ in images]
+
+
+def not_an_analyzer(settings):
+    return "nope"
+
+
+def declines(settings):
+    return None
+"""
+
+
+def test_plugins_are_added_and_broken_ones_only_noted(empty_hf_cache, tmp_path, monkeypatch):
+    (tmp_path / "fake_plugin.py").write_text(PLUGIN_SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    group = registry.ENTRY_POINT_GROUP
+    plugins = [
+        EntryPoint("aesthetics", "fake_plugin:Aesthetics", group),
+        EntryPoint("wrong", "fake_plugin:not_an_analyzer", group),
+        EntryPoint("shy", "fake_plugin:declines", group),
+        EntryPoint("gone", "no_such_module_here:Thing", group),
+        EntryPoint("scenes", "fake_plugin:Aesthetics", group),  # built-in task name: ignored
+    ]
+    monkeypatch.setattr(registry, "entry_points", lambda group: plugins)
+    settings = Settings()
+    analyzers, notes = choose_analyzers(settings)
+    assert [a.name for a in analyzers] == ["scenes", "faces", "aesthetics"]
+    assert analyzers[-1].settings is settings
+    assert any(
+        n.startswith("plug-in gone (no_such_module_here:Thing) failed to import") for n in notes
+    )
+    assert "plug-in wrong returned str, not an Analyzer" in notes
+    assert not any("shy" in note for note in notes)
