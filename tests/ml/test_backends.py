@@ -241,3 +241,85 @@ def test_quantize_int8_not_applicable_without_linear_layers():
     runtime = Runtime(precision="int8")
     assert quantize_int8(model, runtime, [torch.randn(1, 3, 4, 4)]) is model
     assert runtime.notes == ["int8 not applicable: no Linear layers; using fp32"]
+
+
+class FakeTorchTensorRT:
+    """Stands in for torch_tensorrt to check the engine cache around it; engines are eager modules."""
+
+    def __init__(self) -> None:
+        self.compiled: list[dict] = []
+        self.saved: dict[str, nn.Module] = {}
+        self.fail_save = False
+
+    class Input:
+        def __init__(self, **spec) -> None:
+            self.spec = spec
+
+    def compile(self, module, ir, inputs, enabled_precisions):
+        self.compiled.append({"ir": ir, **inputs[0].spec, "precisions": enabled_precisions})
+        return module
+
+    def save(self, engine, path, arg_inputs):
+        if self.fail_save:
+            raise RuntimeError("exporter refused")
+        assert isinstance(arg_inputs[0], self.Input)  # keeps the dynamic batch range
+        with open(path, "wb") as handle:
+            handle.write(b"engine")
+        self.saved[path] = engine
+
+    def load(self, path):
+        return self.saved[path.removesuffix(".partial")] if path in self.saved else self._load(path)
+
+    def _load(self, path):
+        partial = path + ".partial"
+        if partial not in self.saved:
+            raise RuntimeError("not a TensorRT program")
+        engine = self.saved[partial]
+
+        class Program:
+            def module(self):
+                return engine
+
+        return Program()
+
+
+@pytest.fixture
+def fake_tensorrt(monkeypatch):
+    fake = FakeTorchTensorRT()
+    monkeypatch.setitem(__import__("sys").modules, "torch_tensorrt", fake)
+    monkeypatch.setattr(backends, "tensorrt_missing_reason", lambda device: None)
+    return fake
+
+
+@pytest.mark.tensorrt
+def test_tensorrt_engine_cache_builds_once_then_loads(fake_tensorrt, tmp_path):
+    model = TinyClassifier()
+    example = torch.randn(4, 32)
+    runtime = Runtime(backend="tensorrt", precision="fp16")
+    first = prepare_module(model, runtime, example, max_batch=16, cache_dir=tmp_path)
+    assert first is model
+    (spec,) = fake_tensorrt.compiled
+    assert spec["ir"] == "dynamo"
+    assert (spec["min_shape"], spec["opt_shape"], spec["max_shape"]) == ((1, 32), (4, 32), (16, 32))
+    assert spec["precisions"] == {torch.float32, torch.float16}
+    assert len(list(tmp_path.glob("TinyClassifier-*.ep"))) == 1
+    second = prepare_module(model, runtime, example, max_batch=16, cache_dir=tmp_path)
+    assert second is model
+    assert len(fake_tensorrt.compiled) == 1  # served from the cache
+    prepare_module(model, runtime, example, max_batch=32, cache_dir=tmp_path)
+    assert len(fake_tensorrt.compiled) == 2  # another batch range is another engine
+    assert runtime.notes == []
+
+
+@pytest.mark.tensorrt
+def test_tensorrt_unreadable_cache_is_rebuilt_and_save_failure_only_noted(fake_tensorrt, tmp_path):
+    model = TinyClassifier()
+    example = torch.randn(2, 32)
+    runtime = Runtime(backend="tensorrt")
+    path = engine_cache_path(model, "fp32", (1, 2), (32,), cache_dir=tmp_path)
+    path.write_bytes(b"garbage")
+    fake_tensorrt.fail_save = True
+    assert prepare_module(model, runtime, example, cache_dir=tmp_path) is model
+    assert len(fake_tensorrt.compiled) == 1
+    assert runtime.notes[0].startswith("tensorrt cache unusable (RuntimeError: not a TensorRT")
+    assert runtime.notes[1] == "tensorrt engine not cached: RuntimeError: exporter refused"
