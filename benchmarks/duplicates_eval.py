@@ -283,14 +283,16 @@ def build_dataset(folder: Path, *, corpus: Path | None, small: bool = False, see
             target = base.with_name(f"{base.name}_{edit}")
             samples.append(Sample(EDITS[edit](image, target), group, edit))
     if corpus is not None:
-        # The corpus's own EXIF-orientation sets: 8 files per photo, all the same picture upright.
+        # The corpus's own EXIF-orientation sets: the other 7 files of each orientation photo are
+        # the same picture once upright, so they join the group of its orientation-1 source.
+        group_of = {s.group.split(":", 1)[1]: s.group for s in samples}
         for stem in ("landscape", "portrait"):
-            files = sorted((corpus / "jpg" / "orientation").glob(f"{stem}_*.jpg"))
-            if small:
-                files = files[:1] + files[4:6]
-            for path in files:
-                edit = "original" if path.stem.endswith("_1") else "exif_orientation_corpus"
-                samples.append(Sample(path, f"orientation:{stem}", edit))
+            group = group_of.get(f"orientation/{stem}_1.jpg")
+            if group is None:
+                continue
+            files = sorted((corpus / "jpg" / "orientation").glob(f"{stem}_[2-8].jpg"))
+            for path in files[3:5] if small else files:
+                samples.append(Sample(path, group, "exif_orientation_corpus"))
     rng.shuffle(samples)
     return samples
 

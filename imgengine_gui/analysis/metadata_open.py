@@ -17,10 +17,11 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from imgengine_gui.analysis.errors import PhotoError
+from imgengine_gui.analysis.errors import PhotoError, one_line_reason
 
 _BOMB_ERRORS = (Image.DecompressionBombError, Image.DecompressionBombWarning)
 _NOT_THIS_FORMAT = (SyntaxError, IndexError, TypeError, struct.error)
+_SMALLEST_HEADER = 8  # no supported format can state its size in fewer bytes
 _PIXELS_IN_MESSAGE = re.compile(r"\((\d+) pixels\)")
 
 _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
@@ -53,7 +54,7 @@ def open_header(path: Path) -> Iterator[Image.Image]:
     except (PhotoError, OversizedImage):
         raise
     except Exception as exc:
-        raise PhotoError(f"{path.name}: unreadable image header ({_reason(exc)})") from exc
+        raise PhotoError(f"{path.name}: unreadable image header ({one_line_reason(exc)})") from exc
     finally:
         im.close()
 
@@ -72,7 +73,9 @@ def _open(path: Path) -> Image.Image:
     except PermissionError:
         raise PhotoError(f"{path.name}: permission denied") from None
     except Exception as exc:  # OSError, ValueError, EOFError... from a damaged header
-        raise PhotoError(f"{path.name}: {describe_unreadable(path)} ({_reason(exc)})") from exc
+        raise PhotoError(
+            f"{path.name}: {describe_unreadable(path)} ({one_line_reason(exc)})"
+        ) from exc
 
 
 def _open_without_pixel_limit(path: Path) -> Image.Image:
@@ -105,6 +108,8 @@ def describe_unreadable(path: Path) -> str:
         return f"cannot read file ({exc.strerror or exc})"
     if not head:
         return "empty file (0 bytes)"
+    if len(head) < _SMALLEST_HEADER:
+        return f"too small to be an image ({len(head)} bytes)"
     for offset, magic, kind in _SIGNATURES:
         if head[offset : offset + len(magic)] == magic:
             return f"truncated or corrupt {kind} header"
@@ -119,11 +124,6 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         # a multi-byte character cut at the end of the sample is still text
         text = head[:-3].decode("utf-8", "replace")
-        if "\ufffd" in text:
+        if not text or "\ufffd" in text:
             return False
     return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text)
-
-
-def _reason(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

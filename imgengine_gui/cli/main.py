@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from imgengine_gui import __version__
 from imgengine_gui.cli import analyze, library, models
@@ -46,7 +47,15 @@ def run_bench(args: argparse.Namespace) -> int:
     return run(args)
 
 
+def quiet_library_warnings() -> None:
+    """Pillow warns on stderr about broken EXIF and large images; runs report those per file."""
+    warnings.filterwarnings("ignore", category=UserWarning, module="PIL")
+    warnings.filterwarnings("ignore", message=".*DecompressionBomb.*")
+    warnings.filterwarnings("ignore", message="Image size .* exceeds limit")
+
+
 def main(argv: list[str] | None = None) -> int:
+    quiet_library_warnings()
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "run", None) is None:

@@ -139,7 +139,7 @@ class _Run:
 
         started = time.perf_counter()
         try:
-            meta = read_metadata(path)
+            meta = read_metadata(path, mtime_ns=job.mtime_ns)
         except PhotoError as exc:
             self.fail(job, "metadata", str(exc), PHASE_VERSIONS["metadata"])
             return False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import importlib.util
 import os
 import threading
@@ -307,8 +308,11 @@ def _gpu_name() -> str:
 
 def _tensorrt_version() -> str:
     for package in ("tensorrt", "torch_tensorrt"):
-        if importlib.util.find_spec(package) is not None:
-            return f"{package}-{__import__(package).__version__}"
+        try:
+            module = importlib.import_module(package)
+        except ImportError:
+            continue
+        return f"{package}-{getattr(module, '__version__', 'unknown')}"
     return "no-tensorrt"
 
 

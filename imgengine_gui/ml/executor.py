@@ -3,8 +3,10 @@
 Producers call ``submit(key, image)`` (blocking while the queue is full: back-pressure on
 decoding). The device thread forms fixed-size batches, resizes each image once per distinct
 analyzer ``input_size``, runs every analyzer on the batch, merges the result dicts per key and
-hands ``[(key, merged), ...]`` to ``on_results``. Analyzers merge in list order, so a later
-analyzer's key wins (the registry puts detection after faces so detected people override faces).
+hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back exactly once
+(with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
+order, so a later analyzer's key wins (the registry runs detection after faces, so detected
+people override the count from faces). ``notes`` and ``analyzers`` wait for loading to finish.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ class DeviceExecutor:
         self.runtime = runtime
         self.batch_size = batch_size or min((a.batch_size for a in analyzers), default=16)
         self.linger_s = linger_s
-        self.notes: list[str] = []
+        self._notes: list[str] = []
         self.done = 0
         self._candidates = list(analyzers)
         self._analyzers: list[Analyzer] = []
@@ -93,9 +95,22 @@ class DeviceExecutor:
         return self._ready.wait(timeout)
 
     @property
+    def analyzers(self) -> list[Analyzer]:
+        """The analyzers actually serving; waits until loading has finished."""
+        if self._thread is not None:
+            self._ready.wait()
+        return list(self._analyzers)
+
+    @property
     def loaded(self) -> list[dict[str, str]]:
-        """The analyzers actually serving: name, model id and tier."""
-        return [{"name": a.name, "model_id": a.model_id, "tier": a.tier} for a in self._analyzers]
+        """The analyzers actually serving: name, model id and tier; waits for loading."""
+        return [{"name": a.name, "model_id": a.model_id, "tier": a.tier} for a in self.analyzers]
+
+    @property
+    def notes(self) -> list[str]:
+        """One-line reasons for everything that fell back: the runtime's, then the executor's."""
+        notes = list(self.runtime.notes)
+        return notes + [note for note in self._notes if note not in notes]
 
     @property
     def running(self) -> bool:
@@ -156,14 +171,14 @@ class DeviceExecutor:
             try:
                 analyzer.load(self.runtime)
             except ModelUnavailable as error:
-                self.notes.append(f"{analyzer.name}: {analyzer.model_id} unavailable ({error})")
+                self._notes.append(f"{analyzer.name}: {analyzer.model_id} unavailable ({error})")
                 continue
             except Exception as error:  # a broken model must not stop the others
-                self.notes.append(f"{analyzer.name}: {analyzer.model_id} failed to load ({error})")
+                self._notes.append(f"{analyzer.name}: {analyzer.model_id} failed to load ({error})")
                 continue
             self._analyzers.append(analyzer)
         if self._candidates and not self._analyzers:
-            self.notes.append("no analyzer could load: ML results skipped")
+            self._notes.append("no analyzer could load: photos get empty ML results")
 
     def _next_batch(self) -> tuple[list[tuple[Any, Image.Image]], bool]:
         batch: list[tuple[Any, Image.Image]] = []
@@ -190,15 +205,15 @@ class DeviceExecutor:
 
     def _process(self, batch: list[tuple[Any, Image.Image]]) -> None:
         keys = [key for key, _ in batch]
+        merged: list[dict[str, Any]] = [{} for _ in batch]
         if self._analyzers:
             sized = self._sized_inputs([image for _, image in batch])
-            merged: list[dict[str, Any]] = [{} for _ in batch]
             with _inference_mode():
                 for analyzer in self._analyzers:
                     results = self._run(analyzer, sized[analyzer.input_size], keys)
                     for into, result in zip(merged, results or (), strict=False):
                         into.update(result)
-            self._on_results(list(zip(keys, merged, strict=True)))
+        self._on_results(list(zip(keys, merged, strict=True)))
         self.done += len(batch)
         if self._on_progress is not None:
             self._on_progress(self.done)
@@ -212,7 +227,7 @@ class DeviceExecutor:
         self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any]
     ) -> list[dict[str, Any]] | None:
         try:
-            results = run_splitting_on_oom(analyzer, images, self.notes)
+            results = run_splitting_on_oom(analyzer, images, self._notes)
             if len(results) != len(images):
                 raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
             return results

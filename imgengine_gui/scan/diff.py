@@ -26,6 +26,7 @@ class PhotoJob:
     photo_id: int
     path: str
     phases: tuple[str, ...]
+    mtime_ns: int | None = None
 
 
 @dataclass
@@ -189,12 +190,13 @@ def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) 
     ):
         done[row[0]][row[1]] = row[2]
     jobs = []
-    for photo_id, path in conn.execute(
-        "SELECT id, path FROM photos WHERE path >= ? AND path < ? AND missing = 0 ORDER BY path",
+    for photo_id, path, mtime_ns in conn.execute(
+        "SELECT id, path, mtime_ns FROM photos WHERE path >= ? AND path < ? AND missing = 0"
+        " ORDER BY path",
         (low, high),
     ):
         status = done.get(photo_id, {})
         phases = tuple(p for p, v in versions.items() if status.get(p) != v)
         if phases:
-            jobs.append(PhotoJob(photo_id, path, phases))
+            jobs.append(PhotoJob(photo_id, path, phases, mtime_ns))
     return jobs

@@ -246,6 +246,8 @@ def test_quantize_int8_not_applicable_without_linear_layers():
 class FakeTorchTensorRT:
     """Stands in for torch_tensorrt to check the engine cache around it; engines are eager modules."""
 
+    __version__ = "0.0-fake"
+
     def __init__(self) -> None:
         self.compiled: list[dict] = []
         self.saved: dict[str, nn.Module] = {}
@@ -268,10 +270,7 @@ class FakeTorchTensorRT:
         self.saved[path] = engine
 
     def load(self, path):
-        return self.saved[path.removesuffix(".partial")] if path in self.saved else self._load(path)
-
-    def _load(self, path):
-        partial = path + ".partial"
+        partial = path + ".partial"  # prepare_module saves there, then renames
         if partial not in self.saved:
             raise RuntimeError("not a TensorRT program")
         engine = self.saved[partial]

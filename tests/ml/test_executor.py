@@ -197,3 +197,42 @@ def test_results_callback_failure_stops_the_executor_and_close_reraises():
     with pytest.raises(OSError, match="read-only"):
         executor.close(timeout=10)
     assert not executor.running
+
+
+def test_every_key_comes_back_even_when_no_analyzer_could_load():
+    missing = FakeAnalyzer("missing", load_error=ModelUnavailable("not here"))
+    executor, results, _, progress = run_executor([missing], 5, batch_size=2)
+    assert executor.analyzers == []
+    assert results == [(f"photo-{i}", {}) for i in range(5)]
+    assert progress[-1] == 5
+    assert "no analyzer could load: photos get empty ML results" in executor.notes
+
+
+def test_notes_include_the_runtime_fallbacks_once():
+    runtime = Runtime(notes=["tensorrt unavailable: needs CUDA; using compile"])
+    broken = FakeAnalyzer("broken", load_error=RuntimeError("bad checkpoint"))
+    executor = DeviceExecutor([broken], runtime, on_results=lambda results: None).start()
+    executor.close(timeout=10)
+    assert executor.notes == [
+        "tensorrt unavailable: needs CUDA; using compile",
+        "broken: test/broken failed to load (bad checkpoint)",
+        "no analyzer could load: photos get empty ML results",
+    ]
+
+
+def test_out_of_memory_splits_the_batch_instead_of_failing():
+    import torch
+
+    class Greedy(FakeAnalyzer):
+        def run(self, images):
+            if len(images) > 2:
+                self.batches.append(len(images))
+                raise torch.cuda.OutOfMemoryError("CUDA out of memory")
+            return super().run(images)
+
+    analyzer = Greedy()
+    executor, results, errors, _ = run_executor([analyzer], 8, batch_size=8)
+    assert analyzer.batches == [8, 4, 2, 2, 4, 2, 2]
+    assert [result["fake"] for _, result in results] == list(range(8))
+    assert errors == []
+    assert "fake: out of GPU memory at batch 8; splitting" in executor.notes

@@ -10,6 +10,7 @@ import struct
 import time
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,14 @@ def test_mtime_fallback_uses_the_given_time(corpus_dir):
     assert datetime.fromisoformat(stat_meta.taken_at).timestamp() == stat_ns // 10**9
 
 
+def test_threads_get_the_same_answers(corpus_dir, truth):
+    paths = [corpus_dir / name for name in sorted(truth)] * 3
+    sequential = [read_metadata(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        parallel = list(pool.map(read_metadata, paths))
+    assert parallel == sequential
+
+
 def test_header_throughput(corpus_dir):
     files = sorted((corpus_dir / "jpg").rglob("*.jpg"))
     read_metadata(files[0])
@@ -292,7 +301,14 @@ def test_text_named_jpg(tmp_path):
     assert "\n" not in str(caught.value) and "notes.jpg" in str(caught.value)
 
 
-@pytest.mark.parametrize("length", [3, 10, 20, 120])
+def test_a_few_bytes_are_too_small(tmp_path):
+    path = tmp_path / "tiny.png"
+    path.write_bytes(b"\x89P")
+    with pytest.raises(PhotoError, match="too small to be an image \\(2 bytes\\)"):
+        read_metadata(path)
+
+
+@pytest.mark.parametrize("length", [8, 10, 20, 120])
 def test_truncated_jpeg_header(tmp_path, length):
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), "red").save(buffer, "JPEG")
@@ -354,6 +370,8 @@ def _multi_frame(path: Path, extra: int, mode: str = "RGB") -> Path:
             ("TIFF", 32, 24, 5),
         ),
         ("still.webp", lambda p: save(Image.new("RGBA", (9, 7)), p), ("WEBP", 9, 7, 1)),
+        ("anim.png", lambda p: _multi_frame(p, 2), ("PNG", 32, 24, 3)),
+        ("stereo.mpo", lambda p: _multi_frame(p, 1), ("MPO", 32, 24, 2)),
     ],
 )
 def test_generated_formats(tmp_path, block_pixel_loads, name, make, expected):
@@ -466,6 +484,21 @@ def test_corrupt_exif_block_keeps_the_image(tmp_path):
     meta = read_metadata(path, mtime_ns=0)
     assert (meta.format, meta.width, meta.height) == ("JPEG", 30, 20)
     assert meta.taken_at_source == "mtime"
+    assert any("unreadable EXIF" in w for w in meta.warnings)
+
+
+def test_broken_exif_ifd_pointer_keeps_ifd0(tmp_path):
+    exif = Image.Exif()
+    exif[0x010F], exif[0x0112] = "Acme", 3
+    exif.get_ifd(0x8769)[0x9003] = "2021:04:11 15:47:53"
+    data = bytearray(exif.tobytes())
+    entry = data.find(b"\x87\x69\x00\x04\x00\x00\x00\x01")  # big-endian ExifOffset LONG x1
+    assert data[6:8] == b"MM" and entry > 0
+    data[entry + 8 : entry + 12] = struct.pack(">I", 0xFFFF0)  # far past the end of the block
+    path = save(Image.new("RGB", (8, 8)), tmp_path / "h.jpg", exif=bytes(data))
+    meta = read_metadata(path, mtime_ns=0)
+    assert (meta.camera_make, meta.orientation) == ("Acme", 3)
+    assert any("Exif IFD" in w for w in meta.warnings)
 
 
 def test_xmp_create_date_in_png(tmp_path):

@@ -1,0 +1,110 @@
+"""The thumbnail grid: a QListView laid out as a wrapping grid of uniform cells."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtWidgets import QAbstractItemView, QListView
+
+from imgengine_gui.ui.delegates import ThumbnailDelegate
+from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.palette import muted_text
+from imgengine_gui.ui.thumbnails import ImageLoader
+
+EMPTY_TEXT = "No photos here yet.\nChoose “Analyze folder…” or drop a folder on this window."
+
+
+class PhotoGrid(QListView):
+    open_requested = Signal(int)  # photo id
+    delete_requested = Signal(list)  # photo ids
+
+    def __init__(self, model: PhotoGridModel, loader: ImageLoader, parent=None) -> None:
+        super().__init__(parent)
+        self.setObjectName("photoGrid")
+        self.grid_model = model
+        self.loader = loader
+        self.delegate = ThumbnailDelegate(loader, parent=self)
+        self.empty_text = EMPTY_TEXT
+        self.setModel(model)
+        self.setItemDelegate(self.delegate)
+        self.setViewMode(QListView.ViewMode.IconMode)
+        self.setMovement(QListView.Movement.Static)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(True)
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(512)
+        self.setWrapping(True)
+        self.setSpacing(2)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.verticalScrollBar().setSingleStep(24)
+        self.setMouseTracking(True)
+        self.setDragEnabled(False)
+        self.setFrameShape(QListView.Shape.NoFrame)
+        self.doubleClicked.connect(lambda index: self.open_requested.emit(model.photo_id(index.row())))
+        self._repaint = QTimer(self, singleShot=True, interval=30)
+        self._repaint.timeout.connect(self.viewport().update)
+        loader.ready.connect(self._repaint.start)
+
+    def set_cell(self, cell: int) -> None:
+        self.delegate.set_cell(cell)
+        self.scheduleDelayedItemsLayout()
+        self.viewport().update()
+
+    def selected_ids(self) -> list[int]:
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        return [self.grid_model.photo_id(row) for row in rows]
+
+    def current_id(self) -> int | None:
+        index = self.currentIndex()
+        return self.grid_model.photo_id(index.row()) if index.isValid() else None
+
+    def select_photo(self, photo_id: int) -> bool:
+        row = self.grid_model.row_of(photo_id)
+        if row is None:
+            return False
+        index = self.grid_model.index(row)
+        self.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        self.scrollTo(index)
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            photo_id = self.current_id()
+            if photo_id is not None:
+                self.open_requested.emit(photo_id)
+            return
+        if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            ids = self.selected_ids()
+            if ids:
+                self.delete_requested.emit(ids)
+            return
+        super().keyPressEvent(event)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        if self.grid_model.rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(muted_text(self.palette()))
+            painter.drawText(
+                self.viewport().rect(), Qt.AlignmentFlag.AlignCenter, self.empty_text
+            )
+            return
+        super().paintEvent(event)
+
+    def visible_rows(self) -> range:
+        """Rows that intersect the viewport (for screenshots and tests)."""
+        first = self.indexAt(self.viewport().rect().topLeft() + self.viewport().rect().topLeft())
+        start = first.row() if first.isValid() else 0
+        count = self.grid_model.rowCount()
+        end = start
+        while end < count and self.visualRect(self.grid_model.index(end)).intersects(
+            self.viewport().rect()
+        ):
+            end += 1
+        return range(start, end)

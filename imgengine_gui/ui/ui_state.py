@@ -1,0 +1,27 @@
+"""Window geometry, dock layout and the last folder, remembered in an INI file under the config
+folder (so IMGENGINE_HOME isolates it, like everything else)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings
+
+from imgengine_gui.settings import config_dir
+
+ORGANISATION = "imgengine"
+APPLICATION = "Image Engine"
+
+
+def ui_settings() -> QSettings:
+    path = config_dir() / "gui.ini"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return QSettings(str(path), QSettings.Format.IniFormat)
+
+
+def last_folder() -> str:
+    return str(ui_settings().value("last_folder", "") or "")
+
+
+def remember_folder(path: str) -> None:
+    state = ui_settings()
+    state.setValue("last_folder", path)
+    state.sync()
