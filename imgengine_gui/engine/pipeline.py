@@ -52,6 +52,7 @@ class _Run:
         self.model_ids: dict[str, str] = {}
         self.ml_version = ""
         self.meter: RateMeter | None = None
+        self.ml_errors: dict[int, list[str]] = {}
 
     # -- reporting ---------------------------------------------------------------------------
     def emit(self, event: ProgressEvent) -> None:
@@ -185,23 +186,25 @@ class _Run:
     # -- device executor callbacks (on the device thread) -----------------------------------
     def on_ml_results(self, results: list[tuple[PhotoJob, dict]]) -> None:
         for job, result in results:
-            if job.photo_id in self.ml_failed:
-                self.finished_photo()
-                continue
+            with self.lock:
+                errors = self.ml_errors.pop(job.photo_id, [])
+                if errors:
+                    self.failed_ids.add(job.photo_id)
+                    self.summary.problems.extend(FileProblem(job.path, "ml", e) for e in errors)
 
-            def store(conn, job=job, result=result):
+            def store(conn, job=job, result=result, errors=errors):
                 records.store_ml(conn, job.photo_id, result, self.model_ids)
-                records.set_phase(conn, job.photo_id, "ml", self.ml_version)
+                records.set_phase(
+                    conn, job.photo_id, "ml", self.ml_version, error="; ".join(errors) or None
+                )
 
             self.writer.submit(store)
             self.finished_photo()
 
     def on_ml_error(self, job: PhotoJob, analyzer: str, message: str) -> None:
+        message = " ".join(str(message).split())
         with self.lock:
-            self.ml_failed.add(job.photo_id)
-        self.fail(job, "ml", f"{analyzer}: {message}", self.ml_version)
-
-    ml_failed: set[int]
+            self.ml_errors.setdefault(job.photo_id, []).append(f"{analyzer}: {message}")
 
 
 def _start_executor(run: _Run, settings: Settings):
@@ -217,6 +220,7 @@ def _start_executor(run: _Run, settings: Settings):
     )
     analyzers, notes = choose_analyzers(settings)
     run.summary.notes.extend(notes)
+    run.summary.notes.extend(runtime.notes)
     executor = DeviceExecutor(
         analyzers,
         runtime,
@@ -225,6 +229,7 @@ def _start_executor(run: _Run, settings: Settings):
         on_error=run.on_ml_error,
     )
     executor.start()
+    run.executor_runtime = runtime
     for analyzer in executor.analyzers:
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
@@ -246,7 +251,6 @@ def analyze_folder(
     started = time.monotonic()
     with CatalogWriter(request.catalog) as writer:
         run = _Run(request, writer, on_progress, cancel)
-        run.ml_failed = set()
         summary = run.summary
         if "ml" in request.phases:
             run.executor = _start_executor(run, request.settings)
@@ -274,6 +278,12 @@ def analyze_folder(
                     run.executor.cancel()
                 run.executor.close()
                 summary.notes.extend(n for n in run.executor.notes if n not in summary.notes)
+                summary.models = list(run.executor.loaded)
+                summary.runtime = {
+                    "device": run.executor_runtime.device,
+                    "backend": run.executor_runtime.backend,
+                    "precision": run.executor_runtime.precision,
+                }
         writer.flush()
         summary.analyzed = run.meter.done
         summary.failed = len(run.failed_ids)

@@ -106,4 +106,3 @@ def _grabcut_mask(rgb: Image.Image, boxes: Sequence[Sequence[float]] | None) -> 
     )  # fmt: skip
     subject = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8) * 255
     return Image.fromarray(subject, "L").resize(rgb.size, Image.Resampling.BILINEAR)
-

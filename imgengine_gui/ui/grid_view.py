@@ -98,13 +98,17 @@ class PhotoGrid(QListView):
         super().paintEvent(event)
 
     def visible_rows(self) -> range:
-        """Rows that intersect the viewport (for screenshots and tests)."""
-        first = self.indexAt(self.viewport().rect().topLeft() + self.viewport().rect().topLeft())
-        start = first.row() if first.isValid() else 0
+        """Rows that intersect the viewport (rows are laid out in order, so binary search)."""
         count = self.grid_model.rowCount()
-        end = start
-        while end < count and self.visualRect(self.grid_model.index(end)).intersects(
-            self.viewport().rect()
-        ):
+        area = self.viewport().rect()
+        low, high = 0, count
+        while low < high:  # first row whose cell ends below the viewport's top
+            middle = (low + high) // 2
+            if self.visualRect(self.grid_model.index(middle)).bottom() < area.top():
+                low = middle + 1
+            else:
+                high = middle
+        end = low
+        while end < count and self.visualRect(self.grid_model.index(end)).top() <= area.bottom():
             end += 1
-        return range(start, end)
+        return range(low, end)

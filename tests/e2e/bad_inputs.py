@@ -64,7 +64,7 @@ def make_bad_folder(root: Path) -> dict[str, str]:
     save("one_pixel.png", Image.new("RGB", (1, 1), (9, 9, 9)), format="PNG")
     save("strip.png", Image.new("RGB", (8000, 20), (100, 150, 200)), format="PNG")
     save("cmyk.jpg", _photo(6).convert("CMYK"), format="JPEG")
-    sixteen = Image.fromarray((np.asarray(_photo(7).convert("L"), dtype=np.uint16) * 257))
+    sixteen = Image.fromarray(np.asarray(_photo(7).convert("L"), dtype=np.uint16) * 257)
     save("sixteen.png", sixteen, format="PNG")
     palette = _photo(8).convert("P")
     palette.info["transparency"] = 0

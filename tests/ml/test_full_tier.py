@@ -136,7 +136,7 @@ def test_clip_scenes_come_from_the_tag_vocabulary_best_first(clip, photos):
         assert labels and set(labels) <= set(TAGS)
         assert len(set(labels)) == len(labels)
         assert scores == sorted(scores, reverse=True)
-        assert 0.0 <= min(scores) and max(scores) <= 1.0
+        assert min(scores) >= 0.0 and max(scores) <= 1.0
         assert sum(scores) == pytest.approx(1.0, abs=1e-4)  # every tag kept: a full softmax
 
 
@@ -269,4 +269,4 @@ def test_subject_mask_has_the_image_shape_and_range(tiny_segformer_dir):
     )
     mask = segmenter.subject_mask(image)
     assert mask.shape == (210, 333) and mask.dtype == np.float32
-    assert 0.0 <= mask.min() and mask.max() <= 1.0
+    assert mask.min() >= 0.0 and mask.max() <= 1.0

@@ -169,7 +169,9 @@ class ClipSceneAnalyzer:
         assert self._tag_matrix is not None
         probabilities = (self._logit_scale * embeddings @ self._tag_matrix.T).softmax(dim=-1)
         results = []
-        for vector, scores in zip(embeddings.cpu().numpy(), probabilities.cpu().numpy(), strict=True):
+        for vector, scores in zip(
+            embeddings.cpu().numpy(), probabilities.cpu().numpy(), strict=True
+        ):
             order = np.argsort(-scores)[: self.max_scenes]
             scenes = [
                 {"label": self._tag_names[i], "score": float(scores[i])}

@@ -16,16 +16,15 @@ if TYPE_CHECKING:
 
 # Things people cut out of a photo (ADE20K, Cityscapes and COCO names); everything else, the
 # stuff (wall, sky, floor, road, grass, building...) and furniture fixed to a room, is background.
-SUBJECT_NAMES = frozenset(
-    """
-    person individual someone somebody mortal soul rider human
-    animal dog cat horse bird cow sheep elephant bear zebra giraffe
-    car automobile bus truck van motorbike motorcycle minibike bicycle bike train boat ship
-    airplane aeroplane plane airliner
-    bottle vase sculpture statue food ball plaything toy bag basket flower pot flowerpot
-    chair armchair stool cushion pillow lamp clock apparel
-    """.split()
-)
+SUBJECT_NAMES = frozenset((
+    "person", "individual", "someone", "somebody", "mortal", "soul", "rider", "human",
+    "animal", "dog", "cat", "horse", "bird", "cow", "sheep", "elephant", "bear", "zebra", "giraffe",
+    "car", "automobile", "bus", "truck", "van", "motorbike", "motorcycle", "minibike", "bicycle",
+    "bike", "train", "boat", "ship", "airplane", "aeroplane", "plane", "airliner",
+    "bottle", "vase", "sculpture", "statue", "food", "ball", "plaything", "toy", "bag", "basket",
+    "flower", "pot", "flowerpot", "chair", "armchair", "stool", "cushion", "pillow", "lamp",
+    "clock", "apparel",
+))  # fmt: skip
 # Longest side handed to the image processor; it resizes to its own input size anyway.
 MAX_INPUT_SIDE = 1024
 

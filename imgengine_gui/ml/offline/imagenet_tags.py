@@ -36,8 +36,8 @@ CLASS_TAGS: dict[str, tuple[int, ...]] = {
     # breakwater, dam, dock, pier, snorkel, coral reef, geyser, lakeside, sandbar, seashore,
     # scuba diver, boats
     "water": _join((460, 525, 536, 718, 801, 973, 974, 975, 977, 978, 983), _BOATS),
-    # bobsled, dogsled, ski, snowmobile, snowplow
-    "snow": (450, 537, 795, 802, 803),
+    # bobsled, dogsled, ski, snowmobile, snowplow, alp (ImageNet's alps are snow-capped)
+    "snow": (450, 537, 795, 802, 803, 970),
     "sunset": (),
     # cab, manhole cover, parking meter, pay-phone, steel arch bridge, streetcar, suspension
     # bridge, trolleybus, viaduct, street sign, traffic light

@@ -93,7 +93,7 @@ class ONet(nn.Module):
 class CascadeConfig:
     min_face: float = 20.0  # smallest face searched for, in input pixels
     factor: float = 0.709  # pyramid step
-    thresholds: tuple[float, float, float] = (0.6, 0.7, 0.8)
+    thresholds: tuple[float, float, float] = (0.6, 0.7, 0.93)
     max_proposals: int = 400  # per image into R-Net (the best-scored P-Net windows)
     max_refined: int = 48  # per image into O-Net
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.base import ResultKey, Runtime, Tier
-from imgengine_gui.ml.offline import autocast_for, autocast_note
 
 if TYPE_CHECKING:
     import torch
@@ -34,77 +33,56 @@ class MobileNetSceneAnalyzer:
     stores: tuple[ResultKey, ...] = ("scenes", "embedding")
 
     def __init__(
-        self, weights_path: Path | None = None, min_score: float = 0.1, max_tags: int = 5
+        self, weights_path: Path | None = None, min_score: float = 0.15, max_tags: int = 5
     ) -> None:
         self._weights_path = weights_path
         self._min_score = min_score
         self._max_tags = max_tags
-        self._net: torch.nn.Module | None = None
+        self._net: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None
         self._tag_matrix: torch.Tensor | None = None
         self._tag_names: tuple[str, ...] = ()
-        self._fixed_batch = False
         self._runtime = Runtime()
 
     def load(self, runtime: Runtime) -> None:
         import torch
 
+        from imgengine_gui.ml.backends import prepare_module
         from imgengine_gui.ml.offline.imagenet_tags import CLASS_TAGS
 
-        net = _build_network(self._weights_path).eval().to(runtime.device)
-        net = net.to(memory_format=torch.channels_last)
+        net = _build_network(self._weights_path)
         example = torch.zeros(self.batch_size, 3, CROP, CROP, device=runtime.device)
-        example = example.to(memory_format=torch.channels_last)
-        # >>> backend call site: torch.compile / TensorRT wrap the eager module here.
-        try:
-            from imgengine_gui.ml.backends import prepare_module
-        except ImportError:
-            prepared = net
-        else:
-            from imgengine_gui.ml.errors import BackendUnavailable
-
-            try:
-                prepared = prepare_module(net, runtime, example)
-            except BackendUnavailable as exc:
-                runtime.notes.append(f"scenes: {exc}; running eager")
-                prepared = net
-        # <<<
-        # a compiled engine wants the batch shape it was built for
-        self._fixed_batch = prepared is not net
-        note = autocast_note(runtime)
-        if note and note not in runtime.notes:
-            runtime.notes.append(note)
-
+        # backend call site: eval, device, channels_last, then torch.compile / TensorRT when asked
+        self._net = prepare_module(net, runtime, example, name="scenes")
+        if runtime.precision == "int8":
+            runtime.notes.append("scenes: MobileNetV2 has no int8 path here; running fp32")
         matrix = torch.zeros(1000, len(CLASS_TAGS))
         for column, indexes in enumerate(CLASS_TAGS.values()):
             matrix[list(indexes), column] = 1.0
         self._tag_matrix = matrix.to(runtime.device)
         self._tag_names = tuple(CLASS_TAGS)
-        self._net = prepared
         self._runtime = runtime
 
     def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
         import numpy as np
         import torch
 
+        from imgengine_gui.ml.backends import autocast
+
         if self._net is None or self._tag_matrix is None:
             raise RuntimeError("MobileNetSceneAnalyzer.run() before load()")
         if not images:
             return []
         batch = np.stack([np.asarray(_square_input(image)) for image in images])
-        count = len(images)
-        if self._fixed_batch and count < self.batch_size:
-            padding = np.zeros((self.batch_size - count, *batch.shape[1:]), batch.dtype)
-            batch = np.concatenate([batch, padding])
         device = self._runtime.device
         mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
         std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
         with torch.inference_mode():
-            # NHWC bytes permuted to NCHW is already channels_last in memory
+            # NHWC bytes permuted to NCHW are channels_last in memory already
             pixels = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
             pixels = (pixels - mean) / std
-            with autocast_for(self._runtime):
+            with autocast(self._runtime):
                 pooled, logits = self._net(pixels)
-            pooled, logits = pooled[:count].float(), logits[:count].float()
+            pooled, logits = pooled.float(), logits.float()
             embeddings = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
             tag_scores = (logits.softmax(1) @ self._tag_matrix).clamp(max=1.0).cpu().numpy()
         return [
