@@ -46,6 +46,7 @@ SMALL_SKIMAGE = ("astronaut", "chelsea", "coffee", "rocket", "brick", "grass")
 # two orientation photos (they form their own duplicate groups), the HDR twin of canon_hdr_NO
 # (the same shot bracketed: neither a clean duplicate nor a clean negative).
 CORPUS_EXCLUDE = ("invalid/", "corrupted.jpg", "canon_hdr_YES.jpg")
+MAX_SOURCE_SIDE = 2048  # larger sources only slow the HEIC/PNG encoders down
 LARGE_FOR_SPLIT = ("mobile/jolla.jpg", "hdr/canon_hdr_NO.jpg", "Reconyx_HC500_Hyperfire.jpg")
 
 
@@ -62,7 +63,7 @@ class Sample:
 
 def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
     try:
-        return ImageFont.load_default(size=max(8, size))
+        return ImageFont.load_default(size=max(6, size))
     except TypeError:  # pragma: no cover - Pillow without FreeType
         return ImageFont.load_default()
 
@@ -136,7 +137,10 @@ def edit_caption_bar(im, path):
     canvas = Image.new("RGB", (w, h + bar), "white")
     canvas.paste(im, (0, 0))
     draw = ImageDraw.Draw(canvas)
-    draw.text((bar // 3, h + bar // 5), "Summer 2019 - at the lake!", fill="black", font=_font(round(bar * 0.55)))
+    text, size = "Summer 2019 - at the lake!", round(bar * 0.55)
+    while size > 6 and draw.textlength(text, font=_font(size)) > 0.85 * w:
+        size -= 1
+    draw.text((round(w * 0.05), h + bar // 5), text, fill="black", font=_font(size))
     return _jpeg(canvas, path)
 
 
@@ -153,7 +157,7 @@ def edit_text_overlay(im, path):
 
 
 def edit_png(im, path):
-    im.save(path.with_suffix(".png"), "PNG")
+    im.save(path.with_suffix(".png"), "PNG", compress_level=1)
     return path.with_suffix(".png")
 
 
@@ -166,7 +170,7 @@ def edit_heic(im, path):
     import pillow_heif
 
     pillow_heif.register_heif_opener()
-    im.save(path.with_suffix(".heic"), "HEIF", quality=70)
+    im.save(path.with_suffix(".heic"), "HEIF", quality=70, enc_params={"preset": "ultrafast"})
     return path.with_suffix(".heic")
 
 
@@ -224,7 +228,9 @@ def _upright(path: Path) -> Image.Image:
     from PIL import ImageOps
 
     with Image.open(path) as im:
-        return ImageOps.exif_transpose(im).convert("RGB")
+        image = ImageOps.exif_transpose(im).convert("RGB")
+    image.thumbnail((MAX_SOURCE_SIDE, MAX_SOURCE_SIDE), Image.Resampling.LANCZOS)
+    return image
 
 
 def corpus_sources(corpus: Path, small: bool = False) -> list[tuple[str, Image.Image]]:

@@ -15,9 +15,13 @@ from PIL import Image
 
 HASH_BITS = 64
 _VIEW_SIDE = 256  # borders are found and hashes computed on a copy this size
-_BORDER_TOLERANCE = 24  # 0..255 per channel: how far a pixel may be from the border colour
-_BORDER_FILL = 0.75  # share of a line that must be border-coloured for the line to be border
-_MAX_TRIM = 0.4  # never trim more than this share of a side
+_BORDER_TOLERANCE = 12  # 0..255 per channel: how far a border pixel may be from the border colour
+_SOLID_LINE = 0.97  # share of border-coloured pixels in a plain border line
+_CAPTION_LINE = 0.5  # ... in a line of a caption strip (text on the border colour)
+_MAX_TRIM = 0.45  # a border is never deeper than this share of the side
+_MIN_KEEP = 0.15  # never keep less than this share of the width or height
+_EDGE_BLUR = 0.02  # lines (share of the side) between a border's last solid line and the picture
+_MAX_PASSES = 3
 
 
 def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
@@ -52,30 +56,54 @@ def hash_view(image: Image.Image, *, trim: bool = True) -> Image.Image:
 
 
 def content_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
-    """(left, top, right, bottom) of the picture once uniform border lines are removed."""
+    """(left, top, right, bottom) of the picture once uniform borders are removed.
+
+    Borders are peeled in passes (a white frame inside a black letterbox, then a photo's own
+    flat sky), so trimming a padded copy lands where trimming the original does. A side whose
+    "border" would exceed ``_MAX_TRIM`` of the extent is picture, not border, and is kept.
+    """
     height, width = rgb.shape[:2]
     pixels = rgb.astype(np.int16)
-    top = _border_depth(pixels, height)
-    bottom = _border_depth(pixels[::-1], height)
-    left = _border_depth(pixels.transpose(1, 0, 2), width)
-    right = _border_depth(pixels.transpose(1, 0, 2)[::-1], width)
-    if height - top - bottom < height * 0.2 or width - left - right < width * 0.2:
-        return 0, 0, width, height
-    return left, top, width - right, height - bottom
+    left, top, right, bottom = 0, 0, width, height
+    for _ in range(_MAX_PASSES):
+        region = pixels[top:bottom, left:right]
+        h, w = region.shape[:2]
+        cut_top = _border_depth(region, h)
+        cut_bottom = _border_depth(region[::-1], h)
+        cut_left = _border_depth(region.transpose(1, 0, 2), w)
+        cut_right = _border_depth(region.transpose(1, 0, 2)[::-1], w)
+        if not (cut_top or cut_bottom or cut_left or cut_right):
+            break
+        if h - cut_top - cut_bottom < _MIN_KEEP * height or w - cut_left - cut_right < _MIN_KEEP * width:
+            break
+        left, top, right, bottom = left + cut_left, top + cut_top, right - cut_right, bottom - cut_bottom
+    return left, top, right, bottom
 
 
 def _border_depth(lines: np.ndarray, extent: int) -> int:
-    """How many leading lines (rows of ``lines``) are the border colour of the first line."""
+    """How many leading lines (rows of ``lines``) form a uniform border.
+
+    The border colour is the median of the first line. A border is a run of lines that are
+    mostly that colour (a caption strip may have text in it) that ends in a sharp edge: at most
+    a couple of blurred lines separate its last solid line from the picture. A flat area of the
+    picture fades out gradually instead, and is kept.
+    """
     limit = int(extent * _MAX_TRIM)
     if limit < 1:
         return 0
     reference = np.median(lines[0], axis=0)
-    close = np.all(np.abs(lines[:limit] - reference) <= _BORDER_TOLERANCE, axis=2)
+    close = np.all(np.abs(lines[: limit + 1] - reference) <= _BORDER_TOLERANCE, axis=2)
     share = close.mean(axis=1)
-    if share[0] < _BORDER_FILL:
+    if share[0] < _SOLID_LINE:
         return 0
-    failing = np.flatnonzero(share < _BORDER_FILL)
-    return int(failing[0]) if failing.size else limit
+    mostly = share >= _CAPTION_LINE
+    if mostly.all():
+        return 0  # no edge in reach: a flat picture area, not a border
+    run_end = int(np.argmin(mostly))
+    solid_end = int(np.flatnonzero(share[:run_end] >= _SOLID_LINE)[-1]) + 1
+    if run_end - solid_end > max(2, _EDGE_BLUR * extent):
+        return 0
+    return solid_end
 
 
 def perceptual_hashes(image: Image.Image, *, trim: bool = True) -> tuple[int, int]:

@@ -15,12 +15,15 @@ def subject_boxes(conn: sqlite3.Connection | None, path: Path) -> list[list[floa
     """Person and face boxes the ML phase stored for this photo (normalised), to seed GrabCut."""
     if conn is None:
         return []
+    from imgengine_gui.ml.cutout import expand_face_box
+
     rows = conn.execute(
-        "SELECT t.box FROM tags t JOIN photos p ON p.id = t.photo_id WHERE p.path = ?"
+        "SELECT t.kind, t.box FROM tags t JOIN photos p ON p.id = t.photo_id WHERE p.path = ?"
         " AND t.box IS NOT NULL AND (t.kind = 'face' OR (t.kind = 'object' AND t.label = 'person'))",
         (str(path),),
     ).fetchall()
-    return [json.loads(r[0]) for r in rows]
+    people = [json.loads(box) for kind, box in rows if kind == "object"]
+    return people or [expand_face_box(json.loads(box)) for kind, box in rows if kind == "face"]
 
 
 def cut_out(path: Path, settings: Settings, conn: sqlite3.Connection | None = None):

@@ -69,6 +69,11 @@ class CatalogSource:
         )
         return found[0] if found else None
 
+    def photo_id_for(self, path: str) -> int | None:
+        conn = self.conn
+        row = queries.photo_by_path(conn, path) if conn is not None else None
+        return row["id"] if row is not None else None
+
     # -- sidebar and filters ----------------------------------------------------------------
     def folders(self) -> list[dict[str, Any]]:
         conn = self.conn

@@ -81,6 +81,10 @@ class AnalysisWorker(Worker):
     def running(self) -> bool:
         return self._cancel is not None
 
+    @property
+    def cancelling(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
     def start(self, request: AnalyzeRequest) -> None:
         if self._cancel is not None:
             raise RuntimeError("an analysis is already running")

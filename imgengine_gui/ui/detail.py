@@ -1,0 +1,219 @@
+"""Photo detail: a large preview with object and face boxes, and the photo's fields as plain text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgengine_gui.ui.formatting import photo_fields
+from imgengine_gui.ui.icons import icon
+from imgengine_gui.ui.palette import ACCENT, FACE, muted_text
+from imgengine_gui.ui.thumbnails import ImageLoader, image_key
+
+
+def plain_label(text: str = "") -> QLabel:
+    """A label that never interprets markup (camera strings and paths come from files)."""
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(text)
+    return label
+
+
+class PreviewCanvas(QWidget):
+    def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.loader = loader
+        self.setMinimumSize(320, 240)
+        self.preview_path: str | None = None
+        self.fallback: QPixmap | None = None
+        self.boxes: list[tuple[str, str, list[float]]] = []  # kind, caption, box
+        self.show_boxes = True
+        self.message = ""
+        loader.ready.connect(self._on_ready)
+
+    def set_photo(self, preview: str | None, fallback: QPixmap | None, boxes) -> None:
+        self.preview_path = preview
+        self.fallback = fallback
+        self.boxes = boxes
+        self.message = "" if preview else "No preview: this photo could not be decoded"
+        self.update()
+
+    def pixmap(self) -> QPixmap | None:
+        if self.preview_path:
+            found = self.loader.pixmap(self.preview_path, 0)
+            if found is not None:
+                return found
+            if self.loader.failed(self.preview_path, 0):
+                self.message = "The preview file is missing (the cache was cleared?)"
+        return self.fallback
+
+    @property
+    def loaded(self) -> bool:
+        return not self.preview_path or self.loader.pixmap(self.preview_path, 0) is not None or (
+            self.loader.failed(self.preview_path, 0)
+        )
+
+    def _on_ready(self, key: str) -> None:
+        if self.preview_path and key == image_key(self.preview_path, 0):
+            self.update()
+
+    def image_rect(self, pixmap: QPixmap) -> QRect:
+        size = pixmap.size().scaled(self.rect().adjusted(12, 12, -12, -12).size(),
+                                    Qt.AspectRatioMode.KeepAspectRatio)
+        rect = QRect(0, 0, size.width(), size.height())
+        rect.moveCenter(self.rect().center())
+        return rect
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.fillRect(self.rect(), self.palette().color(QPalette.ColorRole.Base).darker(104))
+        pixmap = self.pixmap()
+        if pixmap is None or pixmap.isNull():
+            painter.setPen(muted_text(self.palette()))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.message or "Loading…")
+            return
+        target = self.image_rect(pixmap)
+        painter.drawPixmap(target, pixmap)
+        if self.show_boxes:
+            for kind, caption, box in self.boxes:
+                self._paint_box(painter, target, kind, caption, box)
+
+    def _paint_box(self, painter: QPainter, target: QRect, kind: str, caption: str, box) -> None:
+        x0, y0, x1, y1 = box
+        rect = QRectF(
+            target.x() + x0 * target.width(), target.y() + y0 * target.height(),
+            (x1 - x0) * target.width(), (y1 - y0) * target.height(),
+        )
+        colour = QColor(FACE if kind == "face" else ACCENT)
+        painter.setPen(QPen(colour, 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(rect, 3, 3)
+        metrics = QFontMetrics(painter.font())
+        chip = QRectF(rect.x(), rect.y() - metrics.height() - 2, metrics.horizontalAdvance(caption) + 10,
+                      metrics.height() + 2)
+        if chip.y() < target.y():
+            chip.moveTop(rect.y())
+        painter.fillRect(chip, colour)
+        painter.setPen(QColor("white"))
+        painter.drawText(chip, Qt.AlignmentFlag.AlignCenter, caption)
+
+
+def photo_boxes(photo: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
+    boxes = []
+    for item in photo.get("objects") or []:
+        if item.get("box"):
+            boxes.append(("object", f"{item['label']} {item['score'] * 100:.0f}%", item["box"]))
+    for item in photo.get("faces") or []:
+        if item.get("box"):
+            boxes.append(("face", f"face {item['score'] * 100:.0f}%", item["box"]))
+    return boxes
+
+
+class PhotoDetail(QWidget):
+    back_requested = Signal()
+    step_requested = Signal(int)  # -1 previous, +1 next
+
+    def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("photoDetail")
+        self.photo: dict[str, Any] | None = None
+        self.canvas = PreviewCanvas(loader)
+        self.title = plain_label()
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.boxes_toggle = QCheckBox("Show boxes")
+        self.boxes_toggle.setChecked(True)
+        self.boxes_toggle.toggled.connect(self._toggle_boxes)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self._tool("back", "Back to the grid (Esc)", self.back_requested.emit))
+        bar.addWidget(self._tool("back", "Previous photo (Left)", lambda: self.step_requested.emit(-1),
+                                 arrow=Qt.ArrowType.LeftArrow))
+        bar.addWidget(self._tool("forward", "Next photo (Right)", lambda: self.step_requested.emit(1),
+                                 arrow=Qt.ArrowType.RightArrow))
+        bar.addWidget(self.title, 1)
+        bar.addWidget(self.boxes_toggle)
+
+        self.fields = QFormLayout()
+        self.fields.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.fields.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        info = QWidget()
+        info.setLayout(self.fields)
+        scroll = QScrollArea()
+        scroll.setWidget(info)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(260)
+        splitter = QSplitter()
+        splitter.addWidget(self.canvas)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+    def _tool(self, icon_name: str, tip: str, slot, arrow=None) -> QToolButton:
+        button = QToolButton()
+        if arrow is None:
+            button.setIcon(icon(icon_name))
+        else:
+            button.setArrowType(arrow)
+        button.setToolTip(tip)
+        button.setAutoRaise(True)
+        button.clicked.connect(slot)
+        return button
+
+    def _toggle_boxes(self, on: bool) -> None:
+        self.canvas.show_boxes = on
+        self.canvas.update()
+
+    def show_photo(self, photo: dict[str, Any], fallback: QPixmap | None) -> None:
+        self.photo = photo
+        self.title.setText(photo["path"].rsplit("/", 1)[-1])
+        self.title.setToolTip(photo["path"])
+        self.canvas.set_photo(photo.get("preview"), fallback, photo_boxes(photo))
+        while self.fields.rowCount():
+            self.fields.removeRow(0)
+        for name, value in photo_fields(photo):
+            label = plain_label(value)
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.fields.addRow(plain_label(name), label)
+
+    def value_of(self, name: str) -> str | None:
+        """The text shown for a field (tests read it back)."""
+        for row in range(self.fields.rowCount()):
+            label = self.fields.itemAt(row, QFormLayout.ItemRole.LabelRole).widget()
+            if label.text() == name:
+                return self.fields.itemAt(row, QFormLayout.ItemRole.FieldRole).widget().text()
+        return None
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        key = event.key()
+        if key in (Qt.Key.Key_Escape, Qt.Key.Key_Backspace):
+            self.back_requested.emit()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Up):
+            self.step_requested.emit(-1)
+        elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space):
+            self.step_requested.emit(1)
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,261 @@
+"""Duplicate clusters side by side: which copy to keep and why, trash the others, undo, export."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgengine_gui.ui.detail import plain_label
+from imgengine_gui.ui.formatting import file_size, resolution
+from imgengine_gui.ui.icons import icon
+from imgengine_gui.ui.palette import KEEP, muted_text, placeholder_color
+from imgengine_gui.ui.thumbnails import ImageLoader, image_key
+
+PAGE = 60
+THUMB = 170
+KIND_TITLES = {
+    "exact": "Exact copies",
+    "near": "Near duplicates",
+    "resized": "Resized copies",
+    "similar": "Similar photos",
+    "burst": "Burst",
+}
+
+
+def kind_title(kind: str) -> str:
+    return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
+
+
+class Thumb(QWidget):
+    """A thumbnail painted from the loader's cache (placeholder until it loads)."""
+
+    def __init__(self, loader: ImageLoader, path: str | None, side: int = THUMB) -> None:
+        super().__init__()
+        self.loader, self.path, self.side = loader, path, side
+        self.setFixedSize(side, side)
+        loader.ready.connect(self._on_ready)
+
+    @property
+    def loaded(self) -> bool:
+        return not self.path or self.loader.pixmap(self.path, self.side) is not None or (
+            self.loader.failed(self.path, self.side)
+        )
+
+    def _on_ready(self, key: str) -> None:
+        if self.path and key == image_key(self.path, self.side):
+            self.update()
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        painter = QPainter(self)
+        pixmap = self.loader.pixmap(self.path, self.side) if self.path else None
+        if pixmap is None:
+            painter.fillRect(self.rect().adjusted(10, 20, -10, -20), placeholder_color(self.palette()))
+            return
+        size = pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
+        target = QRect(0, 0, size.width(), size.height())
+        target.moveCenter(self.rect().center())
+        painter.drawPixmap(target, pixmap)
+
+
+class CopyTile(QFrame):
+    keep_requested = Signal(int, int)  # cluster id, photo id
+
+    def __init__(self, cluster_id: int, file: dict[str, Any], loader: ImageLoader) -> None:
+        super().__init__()
+        self.setObjectName("copyTile")
+        self.file = file
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFixedWidth(THUMB + 24)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(3)
+        self.thumb = Thumb(loader, file.get("thumbnail"))
+        layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
+        name = plain_label(os.path.basename(file["path"]))
+        name.setToolTip(file["path"])
+        name.setWordWrap(True)
+        bold = QFont(name.font())
+        bold.setBold(True)
+        name.setFont(bold)
+        layout.addWidget(name)
+        details = (
+            f"{resolution(file.get('width'), file.get('height'))} · {file_size(file.get('size_bytes'))}"
+        )
+        layout.addWidget(plain_label(details))
+        layout.addWidget(plain_label((file.get("taken_at") or "date unknown").replace("T", " ")))
+        reason = plain_label(file.get("reason") or "")
+        reason.setWordWrap(True)
+        palette = reason.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, muted_text(palette))
+        reason.setPalette(palette)
+        layout.addWidget(reason)
+        layout.addStretch(1)
+        if file["keep"]:
+            badge = plain_label("✓ Keeping this copy")
+            badge.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            badge.setStyleSheet(
+                f"background: {KEEP.name()}; color: white; border-radius: 4px; padding: 4px;"
+            )
+            layout.addWidget(badge)
+            self.keep_button = None
+        else:
+            self.keep_button = QPushButton("Keep this instead")
+            self.keep_button.clicked.connect(
+                lambda: self.keep_requested.emit(cluster_id, file["photo_id"])
+            )
+            layout.addWidget(self.keep_button)
+
+
+class ClusterCard(QFrame):
+    def __init__(self, cluster: dict[str, Any], loader: ImageLoader) -> None:
+        super().__init__()
+        self.setObjectName("clusterCard")
+        self.cluster = cluster
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        files = cluster["files"]
+        others = [f for f in files if not f["keep"]]
+        freed = sum(f.get("size_bytes") or 0 for f in others)
+        self.include = QCheckBox(
+            f"{kind_title(cluster['kind'])} · {len(files)} files · frees {file_size(freed)}"
+        )
+        self.include.setChecked(True)
+        self.include.setToolTip("Include this group when moving the other copies to the Trash")
+        self.tiles = [CopyTile(cluster["id"], f, loader) for f in files]
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        for tile in self.tiles:
+            row.addWidget(tile)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.include)
+        layout.addLayout(row)
+
+
+class DuplicatesView(QWidget):
+    keeper_requested = Signal(int, int)  # cluster id, photo id
+    trash_requested = Signal(list)  # cluster ids
+    undo_requested = Signal()
+    export_requested = Signal()
+
+    def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("duplicatesView")
+        self.loader = loader
+        self.clusters: list[dict[str, Any]] = []
+        self.cards: list[ClusterCard] = []
+        self.shown = 0
+        title = QLabel("Duplicates")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        title.setFont(font)
+        self.summary = plain_label()
+        self.trash_button = QPushButton(icon("trash"), "Move others to Trash…")
+        self.trash_button.setToolTip(
+            "Moves every copy that is not kept, in the ticked groups, to the system Trash (undoable)"
+        )
+        self.undo_button = QPushButton(icon("undo"), "Undo")
+        self.undo_button.setEnabled(False)
+        self.export_button = QPushButton(icon("export"), "Export list…")
+        self.trash_button.clicked.connect(self._request_trash)
+        self.undo_button.clicked.connect(self.undo_requested.emit)
+        self.export_button.clicked.connect(self.export_requested.emit)
+
+        header = QHBoxLayout()
+        heading = QVBoxLayout()
+        heading.addWidget(title)
+        heading.addWidget(self.summary)
+        header.addLayout(heading, 1)
+        for button in (self.export_button, self.undo_button, self.trash_button):
+            header.addWidget(button)
+
+        self.list_widget = QWidget()
+        self.list_layout = QVBoxLayout(self.list_widget)
+        self.list_layout.setSpacing(10)
+        self.list_layout.addStretch(1)
+        self.more_button = QPushButton("Show more groups")
+        self.more_button.clicked.connect(self._show_more)
+        self.more_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.empty = plain_label(
+            "No duplicates found.\nAnalyze a folder (with the content phase) to look for copies."
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.list_widget)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 6)
+        layout.addLayout(header)
+        layout.addWidget(self.empty, 1)
+        layout.addWidget(self.scroll, 1)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(900, 600)
+
+    def set_clusters(self, clusters: list[dict[str, Any]]) -> None:
+        self.clusters = clusters
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        self.shown = 0
+        self.more_button.setParent(None)
+        self._show_more()
+        others = [f for c in clusters for f in c["files"] if not f["keep"]]
+        freed = sum(f.get("size_bytes") or 0 for f in others)
+        self.summary.setText(
+            f"{len(clusters)} groups · {len(others)} extra copies · {file_size(freed)} could be freed"
+            if clusters else "No duplicate groups"
+        )
+        self.trash_button.setEnabled(bool(others))
+        self.export_button.setEnabled(bool(clusters))
+        self.empty.setVisible(not clusters)
+        self.scroll.setVisible(bool(clusters))
+
+    def _show_more(self) -> None:
+        batch = self.clusters[self.shown : self.shown + PAGE]
+        for cluster in batch:
+            card = ClusterCard(cluster, self.loader)
+            for tile in card.tiles:
+                tile.keep_requested.connect(self.keeper_requested)
+            self.list_layout.insertWidget(self.list_layout.count() - 1, card)
+            self.cards.append(card)
+        self.shown += len(batch)
+        self.more_button.setParent(None)
+        if self.shown < len(self.clusters):
+            self.more_button.setText(f"Show more groups ({len(self.clusters) - self.shown} left)")
+            self.list_layout.insertWidget(self.list_layout.count() - 1, self.more_button, 0,
+                                          Qt.AlignmentFlag.AlignHCenter)
+
+    def selected_cluster_ids(self) -> list[int]:
+        """Ticked groups; groups not shown yet count as ticked (the button says 'every group')."""
+        shown = {card.cluster["id"]: card.include.isChecked() for card in self.cards}
+        return [c["id"] for c in self.clusters if shown.get(c["id"], True)]
+
+    def _request_trash(self) -> None:
+        ids = self.selected_cluster_ids()
+        if ids:
+            self.trash_requested.emit(ids)
+
+    def set_undo_available(self, available: bool) -> None:
+        self.undo_button.setEnabled(available)
+
+    @property
+    def loaded(self) -> bool:
+        return all(tile.thumb.loaded for card in self.cards for tile in card.tiles)

@@ -1,0 +1,223 @@
+"""The filter panel: scenes, objects, people, faces, dates, camera, location and problems."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imgengine_gui.catalog.queries import PhotoFilter
+from imgengine_gui.ui.catalog_source import CatalogSource
+
+
+class TagList(QListWidget):
+    """Checkable labels with their photo counts; checked labels survive a refresh."""
+
+    changed = Signal()
+
+    def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_text = empty_text
+        self.setUniformItemSizes(True)
+        self.itemChanged.connect(lambda _item: self.changed.emit())
+
+    def set_counts(self, counts: list[tuple[str, int]]) -> None:
+        keep = set(self.checked())
+        self.blockSignals(True)
+        self.clear()
+        for label, count in counts:
+            item = QListWidgetItem(f"{label}  ({count})")
+            item.setData(Qt.ItemDataRole.UserRole, label)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if label in keep else Qt.CheckState.Unchecked)
+            self.addItem(item)
+        if not counts:
+            item = QListWidgetItem(self.empty_text)
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.addItem(item)
+        rows = min(max(self.count(), 1), 8)
+        self.setFixedHeight(rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 4)
+        self.blockSignals(False)
+
+    def checked(self) -> tuple[str, ...]:
+        found = []
+        for row in range(self.count()):
+            item = self.item(row)
+            if item.checkState() == Qt.CheckState.Checked and item.data(Qt.ItemDataRole.UserRole):
+                found.append(item.data(Qt.ItemDataRole.UserRole))
+        return tuple(found)
+
+    def set_checked(self, labels: tuple[str, ...]) -> None:
+        for row in range(self.count()):
+            item = self.item(row)
+            label = item.data(Qt.ItemDataRole.UserRole)
+            if label:
+                item.setCheckState(
+                    Qt.CheckState.Checked if label in labels else Qt.CheckState.Unchecked
+                )
+
+
+def _tristate_combo(any_text: str, yes: str, no: str) -> QComboBox:
+    combo = QComboBox()
+    for text, value in ((any_text, None), (yes, True), (no, False)):
+        combo.addItem(text, value)
+    return combo
+
+
+class FilterPanel(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("filterPanel")
+        self.scenes = TagList("No scene tags yet (run the ML phase)")
+        self.objects = TagList("No objects yet (run the ML phase)")
+        self.people = _tristate_combo("Any", "With people", "Without people")
+        self.min_faces = QSpinBox()
+        self.min_faces.setRange(0, 99)
+        self.min_faces.setSpecialValueText("Any")
+        self.camera = QComboBox()
+        self.camera.addItem("Any camera", None)
+        self.has_gps = _tristate_combo("Any", "With location", "Without location")
+        self.has_errors = _tristate_combo("Any", "With problems", "Without problems")
+        self.dates = QGroupBox("Taken between")
+        self.dates.setCheckable(True)
+        self.dates.setChecked(False)
+        self.date_from = QDateEdit(QDate(2000, 1, 1), calendarPopup=True)
+        self.date_to = QDateEdit(QDate.currentDate(), calendarPopup=True)
+        for edit in (self.date_from, self.date_to):
+            edit.setDisplayFormat("yyyy-MM-dd")
+        dates_row = QHBoxLayout(self.dates)
+        dates_row.addWidget(self.date_from)
+        dates_row.addWidget(QLabel("and"))
+        dates_row.addWidget(self.date_to)
+        self.reset_button = QPushButton("Clear filters")
+        self.reset_button.clicked.connect(self.reset)
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setWordWrap(True)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(_heading("Scenes"))
+        layout.addWidget(self.scenes)
+        layout.addWidget(_heading("Objects"))
+        layout.addWidget(self.objects)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow("People", self.people)
+        form.addRow("At least", self._faces_row())
+        form.addRow("Camera", self.camera)
+        form.addRow("Location", self.has_gps)
+        form.addRow("Problems", self.has_errors)
+        layout.addLayout(form)
+        layout.addWidget(self.dates)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.reset_button)
+        layout.addStretch(1)
+
+        for signal in (
+            self.scenes.changed,
+            self.objects.changed,
+            self.people.currentIndexChanged,
+            self.min_faces.valueChanged,
+            self.camera.currentIndexChanged,
+            self.has_gps.currentIndexChanged,
+            self.has_errors.currentIndexChanged,
+            self.dates.toggled,
+            self.date_from.dateChanged,
+            self.date_to.dateChanged,
+        ):
+            signal.connect(self._emit_changed)
+
+    def _faces_row(self) -> QWidget:
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.min_faces)
+        box.addWidget(QLabel("faces"))
+        box.addStretch(1)
+        return row
+
+    def _emit_changed(self, *_args) -> None:
+        self._update_summary()
+        self.changed.emit()
+
+    # -- data ---------------------------------------------------------------------------------
+    def refresh(self, source: CatalogSource, folder: str | None) -> None:
+        """Repopulate choices and counts from the catalog, keeping what the user picked."""
+        self.scenes.set_counts(source.tag_counts("scene", folder))
+        self.objects.set_counts(source.tag_counts("object", folder))
+        chosen = self.camera.currentData()
+        self.camera.blockSignals(True)
+        self.camera.clear()
+        self.camera.addItem("Any camera", None)
+        for name, count in source.camera_counts():
+            self.camera.addItem(f"{name}  ({count})", name)
+        index = self.camera.findData(chosen) if chosen else 0
+        self.camera.setCurrentIndex(max(0, index))
+        self.camera.blockSignals(False)
+
+    def apply_to(self, base: PhotoFilter) -> PhotoFilter:
+        return replace(
+            base,
+            scenes=self.scenes.checked(),
+            objects=self.objects.checked(),
+            people=self.people.currentData(),
+            min_faces=self.min_faces.value() or None,
+            camera=self.camera.currentData(),
+            date_from=self.date_from.date().toString("yyyy-MM-dd") if self.dates.isChecked() else None,
+            date_to=self.date_to.date().toString("yyyy-MM-dd") if self.dates.isChecked() else None,
+            has_gps=self.has_gps.currentData(),
+            has_errors=self.has_errors.currentData(),
+        )
+
+    def active_count(self) -> int:
+        f = self.apply_to(PhotoFilter())
+        values = (
+            f.scenes, f.objects, f.people is not None, f.min_faces, f.camera,
+            self.dates.isChecked(), f.has_gps is not None, f.has_errors is not None,
+        )
+        return sum(1 for value in values if value)
+
+    def reset(self) -> None:
+        widgets = (self.scenes, self.objects, self.people, self.min_faces, self.camera,
+                   self.has_gps, self.has_errors, self.dates)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.scenes.set_checked(())
+        self.objects.set_checked(())
+        for combo in (self.people, self.camera, self.has_gps, self.has_errors):
+            combo.setCurrentIndex(0)
+        self.min_faces.setValue(0)
+        self.dates.setChecked(False)
+        for widget in widgets:
+            widget.blockSignals(False)
+        self._emit_changed()
+
+    def _update_summary(self) -> None:
+        active = self.active_count()
+        self.summary.setText(f"{active} filter{'s' if active != 1 else ''} active" if active else "")
+        self.reset_button.setEnabled(bool(active))
+
+
+def _heading(text: str) -> QLabel:
+    label = QLabel(text)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label

@@ -1,0 +1,114 @@
+"""Plain-text formatting of photo fields for display (no Qt)."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from typing import Any
+
+
+def file_size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def resolution(width: int | None, height: int | None) -> str:
+    return f"{width} × {height}" if width and height else "?"
+
+
+def taken(photo: dict[str, Any]) -> str:
+    when = photo.get("taken_at")
+    if not when:
+        return "unknown"
+    text = str(when).replace("T", " ")
+    if photo.get("taken_at_source") == "mtime":
+        text += "  (file date: no capture date in the photo)"
+    return text
+
+
+def camera(photo: dict[str, Any]) -> str:
+    make, model = photo.get("camera_make") or "", photo.get("camera_model") or ""
+    if model.lower().startswith(make.lower()):
+        make = ""
+    return " ".join(part for part in (make, model) if part) or "unknown"
+
+
+def exposure(photo: dict[str, Any]) -> str:
+    parts = []
+    if photo.get("f_number"):
+        parts.append(f"f/{photo['f_number']:g}")
+    if photo.get("exposure_time"):
+        value = photo["exposure_time"]
+        parts.append(f"1/{round(1 / value)} s" if 0 < value < 1 else f"{value:g} s")
+    if photo.get("iso"):
+        parts.append(f"ISO {photo['iso']}")
+    if photo.get("focal_length"):
+        parts.append(f"{photo['focal_length']:g} mm")
+    return " · ".join(parts) or "unknown"
+
+
+def location(photo: dict[str, Any]) -> str:
+    lat, lon = photo.get("gps_lat"), photo.get("gps_lon")
+    if lat is None or lon is None:
+        return "none"
+    text = f"{lat:.5f}, {lon:.5f}"
+    if photo.get("gps_alt") is not None:
+        text += f"  ({photo['gps_alt']:.0f} m)"
+    return text
+
+
+def tag_list(items: list[dict[str, Any]] | None, *, with_scores: bool = True) -> str:
+    if items is None:
+        return "not analyzed yet"
+    if not items:
+        return "none"
+    if with_scores:
+        return ", ".join(f"{item['label']} {item['score'] * 100:.0f}%" for item in items[:8])
+    counts = Counter(item["label"] for item in items)
+    return ", ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.most_common())
+
+
+def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
+    """(label, value) rows describing a photo (the ``list_photos`` dict)."""
+    rows = [
+        ("File", os.path.basename(photo["path"])),
+        ("Folder", os.path.dirname(photo["path"])),
+        ("Size", f"{file_size(photo.get('size_bytes'))} · {photo.get('format') or '?'}"),
+        ("Dimensions", resolution(photo.get("width"), photo.get("height"))),
+        ("Taken", taken(photo)),
+        ("Camera", camera(photo)),
+    ]
+    if photo.get("lens"):
+        rows.append(("Lens", photo["lens"]))
+    rows += [
+        ("Exposure", exposure(photo)),
+        ("Location", location(photo)),
+        ("Scenes", tag_list(photo.get("scenes"))),
+        ("Objects", tag_list(photo.get("objects"), with_scores=False)),
+    ]
+    faces = photo.get("faces")
+    rows.append(("Faces", "not analyzed yet" if faces is None else str(len(faces))))
+    if photo.get("people") is not None:
+        rows.append(("People", str(photo["people"])))
+    if photo.get("sharpness") is not None:
+        rows.append(("Sharpness", f"{photo['sharpness']:.1f}"))
+    if photo.get("error"):
+        rows.append(("Problem", photo["error"]))
+    for warning in photo.get("warnings") or []:
+        rows.append(("Note", warning))
+    return rows

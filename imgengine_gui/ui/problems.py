@@ -1,0 +1,56 @@
+"""The Problems panel: files a run could not read or analyze, listed without interrupting."""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QWidget
+
+from imgengine_gui.engine.progress import FileProblem
+
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+class ProblemsDock(QDockWidget):
+    photo_activated = Signal(str)  # path
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Problems", parent)
+        self.setObjectName("problemsDock")
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["File", "Phase", "Problem"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setColumnWidth(0, 260)
+        self.tree.setColumnWidth(1, 80)
+        self.tree.itemActivated.connect(
+            lambda item, _col: self.photo_activated.emit(item.data(0, PATH_ROLE))
+        )
+        self.setWidget(self.tree)
+
+    def set_problems(self, problems: list[FileProblem]) -> None:
+        """Items are plain text: file names and messages come from the files themselves."""
+        self.tree.clear()
+        for problem in problems:
+            item = QTreeWidgetItem([os.path.basename(problem.path) or problem.path, problem.phase,
+                                    problem.message])
+            item.setToolTip(0, problem.path)
+            item.setToolTip(2, problem.message)
+            item.setData(0, PATH_ROLE, problem.path)
+            self.tree.addTopLevelItem(item)
+        self.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
+
+    def count(self) -> int:
+        return self.tree.topLevelItemCount()
+
+
+def problems_from_catalog(photos: list[dict]) -> list[FileProblem]:
+    """Stored errors (``list_photos`` rows with an error) as FileProblems."""
+    found = []
+    for photo in photos:
+        if photo.get("error"):
+            phase, _, message = photo["error"].partition(": ")
+            found.append(FileProblem(photo["path"], phase, message or phase))
+    return found
