@@ -91,5 +91,8 @@ def run_models(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     for row in report:
-        print(json.dumps(row, default=str))
+        present = "present" if row.get("present") else "not present"
+        print(f"{row['task']}: {row.get('serving')} ({row.get('tier')} tier)")
+        print(f"  configured: {row.get('model')} ({present})")
+        print(f"  looked in:  {row.get('path') or row.get('looked_in')}")
     return 0

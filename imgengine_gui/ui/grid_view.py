@@ -104,11 +104,15 @@ class PhotoGrid(QListView):
         low, high = 0, count
         while low < high:  # first row whose cell ends below the viewport's top
             middle = (low + high) // 2
-            if self.visualRect(self.grid_model.index(middle)).bottom() < area.top():
+            rect = self.visualRect(self.grid_model.index(middle))  # invalid: not laid out yet
+            if rect.isValid() and rect.bottom() < area.top():
                 low = middle + 1
             else:
                 high = middle
         end = low
-        while end < count and self.visualRect(self.grid_model.index(end)).top() <= area.bottom():
+        while end < count:
+            rect = self.visualRect(self.grid_model.index(end))
+            if not rect.isValid() or rect.top() > area.bottom():
+                break
             end += 1
         return range(low, end)

@@ -97,6 +97,10 @@ class ImageLoader(QObject):
         self._pool.start(_LoadOne(self))
         return None
 
+    def cached(self, path: str, side: int) -> bool:
+        """Whether a pixmap is cached (without queueing a load)."""
+        return image_key(path, side) in self._pixmaps
+
     def failed(self, path: str, side: int) -> bool:
         return image_key(path, side) in self._failed
 

@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("PySide6.QtWidgets")
+pytest.importorskip("pytestqt")
+
+from PySide6.QtCore import Qt  # noqa: E402
+
+from imgengine_gui.catalog import records  # noqa: E402
+from imgengine_gui.catalog.writer import CatalogWriter  # noqa: E402
+from imgengine_gui.scan import scan_folder  # noqa: E402
+from imgengine_gui.ui import worker  # noqa: E402
+
+DISTINCT_PHOTOS = 10
+
+
+def make_photo(path: Path, seed: int, size: tuple[int, int] = (320, 240)) -> None:
+    """A photo-like JPEG: smooth gradient plus a few blobs, different per seed."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    base = rng.uniform(0, 255, 3)
+    slope = rng.uniform(-0.6, 0.6, (2, 3))
+    image = base + x[..., None] * slope[0] + y[..., None] * slope[1]
+    for _ in range(4):
+        cx, cy, radius = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(20, 80)
+        inside = (x - cx) ** 2 + (y - cy) ** 2 < radius**2
+        image[inside] = rng.uniform(0, 255, 3)
+    Image.fromarray(np.clip(image, 0, 255).astype(np.uint8)).save(path, quality=90)
+
+
+def make_folder(folder: Path, count: int = DISTINCT_PHOTOS, size=(320, 240)) -> Path:
+    """``count`` distinct photos plus an exact copy and a half-size copy of the first one."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        make_photo(folder / f"photo_{i:02d}.jpg", seed=i, size=size)
+    shutil.copyfile(folder / "photo_00.jpg", folder / "photo_00_copy.jpg")
+    with Image.open(folder / "photo_00.jpg") as original:
+        original.resize((size[0] // 2, size[1] // 2)).save(folder / "photo_00_small.jpg", quality=90)
+    return folder
+
+
+@pytest.fixture
+def photo_folder(tmp_path) -> Path:
+    return make_folder(tmp_path / "photos")
+
+
+@pytest.fixture(autouse=True)
+def _private_trash(tmp_path, monkeypatch):
+    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
+@pytest.fixture(autouse=True)
+def _no_threads_left():
+    yield
+    left = worker.running_threads()
+    assert not left, f"worker threads still running: {[t.objectName() for t in left]}"
+
+
+@pytest.fixture
+def make_window(qtbot, tmp_path):
+    """Factory for main windows whose modal prompts are answered by the test."""
+    from imgengine_gui.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(catalog: Path | None = None, **kwargs):
+        window = MainWindow(catalog or tmp_path / "catalog.sqlite", **kwargs)
+        window.confirm = lambda title, text: True
+        window.choose_folder = lambda: None
+        window.choose_save_path = lambda title, filters, suggested: None
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()
+
+
+# -- a catalog seeded directly, for filters, detail and duplicates --------------------------------
+
+SEED = {
+    # name: metadata/ML facts; the tests' expected counts come from this table
+    "photo_00.jpg": dict(scenes=["beach"], objects=["person", "dog"], people=2, faces=2,
+                         camera=("Canon", "Canon EOS 40D"), date="2019-06-01", gps=True),
+    "photo_01.jpg": dict(scenes=["beach", "sky"], objects=["dog"], people=0, faces=0,
+                         camera=("Canon", "Canon EOS 40D"), date="2019-07-15", gps=True),
+    "photo_02.jpg": dict(scenes=["forest"], objects=["person"], people=1, faces=1,
+                         camera=("NIKON", "D70"), date="2020-01-10", gps=False),
+    "photo_03.jpg": dict(scenes=["sky"], objects=[], people=0, faces=0,
+                         camera=("NIKON", "D70"), date="2021-03-03", gps=False),
+    "photo_04.jpg": dict(scenes=["forest"], objects=["person"], people=3, faces=3,
+                         camera=("<b>Evil</b>", "<i>Cam</i>"), date="2021-12-31", gps=False),
+    "photo_05.jpg": dict(scenes=[], objects=[], people=0, faces=0, camera=None, date=None,
+                         gps=False, error="decode: truncated file"),
+}
+
+
+def _content(thumb: Path, preview: Path, sha: str):
+    return SimpleNamespace(phash="0" * 16, dhash="0" * 16, sharpness=12.5, exposure=0.5,
+                           thumb_path=str(thumb), preview_path=str(preview), decoded_width=320,
+                           decoded_height=240, sha256=sha, extra={})
+
+
+def seed_catalog(catalog: Path, folder: Path, cache: Path) -> dict[str, int]:
+    """Photos of ``folder`` cataloged with the SEED facts; returns name -> photo id."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with CatalogWriter(catalog) as writer:
+        def scan(conn):
+            folder_id = records.upsert_folder(conn, str(folder))
+            scan_folder(conn, folder, folder_id)
+            return {Path(p).name: i for i, p in conn.execute("SELECT id, path FROM photos")}
+
+        ids = writer.call(scan)
+
+        def store(conn):
+            for name, photo_id in ids.items():
+                facts = SEED.get(name, dict(scenes=[], objects=[], people=0, faces=0,
+                                            camera=None, date=None, gps=False))
+                make, model = facts["camera"] or (None, None)
+                records.store_metadata(conn, photo_id, {
+                    "width": 320, "height": 240, "orientation": 1,
+                    "taken_at": f"{facts['date']}T10:00:00" if facts["date"] else None,
+                    "taken_at_source": "exif" if facts["date"] else None,
+                    "make": make, "model": model,
+                    "gps_lat": 48.85 if facts["gps"] else None,
+                    "gps_lon": 2.35 if facts["gps"] else None,
+                    "format": "JPEG",
+                })
+                thumb = cache / f"thumb_{photo_id}.jpg"
+                with Image.open(folder / name) as image:
+                    image.thumbnail((256, 256))
+                    image.save(thumb)
+                records.store_content(conn, photo_id, _content(thumb, folder / name, f"sha{photo_id}"))
+                result = {
+                    "scenes": [{"label": s, "score": 0.9} for s in facts["scenes"]],
+                    "objects": [{"label": o, "score": 0.8, "box": [0.1, 0.1, 0.5, 0.6]}
+                                for o in facts["objects"]],
+                    "faces": [{"score": 0.95, "box": [0.2, 0.2, 0.3, 0.35]}] * facts["faces"],
+                    "people": facts["people"],
+                }
+                records.store_ml(conn, photo_id, result, {"scenes": "test", "objects": "test"})
+                records.set_phase(conn, photo_id, "metadata", "1")
+                records.set_phase(conn, photo_id, "content", "1", error=facts.get("error"))
+            return None
+
+        writer.call(store)
+    return ids
+
+
+def plant_cluster(catalog: Path, photo_ids: list[int], keeper: int) -> int:
+    conn = sqlite3.connect(catalog)
+    with conn:
+        cluster_id = conn.execute(
+            "INSERT INTO clusters(kind, created_at) VALUES ('exact', ?)", (time.time(),)
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO cluster_members(cluster_id, photo_id, keep, reason) VALUES (?,?,?,?)",
+            [(cluster_id, pid, int(pid == keeper),
+              "keep: largest file" if pid == keeper else "exact copy of the kept file")
+             for pid in photo_ids],
+        )
+    conn.close()
+    return cluster_id
+
+
+@pytest.fixture
+def seeded(tmp_path):
+    folder = make_folder(tmp_path / "seeded")
+    catalog = tmp_path / "seeded.sqlite"
+    ids = seed_catalog(catalog, folder, tmp_path / "seed-cache")
+    return SimpleNamespace(folder=folder, catalog=catalog, ids=ids)
+
+
+def _wait_task(qtbot, window, tag: str, timeout: int = 30000):
+    """Wait until the window's bridge reports the job ``tag`` finished (or failed)."""
+    seen = {}
+
+    def record(name, result):
+        if name == tag:
+            seen["result"] = result
+
+    # Queued, so it runs after the window's own (earlier connected, queued) handlers.
+    window.bridge.task_finished.connect(record, Qt.ConnectionType.QueuedConnection)
+    window.bridge.task_failed.connect(record, Qt.ConnectionType.QueuedConnection)
+    try:
+        qtbot.waitUntil(lambda: "result" in seen, timeout=timeout)
+    finally:
+        window.bridge.task_finished.disconnect(record)
+        window.bridge.task_failed.disconnect(record)
+    return seen["result"]
+
+
+@pytest.fixture
+def wait_task(qtbot):
+    return lambda window, tag, timeout=30000: _wait_task(qtbot, window, tag, timeout)
+
+
+@pytest.fixture
+def cluster_planter():
+    return plant_cluster
