@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from imgengine_gui.analysis.errors import PhotoError
 
 DEFAULT_MAX_PIXELS = 200_000_000
+DRAFT_SLACK = 0.05
 
 # EXIF orientation -> the transpose that displays the stored pixels upright (as ImageOps.exif_transpose).
 _ORIENTATION_TRANSPOSE = {
@@ -58,9 +59,17 @@ class DecodedPhoto:
 
 
 def decode_reduced(
-    path: Path, long_side: int = 1024, *, max_pixels: int = DEFAULT_MAX_PIXELS
+    path: Path,
+    long_side: int = 1024,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    slack: float = DRAFT_SLACK,
 ) -> DecodedPhoto:
     """Decode ``path`` once, reduced so its long side is at most ``long_side``.
+
+    JPEG/HEIF decode at the smallest reduced size whose long side is at least
+    ``long_side * (1 - slack)``: a 4000 px JPEG asked for 1024 decodes at 1/4 (1000 px) rather
+    than at 1/2 (2000 px) and a resize, about twice as fast. ``slack=0`` never returns less.
 
     Raises PhotoError for unreadable, truncated or unsupported files, and for images above
     ``max_pixels`` (refused from the header, before any pixel is decoded).
@@ -71,7 +80,7 @@ def decode_reduced(
     _prepare_pillow(max_pixels)
     try:
         with Image.open(path) as im:
-            return _decode_open_image(im, path, long_side, max_pixels)
+            return _decode_open_image(im, path, long_side, max_pixels, slack)
     except PhotoError:
         raise
     except UnidentifiedImageError:
@@ -107,7 +116,7 @@ def _prepare_pillow(max_pixels: int) -> None:
 
 
 def _decode_open_image(
-    im: Image.Image, path: Path, long_side: int, max_pixels: int
+    im: Image.Image, path: Path, long_side: int, max_pixels: int, slack: float
 ) -> DecodedPhoto:
     stored_w, stored_h = im.size
     if stored_w < 1 or stored_h < 1:
@@ -124,7 +133,7 @@ def _decode_open_image(
     if fmt == "JPEG" or fmt in _HEIF_FORMATS:
         # JPEG: libjpeg DCT scaling. HEIF: pillow-heif picks an embedded thumbnail that is a
         # scaled copy of the image and covers the request; otherwise it decodes in full.
-        draft_scale = _draft(im, long_side)
+        draft_scale = _draft(im, max(1, math.ceil(long_side * (1.0 - slack))))
     # Multi-frame files (GIF, APNG, TIFF, MPO) are positioned on their first frame after open.
     im.load()
     image = _shrink(im, long_side)
@@ -174,7 +183,8 @@ def _shrink(im: Image.Image, long_side: int) -> Image.Image:
         im = im.reduce(factor)  # box filter over whole pixels: fast and alias-free
     target = _fit(im.size, long_side)
     if target != im.size:
-        im = im.resize(target, Image.Resampling.BICUBIC)
+        # Less than 2x left to go: an antialiased bilinear pass is as good here and faster.
+        im = im.resize(target, Image.Resampling.BILINEAR)
     return im
 
 

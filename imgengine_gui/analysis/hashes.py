@@ -92,10 +92,9 @@ def _border_depth(lines: np.ndarray, extent: int) -> int:
     if limit < 1:
         return 0
     reference = np.median(lines[0], axis=0)
-    close = np.all(np.abs(lines[: limit + 1] - reference) <= _BORDER_TOLERANCE, axis=2)
-    share = close.mean(axis=1)
-    if share[0] < _SOLID_LINE:
-        return 0
+    if _close_share(lines[:1], reference)[0] < _SOLID_LINE:
+        return 0  # the common case, settled from one line
+    share = _close_share(lines[: limit + 1], reference)
     mostly = share >= _CAPTION_LINE
     if mostly.all():
         return 0  # no edge in reach: a flat picture area, not a border
@@ -104,6 +103,11 @@ def _border_depth(lines: np.ndarray, extent: int) -> int:
     if run_end - solid_end > max(2, _EDGE_BLUR * extent):
         return 0
     return solid_end
+
+
+def _close_share(lines: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per line, the share of pixels within the tolerance of ``reference`` on every channel."""
+    return (np.abs(lines - reference).max(axis=2) <= _BORDER_TOLERANCE).mean(axis=1)
 
 
 def perceptual_hashes(image: Image.Image, *, trim: bool = True) -> tuple[int, int]:

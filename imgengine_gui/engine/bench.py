@@ -12,6 +12,7 @@ Rates are wall-clock: photos / run time, model loading and duplicate clustering 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -44,10 +45,19 @@ class RunResult:
     phase_seconds: dict[str, float]
     notes: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    models: list[dict] = field(default_factory=list)
+    runtime: dict[str, str] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # user + system time of this process (all threads) during the run
+    load_avg: float = 0.0  # 1-minute load average when the run started
 
     @property
     def photos_per_s(self) -> float:
         return self.photos / self.seconds if self.seconds > 0 else 0.0
+
+    @property
+    def cpu_bound_photos_per_s(self) -> float:
+        """Photos/s if every core did nothing but this run's work: cores / CPU s per photo."""
+        return (os.cpu_count() or 1) * self.photos / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
 def run_bench(args: argparse.Namespace) -> int:
@@ -154,25 +164,36 @@ def _timed_run(
             if event.stage == "analyze":
                 bar.update(task, completed=event.done, total=event.total or None)
 
+        load_avg = os.getloadavg()[0]
+        cpu_started = _cpu_seconds()
         started = time.perf_counter()
         summary: RunSummary = analyze_folder(request, on_progress=on_progress)
         seconds = time.perf_counter() - started
+        cpu_seconds = _cpu_seconds() - cpu_started
     result = RunResult(
         label, phases, summary.analyzed, seconds, summary.failed, dict(summary.phase_seconds),
         notes=list(summary.notes),
         problems=[f"{p.phase}: {Path(p.path).name}: {p.message}" for p in summary.problems],
+        models=list(getattr(summary, "models", [])), runtime=dict(getattr(summary, "runtime", {})),
+        cpu_seconds=cpu_seconds, load_avg=load_avg,
     )  # fmt: skip
     console.print(
         f"pipeline {label}: {result.photos} photos in {seconds:.2f} s = "
-        f"{result.photos_per_s:.1f} photos/s" + (f", {result.failed} failed" if result.failed else "")
+        f"{result.photos_per_s:.1f} photos/s (CPU {cpu_seconds / max(1, result.photos) * 1000:.0f} ms"
+        f"/photo, load {load_avg:.1f})" + (f", {result.failed} failed" if result.failed else "")
     )
     return result
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _library(count: int, size: tuple[int, int], console: Any) -> bench_library.BenchLibrary:
     from rich.progress import Progress
 
-    folder = bench_library.library_folder(count, size)
+    folder = bench_library.library_folder(count, size, heic=bench_library.heic_writable())
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"generating {count} photos ({size[0]}x{size[1]})", total=count)
 
@@ -192,14 +213,23 @@ def _library(count: int, size: tuple[int, int], console: Any) -> bench_library.B
 
 
 def _warm_up(files: list[Path], phases: tuple[str, ...], console: Any) -> None:
-    """Every run reads the photos from the page cache and finds torch imported: runs compare."""
-    console.print("warming up: reading the photos once" + (", importing torch" if "ml" in phases else ""))
+    """Every run reads the photos from the page cache and finds its modules (scipy through
+    imagehash, torch) imported, so the runs compare; a first run in a fresh process pays ~1-3 s
+    more for those imports."""
+    console.print("warming up: reading the photos once, importing the analysis modules")
     for path in files:
         with open(path, "rb") as handle:
             while handle.read(1 << 22):
                 pass
+    import imgengine_gui.analysis.content
+    import imgengine_gui.analysis.metadata
+    import imgengine_gui.engine.duplicates  # noqa: F401
+
     if "ml" in phases:
         import torch  # noqa: F401
+
+        with contextlib.suppress(ImportError):
+            import torchvision  # noqa: F401
 
 
 def _baseline(
@@ -232,7 +262,7 @@ def build_report(
     notes: list[str],
 ) -> dict[str, Any]:
     total = runs["all"].photos_per_s
-    device, backend, precision, runtime_notes = _runtime(settings, phases)
+    device, backend, precision, runtime_notes = _runtime(settings, phases, runs["all"])
     for run in runs.values():
         notes.extend(n for n in run.notes if n not in notes)
         if run.failed:
@@ -240,7 +270,8 @@ def build_report(
     notes.extend(n for n in runtime_notes + baseline.notes if n not in notes)
     notes.append(
         "rates are wall-clock photos/s including model loading and duplicate clustering; "
-        "baseline excludes model loading"
+        "baseline excludes model loading; cpu_bound_photos_per_s = cores / CPU seconds per photo "
+        "(what the run would reach with the cores to itself; compare when load_avg_at_start is high)"
     )
     mc = runs.get("metadata+content")
     return {
@@ -253,13 +284,16 @@ def build_report(
         "baseline_photos_per_s": round(baseline.photos_per_s, 3),
         "baseline_phases": {k: round(v, 3) for k, v in baseline.phase_rates().items()},
         "speedup": round(total / baseline.photos_per_s, 2) if baseline.photos_per_s else None,
+        "baseline_cpu_ms_per_photo": round(1000 * baseline.cpu_seconds / baseline.photos, 1),
+        "cpu_speedup": _cpu_speedup(runs["all"], baseline),
         "peak_rss_mb": round(peak_rss_mb, 1),
         "device": device,
         "backend": backend,
         "precision": precision,
         "batch_size": settings.batch_size,
         "workers": settings.workers or os.cpu_count(),
-        "analyzers": baseline.analyzers,
+        "analyzers": [f"{m['name']}: {m['model_id']} ({m['tier']})" for m in runs["all"].models]
+        or baseline.analyzers,
         "model_load_s": round(baseline.load_seconds, 2),
         "runs": {
             label: {
@@ -267,6 +301,9 @@ def build_report(
                 "photos": run.photos,
                 "seconds": round(run.seconds, 3),
                 "photos_per_s": round(run.photos_per_s, 2),
+                "cpu_ms_per_photo": round(1000 * run.cpu_seconds / max(1, run.photos), 1),
+                "cpu_bound_photos_per_s": round(run.cpu_bound_photos_per_s, 2),
+                "load_avg_at_start": round(run.load_avg, 2),
                 "failed": run.failed,
                 "thread_seconds": {k: round(v, 3) for k, v in run.phase_seconds.items()},
             }
@@ -280,9 +317,20 @@ def build_report(
     }
 
 
-def _runtime(settings: Settings, phases: tuple[str, ...]) -> tuple[str, str, str, list[str]]:
+def _cpu_speedup(run: RunResult, baseline: BaselineResult) -> float | None:
+    """Baseline CPU seconds per photo / pipeline CPU seconds per photo: the work saved."""
+    if not (run.cpu_seconds and run.photos and baseline.photos):
+        return None
+    return round((baseline.cpu_seconds / baseline.photos) / (run.cpu_seconds / run.photos), 2)
+
+
+def _runtime(
+    settings: Settings, phases: tuple[str, ...], run: RunResult
+) -> tuple[str, str, str, list[str]]:
     if "ml" not in phases:
         return settings.device, settings.backend, settings.precision, []
+    if run.runtime:
+        return run.runtime["device"], run.runtime["backend"], run.runtime["precision"], []
     from imgengine_gui.ml.backends import resolve_runtime
 
     runtime = resolve_runtime(
@@ -298,6 +346,7 @@ def machine() -> dict[str, Any]:
         "cpu": _cpu_name(),
         "cores": os.cpu_count(),
         "ram_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "load_avg": [round(v, 2) for v in os.getloadavg()],
         "python": platform.python_version(),
         "os": platform.platform(terse=True),
     }
@@ -324,26 +373,27 @@ def print_table(report: dict[str, Any]) -> None:
     from rich.table import Table
 
     table = Table(title=f"imgengine bench: {report['photos']} photos, {report['photo_size']}")
-    table.add_column("Run")
-    table.add_column("Pipeline photos/s", justify="right")
-    table.add_column("Baseline photos/s", justify="right")
+    for column in ("Run", "photos/s", "CPU ms/photo", "CPU-bound photos/s", "baseline photos/s"):
+        table.add_column(column, justify="left" if column == "Run" else "right")
     baseline = report["baseline_phases"]
-    for phase, rate in report["phases"].items():
-        table.add_row(phase, f"{rate:.1f}", f"{baseline[phase]:.2f}" if phase in baseline else "")
-    if report["metadata_content_photos_per_s"] is not None:
-        table.add_row("metadata+content", f"{report['metadata_content_photos_per_s']:.1f}", "")
-    table.add_row(
-        "[bold]whole pipeline", f"[bold]{report['total_photos_per_s']:.1f}",
-        f"[bold]{report['baseline_photos_per_s']:.2f}",
-    )  # fmt: skip
+    for label, run in report["runs"].items():
+        if label == "all" and len(run["phases"]) == 1:
+            continue
+        name = "[bold]whole pipeline" if label == "all" else label
+        base = report["baseline_photos_per_s"] if label == "all" else baseline.get(label)
+        table.add_row(
+            name, f"{run['photos_per_s']:.1f}", f"{run['cpu_ms_per_photo']:.0f}",
+            f"{run['cpu_bound_photos_per_s']:.1f}", f"{base:.2f}" if base else "",
+        )  # fmt: skip
     console = Console()
     console.print(table)
     machine_info = report["machine"]
     console.print(
-        f"speedup {report['speedup']}x over the naive baseline ({report['baseline_photos']} photos); "
-        f"peak RSS {report['peak_rss_mb']:.0f} MB; {report['device']}/{report['backend']}/"
-        f"{report['precision']}, batch {report['batch_size']}, {report['workers']} workers; "
-        f"{machine_info['cpu']}, {machine_info['cores']} cores; {report['date']}"
+        f"speedup {report['speedup']}x over the naive baseline ({report['baseline_photos']} photos; "
+        f"{report['cpu_speedup']}x less CPU per photo); peak RSS {report['peak_rss_mb']:.0f} MB; "
+        f"{report['device']}/{report['backend']}/{report['precision']}, batch "
+        f"{report['batch_size']}, {report['workers']} workers; {machine_info['cpu']}, "
+        f"{machine_info['cores']} cores, load {machine_info['load_avg'][0]}; {report['date']}"
     )
     for note in report["notes"]:
         console.print(f"- {note}", style="dim")

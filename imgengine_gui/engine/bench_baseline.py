@@ -9,6 +9,7 @@ once before the clock starts, so the comparison measures the pipeline's design, 
 from __future__ import annotations
 
 import hashlib
+import resource
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -30,6 +31,7 @@ class BaselineResult:
     seconds: float
     phase_seconds: dict[str, float] = field(default_factory=dict)
     load_seconds: float = 0.0
+    cpu_seconds: float = 0.0  # user + system time of this process while the baseline ran
     analyzers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -90,6 +92,7 @@ def run_baseline(
     analyzers, notes, load_seconds = _load_analyzers(settings) if "ml" in phases else ([], [], 0.0)
     spent = {phase: 0.0 for phase in phases}
     with tempfile.TemporaryDirectory(prefix="imgengine-baseline-") as cache:
+        cpu_started = _cpu_seconds()
         started = time.perf_counter()
         for done, path in enumerate(paths, 1):
             path = Path(path)
@@ -110,11 +113,13 @@ def run_baseline(
             if on_progress is not None:
                 on_progress(done, len(paths))
         seconds = time.perf_counter() - started
+        cpu_seconds = _cpu_seconds() - cpu_started
     return BaselineResult(
         photos=len(paths),
         seconds=seconds,
         phase_seconds=spent,
         load_seconds=load_seconds,
+        cpu_seconds=cpu_seconds,
         analyzers=[f"{a.name}: {a.model_id}" for a in analyzers],
         notes=notes,
     )
@@ -148,6 +153,11 @@ def _set_threads(count: int) -> None:
 
     if count > 0 and torch.get_num_threads() != count:
         torch.set_num_threads(count)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _inference_mode() -> Any:

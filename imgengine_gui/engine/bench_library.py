@@ -73,15 +73,26 @@ def parse_size(text: str | None) -> tuple[int, int]:
     return width, height
 
 
-def library_folder(count: int, size: tuple[int, int] = CAMERA_SIZE, root: Path | None = None) -> Path:
+def library_folder(
+    count: int, size: tuple[int, int] = CAMERA_SIZE, root: Path | None = None, heic: bool = True
+) -> Path:
     root = root or cache_dir() / "bench-library"
     suffix = "" if size == CAMERA_SIZE else f"-{size[0]}x{size[1]}"
+    suffix += "" if heic else "-jpeg-only"
     return root / f"{count}{suffix}-v{LIBRARY_VERSION}"
 
 
-def photo_name(index: int) -> str:
-    ext = "heic" if index % HEIC_EVERY == HEIC_OFFSET else "jpg"
+def photo_name(index: int, heic: bool = True) -> str:
+    ext = "heic" if heic and index % HEIC_EVERY == HEIC_OFFSET else "jpg"
     return f"photo_{index:05d}.{ext}"
+
+
+def heic_writable() -> bool:
+    try:
+        import pillow_heif  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def ensure_library(
@@ -90,13 +101,18 @@ def ensure_library(
     *,
     root: Path | None = None,
     workers: int | None = None,
+    heic: bool | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> BenchLibrary:
-    """The cached library of ``count`` photos at ``size``, generating whatever is missing."""
+    """The cached library of ``count`` photos at ``size``, generating whatever is missing.
+
+    ``heic`` None means "when pillow-heif is installed" (a bare GPU image may lack it).
+    """
     if count < 1:
         raise ValueError("a library needs at least one photo")
-    folder = library_folder(count, size, root)
-    files = [folder / photo_name(i) for i in range(count)]
+    heic = heic_writable() if heic is None else heic
+    folder = library_folder(count, size, root, heic)
+    files = [folder / photo_name(i, heic) for i in range(count)]
     if _manifest_matches(folder, files, size):
         return BenchLibrary(folder, files, size, generated=False)
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,7 +189,8 @@ def vary(source: Image.Image, rng: random.Random, size: tuple[int, int]) -> Imag
     crop_h = crop_w / aspect
     left = rng.uniform(0, src_w - crop_w)
     top = rng.uniform(0, src_h - crop_h)
-    small_size = (max(16, round(crop_w)), max(16, round(crop_h)))
+    # colour work happens at the smaller of crop and output size: cheap either way
+    small_size = (max(1, round(min(crop_w, width))), max(1, round(min(crop_h, height))))
     image = source.resize(
         small_size, Image.Resampling.LANCZOS, box=(left, top, left + crop_w, top + crop_h)
     )
@@ -182,7 +199,7 @@ def vary(source: Image.Image, rng: random.Random, size: tuple[int, int]) -> Imag
     image = ImageEnhance.Contrast(image).enhance(rng.uniform(0.85, 1.15))
     if rng.random() < 0.5:
         image = ImageOps.mirror(image)
-    return image.resize(size, Image.Resampling.BICUBIC)
+    return image if image.size == size else image.resize(size, Image.Resampling.BICUBIC)
 
 
 def camera_exif(index: int, rng: random.Random, orientation: int = 1) -> bytes:

@@ -189,6 +189,8 @@ def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) 
         (low, high),
     ):
         done[row[0]][row[1]] = row[2]
+    if "content" in versions:
+        _forget_lost_thumbnails(conn, low, high, done)
     jobs = []
     for photo_id, path, mtime_ns in conn.execute(
         "SELECT id, path, mtime_ns FROM photos WHERE path >= ? AND path < ? AND missing = 0"
@@ -200,3 +202,14 @@ def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) 
         if phases:
             jobs.append(PhotoJob(photo_id, path, phases, mtime_ns))
     return jobs
+
+
+def _forget_lost_thumbnails(conn, low: str, high: str, done: dict[int, dict[str, str]]) -> None:
+    """A cleared or deleted cache makes the content phase due again for those photos."""
+    for photo_id, thumb in conn.execute(
+        "SELECT c.photo_id, c.thumb_path FROM content c JOIN photos p ON p.id = c.photo_id"
+        " WHERE p.path >= ? AND p.path < ? AND p.missing = 0",
+        (low, high),
+    ):
+        if thumb and not os.path.exists(thumb):
+            done.get(photo_id, {}).pop("content", None)

@@ -34,6 +34,7 @@ def _action(window: QMainWindow, text: str, icon_name: str | None = None,
     action = QAction(text, window)
     if icon_name:
         action.setIcon(icon(icon_name))
+        action.setProperty("iconName", icon_name)
     if shortcut is not None:
         action.setShortcut(QKeySequence(shortcut))
     if tip:
@@ -108,3 +109,11 @@ def build_toolbar(window: QMainWindow, actions: Actions, search: QWidget, zoom: 
     toolbar.addWidget(search)
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, toolbar)
     return toolbar
+
+
+def refresh_icons(window: QMainWindow) -> None:
+    """Re-tint the icons after the palette changed (light <-> dark)."""
+    for action in window.findChildren(QAction):
+        name = action.property("iconName")
+        if name:
+            action.setIcon(icon(name))

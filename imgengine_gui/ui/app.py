@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QTimer
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
+from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from imgengine_gui.settings import Settings, default_catalog_path
@@ -56,8 +56,14 @@ def render_window(window: MainWindow) -> QPixmap:
         painter = QPainter(shot)
         painter.fillRect(shot.rect(), QColor(0, 0, 0, 90))
         over = dialog.grab()
-        centre = shot.rect().center() - QPoint(over.width() // 2, over.height() // 2)
-        painter.drawPixmap(centre, over)
+        title_height = painter.fontMetrics().height() + 12
+        corner = shot.rect().center() - QPoint(over.width() // 2, (over.height() + title_height) // 2)
+        title = QRect(corner.x(), corner.y(), over.width(), title_height)
+        palette = dialog.palette()
+        painter.fillRect(title, palette.color(QPalette.ColorRole.Window).darker(112))
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        painter.drawText(title, Qt.AlignmentFlag.AlignCenter, dialog.windowTitle())
+        painter.drawPixmap(corner + QPoint(0, title_height), over)
         painter.end()
     return shot
 
@@ -99,7 +105,12 @@ def _run_loop(app: QApplication) -> int:
 
 def run_app(args: argparse.Namespace) -> int:
     app = create_application()
+    # The loop ends when *our* window closes. Qt's own "quit when the last window closes" could
+    # fire later (when a window is destroyed), with no loop running, and then make every later
+    # event loop in this process return at once (tests run several apps in one process).
+    app.setQuitOnLastWindowClosed(False)
     window = open_window(args)
+    window.closed.connect(app.quit)
     outcome = {"code": 0}
     screenshot = getattr(args, "screenshot", None)
     if screenshot:
@@ -109,11 +120,12 @@ def run_app(args: argparse.Namespace) -> int:
             if not render_window(window).save(str(target), "PNG"):
                 print(f"imgengine: could not write {target}", file=sys.stderr)
                 outcome["code"] = 1
-            window.close()
             app.quit()
 
         _settle_then(window, SCREENSHOT_TIMEOUT_S, capture)
     code = _run_loop(app)
+    window.closed.disconnect(app.quit)
     if window.isVisible():
         window.close()
+    window.deleteLater()
     return outcome["code"] or code

@@ -74,7 +74,7 @@ class ImagePane(QWidget):
         self.checkered = checkered
         self.image: QImage | None = None
         self.message = ""
-        self.setMinimumSize(200, 200)
+        self.setMinimumSize(120, 120)
 
     def set_image(self, image: QImage | None, message: str = "") -> None:
         self.image = image
@@ -86,17 +86,21 @@ class ImagePane(QWidget):
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         palette = self.palette()
         header = painter.fontMetrics().height() + 8
-        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
-        painter.drawText(QRect(0, 0, self.width(), header), Qt.AlignmentFlag.AlignCenter, self.title)
         area = self.rect().adjusted(6, header, -6, -6)
+        if self.image is None or self.image.isNull():
+            target = area
+        else:
+            size = self.image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, size.width(), size.height())
+            target.moveCenter(area.center())
+        painter.setPen(palette.color(QPalette.ColorRole.WindowText))
+        painter.drawText(QRect(target.x(), target.y() - header, target.width(), header),
+                         Qt.AlignmentFlag.AlignCenter, self.title)
         if self.image is None or self.image.isNull():
             painter.fillRect(area, palette.color(QPalette.ColorRole.Base).darker(104))
             painter.setPen(muted_text(palette))
             painter.drawText(area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.message)
             return
-        size = self.image.size().scaled(area.size(), Qt.AspectRatioMode.KeepAspectRatio)
-        target = QRect(0, 0, size.width(), size.height())
-        target.moveCenter(area.center())
         if self.checkered:
             painter.fillRect(target, checkerboard(palette))
         painter.drawImage(target, self.image)

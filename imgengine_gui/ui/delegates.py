@@ -43,12 +43,14 @@ class ThumbnailDelegate(QStyledItemDelegate):
 
         image_rect = QRect(rect.x() + PADDING - 2, rect.y() + PADDING - 2, self.cell, self.cell)
         thumb = index.data(ThumbRole)
+        error = index.data(ErrorRole)
         pixmap = self.loader.pixmap(thumb, self._pixels(painter)) if thumb else None
         if pixmap is not None and not pixmap.isNull():
             self._paint_pixmap(painter, image_rect, pixmap)
-        else:
-            self._paint_placeholder(painter, image_rect, palette, loading=bool(thumb))
-        if index.data(ErrorRole):
+        else:  # still loading or not analyzed yet: a quiet placeholder; failed: say so
+            unreadable = bool(error) or (thumb and self.loader.failed(thumb, self._pixels(painter)))
+            self._paint_placeholder(painter, image_rect, palette, loading=not unreadable)
+        if error:
             self._paint_badge(painter, image_rect)
 
         text_rect = QRect(

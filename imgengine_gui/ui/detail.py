@@ -36,7 +36,7 @@ class PreviewCanvas(QWidget):
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loader = loader
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 150)
         self.preview_path: str | None = None
         self.fallback: QPixmap | None = None
         self.boxes: list[tuple[str, str, list[float]]] = []  # kind, caption, box
@@ -159,12 +159,14 @@ class PhotoDetail(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(info)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(260)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(200)
         splitter = QSplitter()
         splitter.addWidget(self.canvas)
         splitter.addWidget(scroll)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([700, 300])
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -196,6 +198,7 @@ class PhotoDetail(QWidget):
         for name, value in photo_fields(photo):
             label = plain_label(value)
             label.setWordWrap(True)
+            label.setMinimumWidth(120)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.fields.addRow(plain_label(name), label)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QElidingLabel, QFlowLayout
 
 from imgengine_gui.ui.detail import plain_label
 from imgengine_gui.ui.formatting import file_size, resolution
@@ -34,6 +35,13 @@ KIND_TITLES = {
     "similar": "Similar photos",
     "burst": "Burst",
 }
+
+
+def short_date(value: str | None) -> str:
+    """'2015-02-09 22:47' from an ISO timestamp (seconds and zone left out)."""
+    if not value:
+        return "date unknown"
+    return str(value).replace("T", " ")[:16]
 
 
 def kind_title(kind: str) -> str:
@@ -85,9 +93,11 @@ class CopyTile(QFrame):
         layout.setSpacing(3)
         self.thumb = Thumb(loader, file.get("thumbnail"))
         layout.addWidget(self.thumb, 0, Qt.AlignmentFlag.AlignHCenter)
-        name = plain_label(os.path.basename(file["path"]))
+        name = QElidingLabel()
+        name.setTextFormat(Qt.TextFormat.PlainText)
+        name.setElideMode(Qt.TextElideMode.ElideMiddle)
+        name.setText(os.path.basename(file["path"]))
         name.setToolTip(file["path"])
-        name.setWordWrap(True)
         bold = QFont(name.font())
         bold.setBold(True)
         name.setFont(bold)
@@ -96,7 +106,7 @@ class CopyTile(QFrame):
             f"{resolution(file.get('width'), file.get('height'))} · {file_size(file.get('size_bytes'))}"
         )
         layout.addWidget(plain_label(details))
-        layout.addWidget(plain_label((file.get("taken_at") or "date unknown").replace("T", " ")))
+        layout.addWidget(plain_label(short_date(file.get("taken_at"))))
         reason = plain_label(file.get("reason") or "")
         reason.setWordWrap(True)
         palette = reason.palette()
@@ -135,14 +145,14 @@ class ClusterCard(QFrame):
         self.include.setChecked(True)
         self.include.setToolTip("Include this group when moving the other copies to the Trash")
         self.tiles = [CopyTile(cluster["id"], f, loader) for f in files]
-        row = QHBoxLayout()
-        row.setSpacing(8)
+        tiles = QFlowLayout()  # many copies wrap onto more rows
+        tiles.setHorizontalSpacing(8)
+        tiles.setVerticalSpacing(8)
         for tile in self.tiles:
-            row.addWidget(tile)
-        row.addStretch(1)
+            tiles.addWidget(tile)
         layout = QVBoxLayout(self)
         layout.addWidget(self.include)
-        layout.addLayout(row)
+        layout.addLayout(tiles)
 
 
 class DuplicatesView(QWidget):
@@ -187,7 +197,8 @@ class DuplicatesView(QWidget):
         self.list_layout = QVBoxLayout(self.list_widget)
         self.list_layout.setSpacing(10)
         self.list_layout.addStretch(1)
-        self.more_button = QPushButton("Show more groups")
+        self.more_button = QPushButton("Show more groups", self.list_widget)
+        self.more_button.hide()
         self.more_button.clicked.connect(self._show_more)
         self.more_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.empty = plain_label(
@@ -196,6 +207,7 @@ class DuplicatesView(QWidget):
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.list_widget)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
 
@@ -211,11 +223,11 @@ class DuplicatesView(QWidget):
     def set_clusters(self, clusters: list[dict[str, Any]]) -> None:
         self.clusters = clusters
         for card in self.cards:
-            card.setParent(None)
+            self.list_layout.removeWidget(card)
+            card.hide()
             card.deleteLater()
         self.cards = []
         self.shown = 0
-        self.more_button.setParent(None)
         self._show_more()
         others = [f for c in clusters for f in c["files"] if not f["keep"]]
         freed = sum(f.get("size_bytes") or 0 for f in others)
@@ -237,11 +249,13 @@ class DuplicatesView(QWidget):
             self.list_layout.insertWidget(self.list_layout.count() - 1, card)
             self.cards.append(card)
         self.shown += len(batch)
-        self.more_button.setParent(None)
+        self.list_layout.removeWidget(self.more_button)
+        self.more_button.hide()
         if self.shown < len(self.clusters):
             self.more_button.setText(f"Show more groups ({len(self.clusters) - self.shown} left)")
             self.list_layout.insertWidget(self.list_layout.count() - 1, self.more_button, 0,
                                           Qt.AlignmentFlag.AlignHCenter)
+            self.more_button.show()
 
     def selected_cluster_ids(self) -> list[int]:
         """Ticked groups; groups not shown yet count as ticked (the button says 'every group')."""

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QSearchableComboBox
 
 from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.ui.catalog_source import CatalogSource
@@ -31,8 +32,11 @@ class TagList(QListWidget):
 
     def __init__(self, empty_text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.empty_text = empty_text
+        self.placeholder = QLabel(empty_text)  # shown instead of an empty list
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setEnabled(False)
         self.setUniformItemSizes(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemChanged.connect(lambda _item: self.changed.emit())
 
     def set_counts(self, counts: list[tuple[str, int]]) -> None:
@@ -45,12 +49,11 @@ class TagList(QListWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if label in keep else Qt.CheckState.Unchecked)
             self.addItem(item)
-        if not counts:
-            item = QListWidgetItem(self.empty_text)
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.addItem(item)
-        rows = min(max(self.count(), 1), 8)
-        self.setFixedHeight(rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 4)
+        if counts:
+            rows = min(self.count(), 8)
+            self.setFixedHeight(rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 4)
+        self.setVisible(bool(counts))
+        self.placeholder.setVisible(not counts)
         self.blockSignals(False)
 
     def checked(self) -> tuple[str, ...]:
@@ -84,13 +87,13 @@ class FilterPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterPanel")
-        self.scenes = TagList("No scene tags yet (run the ML phase)")
-        self.objects = TagList("No objects yet (run the ML phase)")
+        self.scenes = TagList("No scene tags (they come from the ML phase)")
+        self.objects = TagList("No objects (they need the ML phase and a detection model)")
         self.people = _tristate_combo("Any", "With people", "Without people")
         self.min_faces = QSpinBox()
         self.min_faces.setRange(0, 99)
         self.min_faces.setSpecialValueText("Any")
-        self.camera = QComboBox()
+        self.camera = QSearchableComboBox()  # type to find one camera among many
         self.camera.addItem("Any camera", None)
         self.has_gps = _tristate_combo("Any", "With location", "Without location")
         self.has_errors = _tristate_combo("Any", "With problems", "Without problems")
@@ -101,10 +104,10 @@ class FilterPanel(QWidget):
         self.date_to = QDateEdit(QDate.currentDate(), calendarPopup=True)
         for edit in (self.date_from, self.date_to):
             edit.setDisplayFormat("yyyy-MM-dd")
-        dates_row = QHBoxLayout(self.dates)
-        dates_row.addWidget(self.date_from)
-        dates_row.addWidget(QLabel("and"))
-        dates_row.addWidget(self.date_to)
+        dates_form = QFormLayout(self.dates)
+        dates_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        dates_form.addRow("From", self.date_from)
+        dates_form.addRow("To", self.date_to)
         self.reset_button = QPushButton("Clear filters")
         self.reset_button.clicked.connect(self.reset)
         self.summary = QLabel()
@@ -115,8 +118,10 @@ class FilterPanel(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(_heading("Scenes"))
         layout.addWidget(self.scenes)
+        layout.addWidget(self.scenes.placeholder)
         layout.addWidget(_heading("Objects"))
         layout.addWidget(self.objects)
+        layout.addWidget(self.objects.placeholder)
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow("People", self.people)

@@ -58,7 +58,7 @@ def exposure(photo: dict[str, Any]) -> str:
     if photo.get("iso"):
         parts.append(f"ISO {photo['iso']}")
     if photo.get("focal_length"):
-        parts.append(f"{photo['focal_length']:g} mm")
+        parts.append(f"{round(photo['focal_length'], 1):g} mm")
     return " · ".join(parts) or "unknown"
 
 
@@ -83,11 +83,18 @@ def tag_list(items: list[dict[str, Any]] | None, *, with_scores: bool = True) ->
     return ", ".join(f"{label} ×{n}" if n > 1 else label for label, n in counts.most_common())
 
 
+def breakable(text: str) -> str:
+    """Long names and paths may wrap after separators (zero-width spaces, display only)."""
+    for mark in ("/", "\\", "_", "-", "."):
+        text = text.replace(mark, mark + "\u200b")
+    return text
+
+
 def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) rows describing a photo (the ``list_photos`` dict)."""
     rows = [
-        ("File", os.path.basename(photo["path"])),
-        ("Folder", os.path.dirname(photo["path"])),
+        ("File", breakable(os.path.basename(photo["path"]))),
+        ("Folder", breakable(os.path.dirname(photo["path"]))),
         ("Size", f"{file_size(photo.get('size_bytes'))} · {photo.get('format') or '?'}"),
         ("Dimensions", resolution(photo.get("width"), photo.get("height"))),
         ("Taken", taken(photo)),

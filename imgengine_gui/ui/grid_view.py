@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter
-from PySide6.QtWidgets import QAbstractItemView, QListView
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
 from imgengine_gui.ui.models import PhotoGridModel
@@ -20,6 +20,7 @@ class PhotoGrid(QListView):
 
     def __init__(self, model: PhotoGridModel, loader: ImageLoader, parent=None) -> None:
         super().__init__(parent)
+        self._scroll_to: int | None = None
         self.setObjectName("photoGrid")
         self.grid_model = model
         self.loader = loader
@@ -45,11 +46,46 @@ class PhotoGrid(QListView):
         self._repaint = QTimer(self, singleShot=True, interval=30)
         self._repaint.timeout.connect(self.viewport().update)
         loader.ready.connect(self._repaint.start)
+        # A reload (e.g. live during an analysis) resets the model: keep the user's place.
+        self._forget_scroll = QTimer(self, singleShot=True, interval=3000)
+        self._forget_scroll.timeout.connect(self._clear_scroll)
+        model.modelAboutToBeReset.connect(self._remember_scroll)
 
     def set_cell(self, cell: int) -> None:
         self.delegate.set_cell(cell)
-        self.scheduleDelayedItemsLayout()
+        self._fit_columns()
         self.viewport().update()
+
+    def _fit_columns(self) -> None:
+        """Share the row's leftover width among the columns, so the grid fills the view."""
+        hint = self.delegate.sizeHint(self.viewOptions_(), self.grid_model.index(0))
+        width = self.viewport().width() - 2 * self.spacing()
+        columns = max(1, width // (hint.width() + 2 * self.spacing()))
+        self.setGridSize(QSize(width // columns, hint.height() + 2 * self.spacing()))
+
+    def viewOptions_(self) -> QStyleOptionViewItem:
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        return option
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _remember_scroll(self) -> None:
+        value = self.verticalScrollBar().value()
+        self._scroll_to = value if value > 0 else None
+        self._forget_scroll.start()
+
+    def _clear_scroll(self) -> None:
+        self._scroll_to = None
+
+    def updateGeometries(self) -> None:  # noqa: N802
+        super().updateGeometries()
+        bar = self.verticalScrollBar()
+        if self._scroll_to is not None and bar.maximum() >= self._scroll_to:
+            bar.setValue(self._scroll_to)  # once the (batched) layout has grown that far
+            self._scroll_to = None
 
     def selected_ids(self) -> list[int]:
         rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
-from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -24,14 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from imgengine_gui.catalog.queries import PhotoFilter
-from imgengine_gui.engine.pipeline import PHASES, AnalyzeRequest
-from imgengine_gui.engine.progress import ProgressEvent, RunSummary
+from imgengine_gui.engine.pipeline import PHASES
+from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui import jobs, ui_state
-from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions
+from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge, connect_queued
 from imgengine_gui.ui.catalog_source import CatalogSource
-from imgengine_gui.ui.cutout_view import CutoutView, compute_cutout, save_png
+from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
 from imgengine_gui.ui.duplicates_view import DuplicatesView
 from imgengine_gui.ui.filters import FilterPanel
@@ -41,17 +38,20 @@ from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.problems import ProblemsDock, problems_from_catalog
 from imgengine_gui.ui.settings_dialog import SettingsDialog
 from imgengine_gui.ui.sidebar import Sidebar
-from imgengine_gui.ui.status import RunProgress, describe_runtime, runtime_text, summary_text
+from imgengine_gui.ui.status import RunProgress, describe_runtime
 from imgengine_gui.ui.thumbnails import ImageLoader
 from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
+from imgengine_gui.ui.window_analysis import LIVE_RELOAD_MS, AnalysisMixin
+from imgengine_gui.ui.window_jobs import JobsMixin
 from imgengine_gui.ui.worker import AnalysisWorker, Worker
 
 PAGES = ("grid", "detail", "duplicates", "cutout")
-LIVE_RELOAD_MS = 500
 CELL_SIZES = (96, 120, 150, 190, 240)
 
 
-class MainWindow(QMainWindow):
+class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
+    closed = Signal()
+
     def __init__(
         self, catalog: Path, settings: Settings | None = None, *, remember: bool = True
     ) -> None:
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.runtime: dict | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.remember = remember  # False: ignore and keep the saved geometry (screenshots)
+        self._shut_down = False
         self.filters_wanted = True
         # Replaceable in tests: the modal bits of the UI.
         self.choose_folder = self._choose_folder
@@ -130,7 +131,9 @@ class MainWindow(QMainWindow):
         filter_scroll = QScrollArea()
         filter_scroll.setWidget(self.filters)
         filter_scroll.setWidgetResizable(True)
-        filter_scroll.setMinimumWidth(250)
+        filter_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        filter_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        filter_scroll.setMinimumWidth(230)
         self.filters_dock = self._dock("Filters", "filtersDock", filter_scroll,
                                        Qt.DockWidgetArea.RightDockWidgetArea)
         self.problems = ProblemsDock(self)
@@ -138,6 +141,7 @@ class MainWindow(QMainWindow):
         self.problems.hide()
 
         self.search = SearchBox()
+        self.zoom_sizes = CELL_SIZES
         self.zoom = QSlider(Qt.Orientation.Horizontal)
         self.zoom.setRange(0, len(CELL_SIZES) - 1)
         self.zoom.setValue(CELL_SIZES.index(150))
@@ -219,12 +223,12 @@ class MainWindow(QMainWindow):
         state = ui_state.ui_settings()
         geometry = state.value("geometry")
         layout = state.value("window_state")
+        if isinstance(layout, QByteArray) and not layout.isEmpty():
+            self.restoreState(layout)  # first: hidden docks change the minimum size
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             self._default_layout()
-        if isinstance(layout, QByteArray) and not layout.isEmpty():
-            self.restoreState(layout)
         zoom = state.value("thumbnail_size")
         if zoom is not None and str(zoom).isdigit():
             self.zoom.setValue(int(zoom))
@@ -351,74 +355,6 @@ class MainWindow(QMainWindow):
                 "`imgengine models`) and analyze the folder again."
             )
 
-    def _live_reload(self) -> None:
-        started = time.perf_counter()
-        counts = self.source.counts()
-        self.sidebar.set_library(counts["photos"], self.source.folders())
-        self.reload_photos()
-        cost = time.perf_counter() - started
-        # Big libraries: reload less often so the UI thread stays free for input.
-        self.live_timer.setInterval(max(LIVE_RELOAD_MS, int(cost * 5000)))
-
-    # -- analysis ---------------------------------------------------------------------------------
-    def _analyze_chosen_folder(self) -> None:
-        folder = self.choose_folder()
-        if folder:
-            self.analyze_folder(folder)
-
-    def analyze_folder(self, folder: str | Path, phases: tuple[str, ...] | None = None) -> bool:
-        if self.analysis.running:
-            self.notice.show_message("An analysis is already running; cancel it first.")
-            return False
-        folder = str(Path(folder).expanduser().resolve())
-        if not os.path.isdir(folder):
-            self.notice.show_message(f"Not a folder: {folder}")
-            return False
-        ui_state.remember_folder(folder)
-        request = AnalyzeRequest(Path(folder), self.catalog, self.settings,
-                                 tuple(phases or self.analysis_phases))
-        self.last_summary = None
-        self.actions.analyze.setEnabled(False)
-        self.actions.cancel.setEnabled(True)
-        self.progress.show_event(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
-        self.analysis.start(request)
-        self.live_timer.start()
-        return True
-
-    def cancel_analysis(self) -> None:
-        if self.analysis.running:
-            self.analysis.cancel()
-            self.actions.cancel.setEnabled(False)
-            self.progress.label.setText("Stopping after the current batch…")
-
-    def _on_progress(self, event: ProgressEvent) -> None:
-        if self.analysis.running and not self.analysis.cancelling:
-            self.progress.show_event(event)
-
-    def _on_finished(self, summary: RunSummary) -> None:
-        self._analysis_ended()
-        self.last_summary = summary
-        self.progress.show_done(summary_text(summary))
-        notes = "\n".join(summary.notes)
-        self.runtime_label.setToolTip(
-            (self.runtime or {}).get("detail", "") + ("\n\nLast run:\n" + notes if notes else "")
-        )
-        self.source.close()  # the first run creates the catalog; reopen to see it
-        self.reload_all()
-        if summary.problems:
-            self.problems.show()
-
-    def _on_failed(self, message: str) -> None:
-        self._analysis_ended()
-        self.progress.show_done("Analysis failed")
-        self.notice.show_message(f"The analysis stopped: {message}")
-
-    def _analysis_ended(self) -> None:
-        self.analysis.mark_idle()
-        self.live_timer.stop()
-        self.actions.analyze.setEnabled(True)
-        self.actions.cancel.setEnabled(False)
-
     # -- detail -------------------------------------------------------------------------------------
     def open_photo(self, photo_id: int) -> None:
         photo = self.source.photo(photo_id)
@@ -449,163 +385,6 @@ class MainWindow(QMainWindow):
         if photo_id is not None:
             self.show_view("grid")
             self.grid.select_photo(photo_id)
-
-    # -- search -----------------------------------------------------------------------------------
-    def _focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
-
-    def run_search(self, text: str) -> None:
-        self.search_text = text
-        self.search_hits = None
-        if self.current_view() != "grid":
-            self.show_view("grid")
-        if text and self.search_mode == "clip":
-            self.hint.show_text(f"Searching for “{text}”…")
-            settings, catalog = self.settings, self.catalog
-            job = lambda: (text, jobs.search_text(catalog, text, settings))  # noqa: E731
-            if not self.bridge.run_async("search", job):
-                self.tasks.submit("search", job)
-            return
-        self.reload_photos()
-
-    # -- trash, undo, keeper, export ----------------------------------------------------------------
-    def trash_photos(self, photo_ids: list[int]) -> None:
-        if not photo_ids:
-            return
-        rows = self.source.rows(photo_ids)
-        photos = [(pid, rows[pid].path) for pid in photo_ids if pid in rows]
-        what = os.path.basename(photos[0][1]) if len(photos) == 1 else f"{len(photos)} photos"
-        if not self.confirm("Move to Trash", f"Move {what} to the Trash?\nYou can undo this."):
-            return
-        catalog = self.catalog
-        self.tasks.submit("trash", lambda: jobs.trash_photos(catalog, photos))
-
-    def trash_duplicates(self, cluster_ids: list[int]) -> None:
-        clusters = [c for c in self.source.clusters() if c["id"] in set(cluster_ids)]
-        count = sum(1 for c in clusters for f in c["files"] if not f["keep"])
-        if not count or not self.confirm(
-            "Move duplicates to Trash",
-            f"Move {count} extra {'copy' if count == 1 else 'copies'} from {len(clusters)} "
-            f"group{'s' if len(clusters) != 1 else ''} to the Trash?\nThe kept copies stay. "
-            "You can undo this.",
-        ):
-            return
-        catalog = self.catalog
-        self.tasks.submit("trash", lambda: jobs.trash_duplicates(catalog, cluster_ids))
-
-    def undo_trash(self) -> None:
-        catalog = self.catalog
-        self.tasks.submit("undo", lambda: jobs.undo_trash(catalog))
-
-    def set_keeper(self, cluster_id: int, photo_id: int) -> None:
-        catalog = self.catalog
-        self.tasks.submit("keeper", lambda: jobs.set_keeper(catalog, cluster_id, photo_id))
-
-    def export_duplicates(self) -> None:
-        target = self.choose_save_path(
-            "Export duplicates list", "CSV (*.csv);;JSON (*.json)", "duplicates.csv"
-        )
-        if not target:
-            return
-        path = Path(target)
-        if path.suffix.lower() not in (".csv", ".json"):
-            path = path.with_suffix(".csv")
-        catalog = self.catalog
-        self.tasks.submit("export", lambda: jobs.export_duplicates(catalog, path))
-
-    # -- cutout -------------------------------------------------------------------------------------
-    def _cutout_target(self) -> tuple[int | None, str | None]:
-        """The current photo; with none, the first one with people (cutouts suit them best)."""
-        photo_id = self.grid.current_id()
-        if photo_id is None and self.grid_model.rowCount():
-            with_people = self.source.ids(replace(self.current_filter(), people=True))
-            photo_id = with_people[0] if with_people else self.grid_model.photo_id(0)
-        if photo_id is None:
-            return None, None
-        row = self.source.rows([photo_id]).get(photo_id)
-        return (photo_id, row.path) if row else (None, None)
-
-    def _compute_cutout(self, photo_id: int, path: str) -> None:
-        settings, catalog = self.settings, self.catalog
-        self.tasks.submit("cutout", lambda: compute_cutout(photo_id, path, settings, catalog))
-
-    def _save_cutout(self) -> None:
-        result = self.cutout.result
-        if result is None:
-            return
-        suggested = Path(result.path).with_suffix("").name + "-cutout.png"
-        target = self.choose_save_path("Save cutout", "PNG image (*.png)", suggested)
-        if target:
-            target = target if target.lower().endswith(".png") else target + ".png"
-            self.tasks.submit("cutout:save", lambda: save_png(result, target))
-
-    # -- worker results -------------------------------------------------------------------------------
-    def _on_task(self, tag: str, result: Any) -> None:
-        if tag == "runtime":
-            self.runtime = result
-            self.runtime_label.setText(runtime_text(result))
-            self.runtime_label.setToolTip(result["detail"])
-        elif tag == "can_undo":
-            self._set_undo(result)
-        elif tag == "trash":
-            self._after_trash(result)
-        elif tag == "undo":
-            self._after_undo(result)
-        elif tag == "keeper":
-            self.duplicates.set_clusters(self.source.clusters())
-            self.statusBar().showMessage("Keeper changed", 4000)
-        elif tag == "export":
-            count, path = result
-            self.notice.show_message(f"Exported {count} duplicate groups to {path}")
-        elif tag == "search":
-            text, hits = result
-            if text == self.search_text:
-                self.search_hits = hits
-                self.reload_photos()
-        elif tag == "cutout":
-            self.cutout.set_result(result)
-        elif tag == "cutout:save":
-            self.notice.show_message(f"Saved {result}")
-
-    def _on_task_failed(self, tag: str, message: str) -> None:
-        if tag == "runtime":
-            self.runtime_label.setText("Models: unavailable")
-            self.runtime_label.setToolTip(message)
-        elif tag == "search":
-            self.search_mode = "name"
-            self.reload_photos()
-            self.hint.show_text(f"Text search is unavailable ({message}); filtering by file name.")
-        elif tag == "cutout":
-            self.cutout.set_error(message)
-        elif tag.startswith("settings:"):
-            self.statusBar().showMessage(message, 8000)
-        elif tag != "can_undo":
-            self.notice.show_message(f"{tag.capitalize()} failed: {message}")
-
-    def _after_trash(self, report) -> None:
-        moved = len(report.moved)
-        text = f"Moved {moved} file{'s' if moved != 1 else ''} to the Trash."
-        if report.failed:
-            text += f" {len(report.failed)} could not be moved: {report.failed[0][1]}"
-        self._set_undo(moved > 0)
-        self.notice.show_message(text, "Undo" if moved else None, self.undo_trash)
-        self.reload_all()
-
-    def _after_undo(self, report) -> None:
-        if report.action_id is None:
-            self.notice.show_message("Nothing to undo.")
-        else:
-            text = f"Restored {len(report.moved)} file{'s' if len(report.moved) != 1 else ''}."
-            if report.failed:
-                text += f" {len(report.failed)} not restored: {report.failed[0][1]}"
-            self.notice.show_message(text)
-        self.tasks.submit("can_undo", lambda: jobs.can_undo(self.catalog))
-        self.reload_all()
-
-    def _set_undo(self, available: bool) -> None:
-        self.actions.undo.setEnabled(bool(available))
-        self.duplicates.set_undo_available(bool(available))
 
     # -- settings --------------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
@@ -682,12 +461,21 @@ class MainWindow(QMainWindow):
         return True
 
     def shutdown(self) -> None:
+        if self._shut_down:
+            return
+        self._shut_down = True
         self.live_timer.stop()
         for worker in (self.analysis, self.tasks, self.probe):
             worker.stop()
         self.loader.shutdown()
         self.bridge.shutdown()
         self.source.close()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() == QEvent.Type.PaletteChange:
+            refresh_icons(self)
+            self.sidebar.refresh_icons()
+        super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if self.remember:
@@ -696,6 +484,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog.reject()
         self.shutdown()
         super().closeEvent(event)
+        self.closed.emit()
 
 
 def _dropped_folder(event) -> str | None:

@@ -33,14 +33,18 @@ class ProblemsDock(QDockWidget):
     def set_problems(self, problems: list[FileProblem]) -> None:
         """Items are plain text: file names and messages come from the files themselves."""
         self.tree.clear()
-        for problem in problems:
-            item = QTreeWidgetItem([os.path.basename(problem.path) or problem.path, problem.phase,
-                                    problem.message])
-            item.setToolTip(0, problem.path)
-            item.setToolTip(2, problem.message)
-            item.setData(0, PATH_ROLE, problem.path)
+        by_file: dict[str, list[FileProblem]] = {}
+        for problem in problems:  # one row per file; later phases only say "skipped"
+            by_file.setdefault(problem.path, []).append(problem)
+        for path, found in by_file.items():
+            first = found[0]
+            item = QTreeWidgetItem([os.path.basename(path) or path, first.phase, first.message])
+            item.setToolTip(0, path)
+            item.setToolTip(2, "\n".join(f"{p.phase}: {p.message}" for p in found))
+            item.setData(0, PATH_ROLE, path)
             self.tree.addTopLevelItem(item)
-        self.setWindowTitle(f"Problems ({len(problems)})" if problems else "Problems")
+        count = len(by_file)
+        self.setWindowTitle(f"Problems ({count})" if count else "Problems")
 
     def count(self) -> int:
         return self.tree.topLevelItemCount()

@@ -126,6 +126,10 @@ class SettingsDialog(QDialog):
             lambda: self.load(Settings())
         )
         layout.addWidget(buttons)
+        labels = [label for label in self.findChildren(QLabel) if label.property("fieldLabel")]
+        widest = max((label.sizeHint().width() for label in labels), default=0)
+        for label in labels:  # one label column across the sections
+            label.setMinimumWidth(widest)
         self.load(settings)
         self._apply_hardware(hardware.detected())
         connect_queued(bridge.task_finished, self._on_task)
@@ -142,6 +146,7 @@ class SettingsDialog(QDialog):
             editor = make_editor(spec, group)
             self.editors[spec["name"]] = editor
             label = QLabel(spec["label"])
+            label.setProperty("fieldLabel", True)
             label.setToolTip(spec.get("help", ""))
             field: QWidget = editor.widget
             if spec["name"] == "cache_dir":

@@ -11,6 +11,7 @@ from imgengine_gui.ui.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
 VALUE_ROLE = Qt.ItemDataRole.UserRole + 1
+ICON_ROLE = Qt.ItemDataRole.UserRole + 2
 
 VIEW_LABELS = {"duplicates": "Duplicates", "cutout": "Background removal"}
 
@@ -54,6 +55,7 @@ class Sidebar(QTreeWidget):
     def _entry(self, parent, text, icon_name, kind, value) -> QTreeWidgetItem:
         item = QTreeWidgetItem(parent, [text])
         item.setIcon(0, icon(icon_name))
+        item.setData(0, ICON_ROLE, icon_name)
         item.setSizeHint(0, QSize(0, 26))
         item.setData(0, KIND_ROLE, kind)
         item.setData(0, VALUE_ROLE, value)
@@ -74,6 +76,13 @@ class Sidebar(QTreeWidget):
         self.blockSignals(False)
         if selected is not None:
             self.select_entry(*selected, notify=False)
+
+    def refresh_icons(self) -> None:
+        for group in (self.library, self.tools):
+            for row in range(group.childCount()):
+                item = group.child(row)
+                if item.data(0, ICON_ROLE):
+                    item.setIcon(0, icon(item.data(0, ICON_ROLE)))
 
     def set_cluster_count(self, count: int) -> None:
         self.tool_items["duplicates"].setText(0, f"{VIEW_LABELS['duplicates']}  ({count})")

@@ -32,7 +32,7 @@ class SearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.setPlaceholderText("Search photos (Ctrl+F)")
-        self.setMinimumWidth(260)
+        self.setMinimumWidth(200)
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.fire)
         self.textChanged.connect(lambda _t: self._timer.start())

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import time
@@ -13,7 +14,7 @@ from PIL import Image
 pytest.importorskip("PySide6.QtWidgets")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtCore import QObject, Qt, Slot  # noqa: E402
 
 from imgengine_gui.catalog import records  # noqa: E402
 from imgengine_gui.catalog.writer import CatalogWriter  # noqa: E402
@@ -56,8 +57,18 @@ def photo_folder(tmp_path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _private_trash(tmp_path, monkeypatch):
-    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder.
+
+    send2trash reads the variable once, at import, so its module constants are patched too."""
+    data_home = tmp_path / "xdg-data"
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    try:
+        from send2trash import plat_other
+    except ImportError:  # not Linux
+        return
+    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", os.fsencode(data_home))
+    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.fsencode(data_home / "Trash"))
+    monkeypatch.setattr(plat_other, "HOMETRASH", str(data_home / "Trash"))
 
 
 @pytest.fixture(autouse=True)
@@ -185,28 +196,51 @@ def seeded(tmp_path):
     return SimpleNamespace(folder=folder, catalog=catalog, ids=ids)
 
 
-def _wait_task(qtbot, window, tag: str, timeout: int = 30000):
-    """Wait until the window's bridge reports the job ``tag`` finished (or failed)."""
-    seen = {}
+class _TaskWait(QObject):
+    """``with wait_task(window, tag) as job: <trigger>`` then ``job.result``: listens before the
+    trigger, so a fast job cannot finish unseen; the handler is queued, so it runs after the
+    window's own handlers (connected earlier)."""
 
-    def record(name, result):
-        if name == tag:
-            seen["result"] = result
+    def __init__(self, qtbot, window, tag: str, timeout: int, may_fail: bool = False) -> None:
+        super().__init__()
+        self.may_fail = may_fail
+        self.qtbot, self.window, self.tag, self.timeout = qtbot, window, tag, timeout
+        self.done = False
+        self.result = None
+        self.error: str | None = None
 
-    # Queued, so it runs after the window's own (earlier connected, queued) handlers.
-    window.bridge.task_finished.connect(record, Qt.ConnectionType.QueuedConnection)
-    window.bridge.task_failed.connect(record, Qt.ConnectionType.QueuedConnection)
-    try:
-        qtbot.waitUntil(lambda: "result" in seen, timeout=timeout)
-    finally:
-        window.bridge.task_finished.disconnect(record)
-        window.bridge.task_failed.disconnect(record)
-    return seen["result"]
+    @Slot(str, object)
+    def _record(self, name, result) -> None:
+        if name == self.tag and not self.done:
+            self.done, self.result = True, result
+
+    @Slot(str, str)
+    def _record_error(self, name, message) -> None:
+        if name == self.tag and not self.done:
+            self.done, self.error = True, message
+
+    def __enter__(self):
+        bridge = self.window.bridge
+        bridge.task_finished.connect(self._record, Qt.ConnectionType.QueuedConnection)
+        bridge.task_failed.connect(self._record_error, Qt.ConnectionType.QueuedConnection)
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        try:
+            if kind is None:
+                self.qtbot.waitUntil(lambda: self.done, timeout=self.timeout)
+        finally:
+            self.window.bridge.task_finished.disconnect(self._record)
+            self.window.bridge.task_failed.disconnect(self._record_error)
+        if kind is None and self.error is not None and not self.may_fail:
+            raise AssertionError(f"job {self.tag!r} failed: {self.error}")
 
 
 @pytest.fixture
 def wait_task(qtbot):
-    return lambda window, tag, timeout=30000: _wait_task(qtbot, window, tag, timeout)
+    return lambda window, tag, timeout=30000, may_fail=False: _TaskWait(
+        qtbot, window, tag, timeout, may_fail
+    )
 
 
 @pytest.fixture

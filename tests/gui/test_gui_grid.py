@@ -141,3 +141,31 @@ def test_bridge_delivers_worker_callbacks_on_the_ui_thread_and_thins_progress(qt
     qtbot.waitUntil(lambda: bool(received) and received[-1][0].done == 500, timeout=5000)
     assert all(on_ui for _, on_ui in received)
     assert len(received) < 100  # ~10 per second, not 500
+
+
+def test_run_async_awaits_jobs_on_the_qasync_loop(qapp):
+    import asyncio
+
+    import qasync
+
+    bridge = EngineBridge()
+    got = []
+    bridge.task_finished.connect(
+        lambda tag, result: got.append((tag, result, threading.current_thread() is threading.main_thread()))
+    )
+    assert not bridge.run_async("none", lambda: 1)  # no asyncio loop: the caller uses a worker
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    async def main():
+        assert bridge.run_async("answer", lambda: 6 * 7)
+        while not got:
+            await asyncio.sleep(0.01)
+
+    try:
+        loop.run_until_complete(asyncio.wait_for(main(), 10))
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+        bridge.shutdown()
+    assert got == [("answer", 42, True)]

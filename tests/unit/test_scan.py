@@ -133,3 +133,21 @@ def test_catalog_schema_is_versioned(tmp_path):
 
     with pytest.raises((CatalogError, RuntimeError)):
         connect(tmp_path / "c.sqlite")
+
+
+def test_a_cleared_thumbnail_cache_makes_content_due_again(tmp_path):
+    root = tmp_path / "photos"
+    _jpeg(root / "a.jpg")
+    conn = connect(tmp_path / "c.sqlite")
+    result = _scan(conn, root)
+    thumb = tmp_path / "thumb.jpg"
+    thumb.write_bytes(b"x")
+    photo_id = result.jobs[0].photo_id
+    conn.execute("INSERT INTO content(photo_id, thumb_path) VALUES (?, ?)", (photo_id, str(thumb)))
+    records.set_phase(conn, photo_id, "content", "1")
+    conn.commit()
+    from imgengine_gui.scan import plan_jobs
+
+    assert plan_jobs(conn, str(root), {"content": "1"}) == []
+    thumb.unlink()
+    assert [j.phases for j in plan_jobs(conn, str(root), {"content": "1"})] == [("content",)]

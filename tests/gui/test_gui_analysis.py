@@ -1,0 +1,133 @@
+"""Analysis driven through the window: the grid fills, cancel stops, the UI keeps responding."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+from imgengine_gui.catalog import queries
+from imgengine_gui.catalog.db import connect
+from imgengine_gui.ui import ui_state
+
+PHOTOS = 12  # DISTINCT_PHOTOS + exact copy + resized copy
+
+
+def test_analyze_action_fills_the_grid_with_thumbnails(qtbot, make_window, photo_folder):
+    window = make_window()
+    window.analysis_phases = ("metadata", "content")
+    window.choose_folder = lambda: str(photo_folder)
+    assert window.grid_model.rowCount() == 0
+    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+        window.actions.analyze.trigger()
+        assert window.live_timer.isActive()
+        assert window.actions.cancel.isEnabled() and not window.actions.analyze.isEnabled()
+    summary = done.args[0]
+    assert summary.analyzed == PHOTOS and not summary.cancelled and summary.failed == 0
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == PHOTOS, timeout=5000)
+    assert str(photo_folder.resolve()) in window.sidebar.folder_paths()
+    assert ui_state.last_folder() == str(photo_folder.resolve())
+    assert window.progress.label.text().startswith(f"Analyzed {PHOTOS} photos")
+    assert window.actions.analyze.isEnabled() and not window.actions.cancel.isEnabled()
+    qtbot.waitUntil(window.is_settled, timeout=15000)
+    cell = window.grid.delegate.cell
+    visible = list(window.grid.visible_rows())
+    assert visible
+    for row in visible:
+        thumb = window.grid_model.grid_row(row).thumb
+        assert thumb and window.loader.cached(thumb, cell)
+
+
+def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path):
+    from conftest import make_folder
+
+    folder = make_folder(tmp_path / "many", count=30)
+    window = make_window()
+    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+        assert window.analyze_folder(folder, phases=("metadata", "content"))
+        window.actions.cancel.trigger()
+    summary = done.args[0]
+    assert summary.cancelled
+    assert summary.analyzed < 32
+    qtbot.waitUntil(lambda: window.actions.analyze.isEnabled(), timeout=5000)
+    assert window.progress.label.text().startswith("Stopped after")
+
+
+def test_ui_thread_keeps_ticking_during_an_analysis(qtbot, make_window, tmp_path):
+    from conftest import make_folder
+
+    folder = make_folder(tmp_path / "big", count=36, size=(900, 675))
+    window = make_window()
+    ticks: list[float] = []
+    timer = QTimer(interval=50)
+    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
+    started = time.perf_counter()
+    timer.start()
+    with qtbot.waitSignal(window.bridge.finished, timeout=90000) as done:
+        window.analyze_folder(folder, phases=("metadata", "content"))
+    elapsed = time.perf_counter() - started
+    timer.stop()
+    assert done.args[0].analyzed == 38
+    expected = elapsed / 0.050
+    assert len(ticks) >= 0.8 * expected, f"{len(ticks)} ticks in {elapsed:.2f}s"
+    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
+    assert max(gaps) < 0.5
+
+
+@pytest.mark.slow
+def test_ml_phase_through_the_window_feeds_the_filters(qtbot, make_window, photo_folder):
+    window = make_window()
+    with qtbot.waitSignal(window.bridge.finished, timeout=120000) as done:
+        window.analyze_folder(photo_folder, phases=("metadata", "content", "ml"))
+    summary = done.args[0]
+    assert summary.analyzed == PHOTOS and summary.failed == 0
+    assert any("offline" in note or "model" in note.lower() for note in summary.notes)
+    qtbot.waitUntil(lambda: window.filters.scenes.count() > 0, timeout=5000)
+    item = window.filters.scenes.item(0)
+    label = item.data(Qt.ItemDataRole.UserRole)
+    listed = int(item.text().rsplit("(", 1)[1].rstrip(")"))
+    item.setCheckState(Qt.CheckState.Checked)
+    assert window.grid_model.rowCount() == listed
+    people = window.filters.people
+    people.setCurrentIndex(people.findData(False))
+    conn = connect(window.catalog, readonly=True)
+    expected = queries.photo_ids(conn, queries.PhotoFilter(scenes=(label,), people=False))
+    conn.close()
+    assert window.grid_model.ids() == expected
+
+
+def test_dropped_folder_is_analyzed_and_problems_are_listed(qtbot, make_window, photo_folder):
+    (photo_folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 20)
+    window = make_window()
+    window.analysis_phases = ("metadata", "content")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(photo_folder))])
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    enter = QDragEnterEvent(QPoint(20, 20), Qt.DropAction.CopyAction, mime, buttons, keys)
+    enter.setAccepted(False)
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, buttons, keys)
+    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+        window.dropEvent(drop)
+    assert done.args[0].failed == 1
+    qtbot.waitUntil(lambda: window.problems.count() == 1, timeout=5000)
+    assert window.problems.isVisible()
+    assert window.problems.windowTitle() == "Problems (1)"
+    row = window.problems.tree.topLevelItem(0)
+    assert row.text(0) == "broken.jpg" and row.text(2)
+    window.problems.photo_activated.emit(str(photo_folder.resolve() / "broken.jpg"))
+    assert window.grid_model.grid_row(window.grid.currentIndex().row()).name == "broken.jpg"
+
+
+def test_live_reload_keeps_the_scroll_position(qtbot, make_window, seeded):
+    window = make_window(seeded.catalog)
+    window.zoom.setValue(len(window.zoom_sizes) - 1)  # big cells: the 12 photos need scrolling
+    bar = window.grid.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)
+    bar.setValue(bar.maximum())
+    kept = bar.value()
+    window.grid_model.set_ids(list(reversed(window.grid_model.ids())))  # a reset, as in a reload
+    qtbot.waitUntil(lambda: bar.value() == kept, timeout=3000)

@@ -1,0 +1,60 @@
+"""The duplicates view on a planted cluster: keeper, export, trash and undo."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+
+
+def test_duplicates_view_keeper_export_trash_undo(qtbot, make_window, seeded, wait_task,
+                                                  cluster_planter, tmp_path):
+    original, copy = seeded.ids["photo_00.jpg"], seeded.ids["photo_00_copy.jpg"]
+    cluster_id = cluster_planter(seeded.catalog, [original, copy], keeper=original)
+    window = make_window(seeded.catalog)
+    assert window.sidebar.tool_items["duplicates"].text(0) == "Duplicates  (1)"
+    window.show_view("duplicates")
+    view = window.duplicates
+    assert len(view.cards) == 1
+    card = view.cards[0]
+    assert [t.file["photo_id"] for t in card.tiles] == [original, copy]  # keeper first
+    assert card.tiles[0].keep_button is None and card.tiles[1].keep_button is not None
+    assert card.tiles[0].file["reason"] == "keep: largest file"
+    qtbot.waitUntil(lambda: view.loaded, timeout=5000)
+
+    with wait_task(window, "keeper") as job:
+        card.tiles[1].keep_button.click()
+    assert job.result == (cluster_id, copy)
+    conn = sqlite3.connect(seeded.catalog)
+    rows = dict(conn.execute(
+        "SELECT photo_id, keep FROM cluster_members WHERE cluster_id = ? AND user_override = 1",
+        (cluster_id,),
+    ).fetchall())
+    conn.close()
+    assert rows == {copy: 1}
+    assert [t.file["photo_id"] for t in view.cards[0].tiles] == [copy, original]
+
+    for name in ("dups.csv", "dups.json"):
+        target = tmp_path / name
+        window.choose_save_path = lambda title, filters, suggested, target=target: str(target)
+        with wait_task(window, "export") as job:
+            view.export_button.click()
+        count, written = job.result
+        assert count == 1 and written == target
+    with (tmp_path / "dups.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["path"].rsplit("/", 1)[-1], r["keep"]) for r in rows] == [
+        ("photo_00_copy.jpg", "True"), ("photo_00.jpg", "False")]
+    exported = json.loads((tmp_path / "dups.json").read_text())
+    assert len(exported["clusters"][0]["files"]) == 2
+
+    loser = seeded.folder / "photo_00.jpg"
+    with wait_task(window, "trash") as job:
+        view.trash_button.click()
+    report = job.result
+    assert report.moved == [str(loser)] and not loser.exists()
+    assert (seeded.folder / "photo_00_copy.jpg").exists()
+    assert view.undo_button.isEnabled()
+    with wait_task(window, "undo"):
+        view.undo_button.click()
+    assert loser.exists()
