@@ -25,7 +25,7 @@ bench: install
 
 lint: install
 	$(VENV)/bin/ruff check imgengine_gui tests benchmarks
-	$(VENV)/bin/lint-imports
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -246,3 +246,9 @@ def wait_task(qtbot):
 @pytest.fixture
 def cluster_planter():
     return plant_cluster
+
+
+@pytest.fixture
+def folder_maker():
+    """The `make_folder` helper, for tests that build their own folder sizes."""
+    return make_folder

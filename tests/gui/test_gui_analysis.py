@@ -40,10 +40,9 @@ def test_analyze_action_fills_the_grid_with_thumbnails(qtbot, make_window, photo
         assert thumb and window.loader.cached(thumb, cell)
 
 
-def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path):
-    from conftest import make_folder
+def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path, folder_maker):
 
-    folder = make_folder(tmp_path / "many", count=30)
+    folder = folder_maker(tmp_path / "many", count=30)
     window = make_window()
     with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
         assert window.analyze_folder(folder, phases=("metadata", "content"))
@@ -55,10 +54,9 @@ def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path):
     assert window.progress.label.text().startswith("Stopped after")
 
 
-def test_ui_thread_keeps_ticking_during_an_analysis(qtbot, make_window, tmp_path):
-    from conftest import make_folder
+def test_ui_thread_keeps_ticking_during_an_analysis(qtbot, make_window, tmp_path, folder_maker):
 
-    folder = make_folder(tmp_path / "big", count=36, size=(900, 675))
+    folder = folder_maker(tmp_path / "big", count=36, size=(900, 675))
     window = make_window()
     ticks: list[float] = []
     timer = QTimer(interval=50)
