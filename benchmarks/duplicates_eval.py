@@ -74,9 +74,13 @@ def _jpeg(im: Image.Image, path: Path, quality: int = 90, **kw) -> Path:
     return path.with_suffix(".jpg")
 
 
-def _crop_frac(im: Image.Image, left: float, top: float, right: float, bottom: float) -> Image.Image:
+def _crop_frac(
+    im: Image.Image, left: float, top: float, right: float, bottom: float
+) -> Image.Image:
     w, h = im.size
-    return im.crop((round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom))))
+    return im.crop(
+        (round(w * left), round(h * top), round(w * (1 - right)), round(h * (1 - bottom)))
+    )
 
 
 def edit_resize(im, path):
@@ -101,7 +105,9 @@ def edit_letterbox(im, path):
     w, h = im.size
     canvas = Image.new("RGB", (max(w, h), round(max(w, h) * (9 / 16 if h > w else 1))), "black")
     scale = min(canvas.width / w, canvas.height / h)
-    inner = im.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS)
+    inner = im.resize(
+        (max(1, round(w * scale)), max(1, round(h * scale))), Image.Resampling.LANCZOS
+    )
     canvas.paste(inner, ((canvas.width - inner.width) // 2, (canvas.height - inner.height) // 2))
     return _jpeg(canvas, path)
 
@@ -153,7 +159,9 @@ def edit_text_overlay(im, path):
     size = max(8, round(h * 0.09))
     draw.text((round(w * 0.06), round(h * 0.05)), "WHEN THE WEEKEND", fill="white", font=_font(size),
               stroke_width=max(1, size // 12), stroke_fill="black")  # fmt: skip
-    draw.text((round(w * 0.5), round(h * 0.86)), "© photo", fill="white", font=_font(round(size * 0.7)))
+    draw.text(
+        (round(w * 0.5), round(h * 0.86)), "© photo", fill="white", font=_font(round(size * 0.7))
+    )
     return _jpeg(im, path)
 
 
@@ -213,7 +221,10 @@ SMALL_EDITS = tuple(EDITS)  # the quick benchmark has fewer sources, not fewer e
 
 
 def default_corpus() -> Path | None:
-    for candidate in (os.environ.get("IMGENGINE_CORPUS"), Path(__file__).resolve().parents[2] / "shared" / "corpus"):
+    for candidate in (
+        os.environ.get("IMGENGINE_CORPUS"),
+        Path(__file__).resolve().parents[2] / "shared" / "corpus",
+    ):
         if not candidate:
             continue
         path = Path(candidate)
@@ -267,13 +278,17 @@ def skimage_sources(names: Iterable[str]) -> list[tuple[str, Image.Image]]:
         if isinstance(array, tuple):  # stereo pairs: the left view
             array = array[0]
         if array.dtype != np.uint8:
-            array = (array.astype(np.float64) * (255.0 / max(1.0, float(array.max())))).astype(np.uint8)
+            array = (array.astype(np.float64) * (255.0 / max(1.0, float(array.max())))).astype(
+                np.uint8
+            )
         image = Image.fromarray(array)
         sources.append((f"skimage:{name}", image.convert("RGB")))
     return sources
 
 
-def build_dataset(folder: Path, *, corpus: Path | None, small: bool = False, seed: int = 0) -> list[Sample]:
+def build_dataset(
+    folder: Path, *, corpus: Path | None, small: bool = False, seed: int = 0
+) -> list[Sample]:
     """Write every source and its edited copies under ``folder``; return the labelled files."""
     rng = random.Random(seed)
     sources = skimage_sources(SMALL_SKIMAGE if small else SKIMAGE_PHOTOS)
@@ -284,7 +299,9 @@ def build_dataset(folder: Path, *, corpus: Path | None, small: bool = False, see
     for index, (name, image) in enumerate(sources):
         group = f"g{index:03d}:{name}"
         base = folder / f"s{index:03d}"
-        samples.append(Sample(_jpeg(image, base.with_name(base.name + "_original"), 95), group, "original"))
+        samples.append(
+            Sample(_jpeg(image, base.with_name(base.name + "_original"), 95), group, "original")
+        )
         for edit in edits:
             target = base.with_name(f"{base.name}_{edit}")
             samples.append(Sample(EDITS[edit](image, target), group, edit))
@@ -307,7 +324,9 @@ def build_dataset(folder: Path, *, corpus: Path | None, small: bool = False, see
 # Evaluation
 
 
-def analyse(samples: Sequence[Sample], cache: Path) -> tuple[list[PhotoSignature], dict[str, float]]:
+def analyse(
+    samples: Sequence[Sample], cache: Path
+) -> tuple[list[PhotoSignature], dict[str, float]]:
     signatures = []
     timings = Counter()
     for photo_id, sample in enumerate(samples):
@@ -363,8 +382,14 @@ def score(samples: Sequence[Sample], clusters) -> dict:
         "precision": precision,
         "recall": recall,
         "f1": f1,
-        "recall_per_edit": {e: per_edit_found[e] / per_edit_total[e] for e in sorted(per_edit_total)},
-        "misses_per_edit": {e: per_edit_total[e] - per_edit_found[e] for e in sorted(per_edit_total) if per_edit_total[e] > per_edit_found[e]},
+        "recall_per_edit": {
+            e: per_edit_found[e] / per_edit_total[e] for e in sorted(per_edit_total)
+        },
+        "misses_per_edit": {
+            e: per_edit_total[e] - per_edit_found[e]
+            for e in sorted(per_edit_total)
+            if per_edit_total[e] > per_edit_found[e]
+        },
         "false_positive_pairs": false_pairs[:50],
         "false_positive_count": len(false_pairs),
     }
@@ -420,20 +445,117 @@ def evaluate(
     return result
 
 
+def measure_content_speed(
+    folder: Path, *, photos: int = 16, workers: int = 2, size: tuple[int, int] = (4000, 3000)
+) -> dict:
+    """Per-stage milliseconds (best of 3) on one 12 MP JPEG, and photos/s with ``workers`` threads.
+
+    The JPEGs are scikit-image photos upscaled to ``size`` with mild noise, so they compress
+    like camera files (~2.5 MB at quality 90).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from imgengine_gui.analysis import content, hashes, quality, signature
+
+    rng = np.random.default_rng(0)
+    names = [n for n in SKIMAGE_PHOTOS if n not in ("page", "text", "cell", "colorwheel")]
+    paths = []
+    for index, (_, image) in enumerate(skimage_sources(names[:photos])):
+        pixels = np.asarray(image.resize(size, Image.Resampling.BICUBIC), dtype=np.float32)
+        noisy = np.clip(pixels + rng.normal(0, 4, pixels.shape), 0, 255).astype(np.uint8)
+        path = folder / f"speed_{index:02d}.jpg"
+        Image.fromarray(noisy).save(path, quality=90)
+        paths.append(path)
+    paths = (paths * (photos // max(1, len(paths)) + 1))[:photos]
+
+    def best(fn, repeat: int = 3) -> float:
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - start)
+        return min(times) * 1000
+
+    path = paths[0]
+    decoded = decode_reduced(path)
+    image = decoded.image
+    view = hashes.hash_view(image, trim=False)
+    preview = content._fit(image, content.PREVIEW_SIDE)
+    stages = {
+        "decode_reduced": best(lambda: decode_reduced(path)),
+        "sha256": best(lambda: hashes.sha256_file(path)),
+        "hash view + border trim": best(
+            lambda: hashes.content_box(np.asarray(hashes.hash_view(image, trim=False)))
+        ),
+        "phash + dhash": best(lambda: hashes.perceptual_hashes_of_view(view)),
+        "signature": best(lambda: signature.make_signature(view)),
+        "sharpness + exposure + clipping": best(
+            lambda: [
+                f(gray)
+                for gray in [quality.quality_gray(image)]
+                for f in (quality.sharpness, quality.exposure, quality.clipping)
+            ]
+        ),
+        "preview (resize + JPEG)": best(
+            lambda: content._save_jpeg_atomic(
+                content._fit(image, content.PREVIEW_SIDE), folder / "p.jpg"
+            )
+        ),
+        "thumbnail (resize + JPEG)": best(
+            lambda: content._save_jpeg_atomic(
+                content._fit(preview, content.THUMB_SIDE), folder / "t.jpg"
+            )
+        ),
+        "analyze_content (all of the above but decode)": best(
+            lambda: analyze_content(path, decoded, folder / "cache", key="speed")
+        ),
+    }
+
+    def one(item: tuple[int, Path]) -> None:
+        index, photo = item
+        analyze_content(photo, decode_reduced(photo), folder / "cache", key=f"w{index:04d}")
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(one, enumerate(paths)))
+    elapsed = time.perf_counter() - start
+    return {
+        "file_mb": round(path.stat().st_size / 1e6, 2),
+        "draft_scale": decoded.draft_scale,
+        "decoded_size": image.size,
+        "stage_ms": {k: round(v, 1) for k, v in stages.items()},
+        "workers": workers,
+        "photos": len(paths),
+        "photos_per_s": round(len(paths) / elapsed, 1),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", action="store_true", help="the quick subset the unit test uses")
     parser.add_argument("--sensitivity", type=int, default=5)
     parser.add_argument("--sweep", action="store_true", help="score every sensitivity 1..10")
     parser.add_argument("--corpus", type=Path, default=None)
-    parser.add_argument("--keep", type=Path, default=None, help="write the dataset here and keep it")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="write the dataset here and keep it"
+    )
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
+    parser.add_argument(
+        "--speed", action="store_true", help="time the content phase on 12 MP JPEGs instead"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="threads for --speed")
     args = parser.parse_args(argv)
+    if args.speed:
+        with tempfile.TemporaryDirectory(prefix="imgengine-speed-") as tmp:
+            print(json.dumps(measure_content_speed(Path(tmp), workers=args.workers), indent=2))
+        return 0
     levels = range(1, 11) if args.sweep else [args.sensitivity]
     if args.sweep:
         return _sweep(args)
     for level in levels:
-        result = evaluate(corpus=args.corpus, small=args.small, sensitivity=level, workdir=args.keep)
+        result = evaluate(
+            corpus=args.corpus, small=args.small, sensitivity=level, workdir=args.keep
+        )
         if args.json:
             print(json.dumps(result, indent=2))
         else:
@@ -451,7 +573,9 @@ def _sweep(args) -> int:
     print("sensitivity  precision  recall   f1     false_pairs")
     for level in range(1, 11):
         r = score(samples, cluster_duplicates(signatures, sensitivity=level))
-        print(f"{level:>11}  {r['precision']:.4f}     {r['recall']:.4f}  {r['f1']:.4f} {r['false_positive_count']:>6}")
+        print(
+            f"{level:>11}  {r['precision']:.4f}     {r['recall']:.4f}  {r['f1']:.4f} {r['false_positive_count']:>6}"
+        )
     return 0
 
 

@@ -40,7 +40,9 @@ def choose_keeper(candidates: Sequence[Candidate]) -> tuple[int, dict[int, str]]
     if not candidates:
         raise ValueError("choose_keeper needs at least one candidate")
     best_pixels = max(_pixels(c) for c in candidates)
-    top = {c.photo_id for c in candidates if _pixels(c) >= (1 - _RESOLUTION_TOLERANCE) * best_pixels}
+    top = {
+        c.photo_id for c in candidates if _pixels(c) >= (1 - _RESOLUTION_TOLERANCE) * best_pixels
+    }
     criteria = _criteria(top, _looks_converted(candidates))
     keeper = candidates[0]
     for other in candidates[1:]:
@@ -89,7 +91,9 @@ def _criteria(top: set[int], converted: set[int]) -> list[_Criterion]:
         _Criterion(
             flag(top, True),
             lambda k: f"highest resolution ({k.width}x{k.height})",
-            lambda o, k: f"lower resolution than the keeper ({o.width}x{o.height} vs {k.width}x{k.height})",
+            lambda o, k: (
+                f"lower resolution than the keeper ({o.width}x{o.height} vs {k.width}x{k.height})"
+            ),
         ),
         _Criterion(
             flag(converted, False),
@@ -99,7 +103,9 @@ def _criteria(top: set[int], converted: set[int]) -> list[_Criterion]:
         _Criterion(
             lambda a, b: _sign(a.size_bytes - b.size_bytes),
             lambda k: f"largest file ({_size(k.size_bytes)}, least compressed)",
-            lambda o, k: f"smaller file than the keeper ({_size(o.size_bytes)} vs {_size(k.size_bytes)})",
+            lambda o, k: (
+                f"smaller file than the keeper ({_size(o.size_bytes)} vs {_size(k.size_bytes)})"
+            ),
         ),
         _Criterion(
             lambda a, b: _sign(_metadata_score(a) - _metadata_score(b)),
@@ -127,7 +133,9 @@ def _looks_converted(candidates: Sequence[Candidate]) -> set[int]:
         if _fmt(candidate) not in CONVERTED_FORMATS:
             continue
         for original in originals:
-            if _pixels(original) >= (1 - _RESOLUTION_TOLERANCE) * _pixels(candidate) and _metadata_score(original) >= _metadata_score(candidate):
+            if _pixels(original) >= (1 - _RESOLUTION_TOLERANCE) * _pixels(
+                candidate
+            ) and _metadata_score(original) >= _metadata_score(candidate):
                 converted.add(candidate.photo_id)
                 break
     return converted

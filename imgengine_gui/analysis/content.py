@@ -8,6 +8,7 @@ again and never writes next to it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -122,10 +123,8 @@ def _save_jpeg_atomic(image: Image.Image, target: Path) -> None:
             image.save(handle, "JPEG", quality=JPEG_QUALITY, optimize=False)
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 

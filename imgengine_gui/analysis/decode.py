@@ -33,6 +33,7 @@ _ORIENTATION_TRANSPOSE = {
     8: Image.Transpose.ROTATE_90,
 }
 _EXIF_ORIENTATION = 0x0112
+_JPEG_FORMATS = {"JPEG", "MPO"}  # MPO: multi-picture JPEG from some cameras (first picture)
 _HEIF_FORMATS = {"HEIF", "AVIF"}
 _REDUCIBLE_MODES = {"L", "RGB", "RGBA", "LA", "RGBa", "La", "I", "F", "CMYK"}
 _DECODE_ERRORS = (
@@ -53,7 +54,7 @@ _heif_registered = False
 class DecodedPhoto:
     image: Image.Image  # RGB, orientation applied, long side <= requested size
     stored_size: tuple[int, int]  # (w, h) as stored in the file (HEIF: after its irot/imir)
-    draft_scale: int  # DCT scale used by the JPEG decoder: 1 (full), 2, 4 or 8
+    draft_scale: int  # decoder-side reduction: JPEG DCT scale 2/4/8, HEIF thumbnail ratio; 1 = full
     orientation: int = 1  # EXIF orientation that was applied (1 = none)
     format: str | None = None  # Pillow's format name: "JPEG", "PNG", "HEIF", ...
 
@@ -130,7 +131,7 @@ def _decode_open_image(
     orientation = 1 if fmt in _HEIF_FORMATS else _read_orientation(im)
 
     draft_scale = 1
-    if fmt == "JPEG" or fmt in _HEIF_FORMATS:
+    if fmt in _JPEG_FORMATS or fmt in _HEIF_FORMATS:
         # JPEG: libjpeg DCT scaling. HEIF: pillow-heif picks an embedded thumbnail that is a
         # scaled copy of the image and covers the request; otherwise it decodes in full.
         draft_scale = _draft(im, max(1, math.ceil(long_side * (1.0 - slack))))

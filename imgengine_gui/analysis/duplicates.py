@@ -4,8 +4,9 @@ Method (near duplicates, over one representative per exact cluster):
 
 1. Candidates. Multi-index hashing over the 128 bits of (pHash, dHash): 8 tables keyed by
    the 16-bit chunks of each hash (a pair within 3 bits on either hash shares a chunk), plus
-   random 16-bit samples of the 128 bits (pairs further apart still meet in one of them with
-   high probability). Pairs come from sorted keys, vectorised; no pairwise loop.
+   48 tables keyed by random 16-bit samples of the bits edits flip least (pairs further apart
+   still meet in one of them with high probability). Pairs come from sorted keys, vectorised;
+   no pairwise loop. Only pairs with pHash + dHash within ``verify_sum`` are kept.
 2. Decision, per candidate pair, with the thresholds of the sensitivity level:
    - both pHash and dHash within ``hash_accept`` bits: a duplicate, unless the signatures
      disagree outright (a veto for degenerate hashes of near-flat pictures);
@@ -14,6 +15,8 @@ Method (near duplicates, over one representative per exact cluster):
      recompressed copies land here; different shots of the same place do not pass);
    - an optional embedding (e.g. CLIP, L2-normalised) vetoes pairs whose cosine is below
      ``embedding_veto`` and can confirm a verification that just missed.
+   Hash matches are decided first; a pair to verify is skipped when hash matches already join
+   its two photos (it could not change the clusters), which keeps the crop search off bursts.
 3. Connected components of the accepted pairs are the near-duplicate clusters.
 
 A ``check`` callable can veto or confirm candidates with any other signal.
@@ -30,7 +33,7 @@ import numpy as np
 from imgengine_gui.analysis.signature import pair_similarity, plain_similarity
 
 _CHUNK_BITS = 16
-_RANDOM_TABLES = 40
+_RANDOM_TABLES = 48
 # Bits the random tables sample (bit k of the 128 = row-major cell of imagehash's 8x8 arrays,
 # pHash first): the low-frequency pHash cells (not the constant DC) and the inner dHash rows.
 # Crops, captions and borders flip them least, so edited copies meet in more tables.
@@ -169,14 +172,18 @@ def near_duplicate_edges(
 
     strong = np.flatnonzero(hash_match)
     ncc = np.full(len(first), np.nan, dtype=np.float32)
-    ncc[strong] = _signature_similarity(photos, first[strong], second[strong], crop_search=False)
+    ncc[strong] = _signature_similarity(
+        photos, first[strong], second[strong], crop_search=False, limits=limits
+    )
     cosine = _embedding_similarity(photos, first, second)
     accepted = np.zeros(len(first), dtype=bool)
     accepted[strong] = _decide(strong, True, ncc, cosine, limits)
 
     labels = _labels(len(photos), first[accepted], second[accepted])
     weak = np.flatnonzero(~hash_match & (labels[first] != labels[second]))
-    ncc[weak] = _signature_similarity(photos, first[weak], second[weak], crop_search=True, limits=limits)
+    ncc[weak] = _signature_similarity(
+        photos, first[weak], second[weak], crop_search=True, limits=limits
+    )
     accepted[weak] = _decide(weak, False, ncc, cosine, limits)
 
     if check is not None:
@@ -204,7 +211,10 @@ def _decide(
         return ~(vetoed | (has_ncc & (ncc < limits.signature_veto)))
     verified = has_ncc & (ncc >= limits.signature_min)
     confirmed = (
-        has_ncc & (ncc >= limits.signature_min - 0.1) & has_cos & (cosine >= limits.embedding_confirm)
+        has_ncc
+        & (ncc >= limits.signature_min - 0.1)
+        & has_cos
+        & (cosine >= limits.embedding_confirm)
     )
     return (verified | confirmed) & ~vetoed
 
@@ -215,12 +225,14 @@ def _signature_similarity(
     second: np.ndarray,
     *,
     crop_search: bool,
-    limits: Thresholds | None = None,
+    limits: Thresholds,
 ) -> np.ndarray:
-    """NCC of the signatures per pair (NaN where one is missing), crop-tolerant on request.
+    """NCC of the signatures per pair (NaN where one is missing).
 
-    The whole-signature NCC is a lower bound of the crop search, so pairs it already settles
-    (at or above ``signature_min``, or hopelessly low) skip the search.
+    The whole-signature NCC is a lower bound of the crop-tolerant one, so the crop search runs
+    only where it could change the decision: for pairs to verify (``crop_search``), those the
+    plain NCC leaves below ``signature_min`` but not hopeless; for hash matches, those it would
+    veto.
     """
     ncc = np.full(len(first), np.nan, dtype=np.float32)
     present = np.fromiter((p.signature is not None for p in photos), dtype=bool, count=len(photos))
@@ -230,10 +242,12 @@ def _signature_similarity(
     signatures = [p.signature for p in photos]
     plain = plain_similarity(signatures, first[both], second[both])
     ncc[both] = plain
-    if crop_search and limits is not None:
+    if crop_search:
         search = both[(plain < limits.signature_min) & (plain >= _PLAIN_FLOOR)]
-        if search.size:
-            ncc[search] = pair_similarity(signatures, first[search], second[search])
+    else:  # hash matches: only a would-be veto is worth a closer look
+        search = both[plain < limits.signature_veto]
+    if search.size:
+        ncc[search] = pair_similarity(signatures, first[search], second[search])
     return ncc
 
 

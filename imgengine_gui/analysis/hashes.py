@@ -74,9 +74,17 @@ def content_box(rgb: np.ndarray) -> tuple[int, int, int, int]:
         cut_right = _border_depth(region.transpose(1, 0, 2)[::-1], w)
         if not (cut_top or cut_bottom or cut_left or cut_right):
             break
-        if h - cut_top - cut_bottom < _MIN_KEEP * height or w - cut_left - cut_right < _MIN_KEEP * width:
+        if (
+            h - cut_top - cut_bottom < _MIN_KEEP * height
+            or w - cut_left - cut_right < _MIN_KEEP * width
+        ):
             break
-        left, top, right, bottom = left + cut_left, top + cut_top, right - cut_right, bottom - cut_bottom
+        left, top, right, bottom = (
+            left + cut_left,
+            top + cut_top,
+            right - cut_right,
+            bottom - cut_bottom,
+        )
     return left, top, right, bottom
 
 

@@ -14,7 +14,7 @@ def quality_gray(image: Image.Image | np.ndarray) -> np.ndarray:
     """The ~512 px float32 grayscale the measures work on; pass it to them to convert once."""
     if isinstance(image, np.ndarray):
         return image
-    factor = max(image.size) // _SHARPNESS_SIDE
+    factor = round(max(image.size) / _SHARPNESS_SIDE)
     if factor >= 2:
         image = image.reduce(factor)
     return np.asarray(image.convert("L"), dtype=np.float32)

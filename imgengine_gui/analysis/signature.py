@@ -17,7 +17,7 @@ SIGNATURE_SIDE = 16
 # Crop windows per axis as (start, size) in fractions of the side: the whole side, then
 # shorter windows anchored at the start, the middle and the end.
 _WINDOW_SIZES = (0.95, 0.9, 0.85)
-_ANCHORS = (0.0, 1 / 3, 2 / 3, 1.0)
+_ANCHORS = (0.0, 0.5, 1.0)
 _WINDOWS = ((0.0, 1.0),) + tuple(
     ((1.0 - size) * anchor, size) for size in _WINDOW_SIZES for anchor in _ANCHORS
 )
@@ -83,16 +83,20 @@ def _best_window_ncc(arrays: np.ndarray, targets: np.ndarray) -> np.ndarray:
     return ncc.reshape(len(arrays), -1).max(axis=1)
 
 
-def plain_similarity(signatures: Sequence[bytes], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def plain_similarity(
+    signatures: Sequence[bytes], first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
     """NCC of whole signatures for each pair (no crop search): cheap, and a lower bound."""
     used, inverse = np.unique(np.concatenate([first, second]).astype(np.int64), return_inverse=True)
-    plain = _normalise(np.stack([signature_array(signatures[i]) for i in used])).reshape(len(used), -1)
+    plain = _normalise(np.stack([signature_array(signatures[i]) for i in used])).reshape(
+        len(used), -1
+    )
     a, b = inverse[: len(first)], inverse[len(first) :]
     return np.einsum("pk,pk->p", plain[a], plain[b])
 
 
 def pair_similarity(
-    signatures: Sequence[bytes], first: np.ndarray, second: np.ndarray, *, batch: int = 256
+    signatures: Sequence[bytes], first: np.ndarray, second: np.ndarray, *, batch: int = 64
 ) -> np.ndarray:
     """Crop-tolerant NCC in [-1, 1] for each pair (signatures[first[k]], signatures[second[k]]).
 

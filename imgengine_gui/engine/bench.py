@@ -120,7 +120,8 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="imgengine-bench-") as tmp:
         runs = pipeline_runs(library.folder, phases, settings, Path(tmp), console)
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    baseline = _baseline(library.files[:baseline_count], phases, settings, console)
+    step = max(1, library.count // baseline_count)  # an even sample of the library
+    baseline = _baseline(library.files[::step][:baseline_count], phases, settings, console)
     return build_report(library, phases, settings, runs, baseline, peak_rss_mb, notes)
 
 

@@ -34,7 +34,9 @@ def _photo(size: tuple[int, int]) -> Image.Image:
 # --- orientation -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", [f"{k}_{i}" for k in ("landscape", "portrait") for i in range(1, 9)])
+@pytest.mark.parametrize(
+    "name", [f"{k}_{i}" for k in ("landscape", "portrait") for i in range(1, 9)]
+)
 def test_orientation_matches_exif_transpose_of_full_decode(corpus_dir: Path, name: str):
     path = corpus_dir / "jpg" / "orientation" / f"{name}.jpg"
     decoded = decode_reduced(path, 256)
@@ -79,7 +81,9 @@ def test_large_jpeg_uses_draft_and_never_exceeds_long_side(tmp_path: Path):
     assert decoded.stored_size == (4000, 3000)
     assert max(decoded.image.size) <= 1024
     assert max(decoded.image.size) >= 1024 * 0.95  # the slack, never more
-    print(f"12 MP JPEG decode_reduced(1024): {elapsed * 1000:.1f} ms, scale 1/{decoded.draft_scale}")
+    print(
+        f"12 MP JPEG decode_reduced(1024): {elapsed * 1000:.1f} ms, scale 1/{decoded.draft_scale}"
+    )
 
 
 def test_zero_slack_decodes_at_least_the_long_side_then_shrinks(tmp_path: Path):
@@ -246,11 +250,15 @@ def _png_header_only(path: Path, width: int, height: int) -> None:
     """A PNG whose header claims width x height, with a few bytes of image data."""
 
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 64)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+    )
 
 
 def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path):
@@ -270,7 +278,9 @@ def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path):
 
 
 def test_corpus_broken_files_never_crash(corpus_dir: Path):
-    paths = sorted((corpus_dir / "jpg" / "invalid").glob("*")) + [corpus_dir / "jpg" / "corrupted.jpg"]
+    paths = sorted((corpus_dir / "jpg" / "invalid").glob("*")) + [
+        corpus_dir / "jpg" / "corrupted.jpg"
+    ]
     assert paths
     for path in paths:
         try:
