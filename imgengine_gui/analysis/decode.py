@@ -128,7 +128,6 @@ def _decode_open_image(
             "(decompression bomb?); not decoded"
         )
     fmt = im.format
-    orientation = 1 if fmt in _HEIF_FORMATS else _read_orientation(im)
 
     draft_scale = 1
     if fmt in _JPEG_FORMATS or fmt in _HEIF_FORMATS:
@@ -137,6 +136,8 @@ def _decode_open_image(
         draft_scale = _draft(im, max(1, math.ceil(long_side * (1.0 - slack))))
     # Multi-frame files (GIF, APNG, TIFF, MPO) are positioned on their first frame after open.
     im.load()
+    # Read after load: Pillow's TIFF reader applies (and then drops) the orientation itself.
+    orientation = 1 if fmt in _HEIF_FORMATS else _read_orientation(im)
     image = _shrink(im, long_side)
     image = _to_rgb(image)
     transpose = _ORIENTATION_TRANSPOSE.get(orientation)

@@ -212,11 +212,13 @@ def _start_executor(run: _Run, settings: Settings):
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
 
+    cores = os.cpu_count() or 2
     runtime = resolve_runtime(
         device=settings.device,
         precision=settings.precision,
         backend=settings.backend,
-        num_threads=0,
+        # decode threads share the CPU with the models: oversubscribing it made torch spin
+        num_threads=max(1, cores // 2),
     )
     analyzers, notes = choose_analyzers(settings)
     run.summary.notes.extend(notes)
@@ -225,6 +227,7 @@ def _start_executor(run: _Run, settings: Settings):
         analyzers,
         runtime,
         batch_size=settings.batch_size,
+        queue_size=2 * settings.batch_size,
         on_results=run.on_ml_results,
         on_error=run.on_ml_error,
     )

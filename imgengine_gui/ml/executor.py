@@ -76,7 +76,8 @@ class DeviceExecutor:
         """Queue one image; blocks while the queue is full. False once cancelled or finished."""
         if self._closed:
             raise RuntimeError("submit after close()")
-        return self._put((key, image))
+        self._ready.wait()  # input sizes are final once the models have loaded
+        return self._put((key, self._sized_inputs(image)))
 
     def close(self, timeout: float | None = None) -> None:
         """No more input: flush the partial batch, wait for the thread, re-raise a callback error."""
@@ -180,8 +181,8 @@ class DeviceExecutor:
         if self._candidates and not self._analyzers:
             self._notes.append("no analyzer could load: photos get empty ML results")
 
-    def _next_batch(self) -> tuple[list[tuple[Any, Image.Image]], bool]:
-        batch: list[tuple[Any, Image.Image]] = []
+    def _next_batch(self) -> tuple[list[tuple[Any, dict[int, Image.Image]]], bool]:
+        batch: list[tuple[Any, dict[int, Image.Image]]] = []
         deadline: float | None = None
         while len(batch) < self.batch_size:
             if self._cancelled.is_set():
@@ -203,11 +204,12 @@ class DeviceExecutor:
                 deadline = time.monotonic() + self.linger_s
         return batch, False
 
-    def _process(self, batch: list[tuple[Any, Image.Image]]) -> None:
+    def _process(self, batch: list[tuple[Any, dict[int, Image.Image]]]) -> None:
         keys = [key for key, _ in batch]
         merged: list[dict[str, Any]] = [{} for _ in batch]
         if self._analyzers:
-            sized = self._sized_inputs([image for _, image in batch])
+            sizes = {analyzer.input_size for analyzer in self._analyzers}
+            sized = {size: [inputs[size] for _, inputs in batch] for size in sizes}
             with _inference_mode():
                 for analyzer in self._analyzers:
                     results = self._run(analyzer, sized[analyzer.input_size], keys)
@@ -218,10 +220,15 @@ class DeviceExecutor:
         if self._on_progress is not None:
             self._on_progress(self.done)
 
-    def _sized_inputs(self, images: list[Image.Image]) -> dict[int, list[Image.Image]]:
-        rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
-        sizes = {analyzer.input_size for analyzer in self._analyzers}
-        return {size: [fit_long_side(image, size) for image in rgb] for size in sizes}
+    def _sized_inputs(self, image: Image.Image) -> dict[int, Image.Image]:
+        """One resize per distinct model input size, done on the producer's (decode) thread."""
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        sizes = sorted({analyzer.input_size for analyzer in self._analyzers}, reverse=True)
+        sized: dict[int, Image.Image] = {}
+        for size in sizes:  # largest first, each from the next larger: cheaper than from full
+            source = next((sized[s] for s in sorted(sized) if s >= size), rgb)
+            sized[size] = fit_long_side(source, size)
+        return sized
 
     def _run(
         self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any]

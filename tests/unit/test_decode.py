@@ -289,3 +289,22 @@ def test_corpus_broken_files_never_crash(corpus_dir: Path):
             assert str(exc) and "\n" not in str(exc)
         else:
             assert decoded.image.mode == "RGB" and max(decoded.image.size) <= 512
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_tiff_orientation_is_applied_exactly_once(tmp_path, orientation):
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    pixels = np.zeros((32, 48, 3), np.uint8)
+    pixels[:8, :8] = 255  # a marker in the top-left corner
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    Image.fromarray(pixels).save(tmp_path / "o.tif", exif=exif)
+    Image.fromarray(pixels).save(tmp_path / "o.png", exif=exif)
+    with Image.open(tmp_path / "o.png") as reference:
+        expected = np.asarray(ImageOps.exif_transpose(reference).convert("L"), dtype=int)
+    decoded = decode_reduced(tmp_path / "o.tif")
+    got = np.asarray(decoded.image.convert("L"), dtype=int)
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).mean() < 5
