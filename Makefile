@@ -22,6 +22,8 @@ test: install
 
 bench: install
 	$(VENV)/bin/imgengine bench --photos 100 --device cpu
+	$(PY) -m benchmarks.scale
+	$(PY) -m benchmarks.duplicates_eval --small
 
 lint: install
 	$(VENV)/bin/ruff check imgengine_gui tests benchmarks

@@ -14,6 +14,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--baseline-photos", type=int, default=None, help="photos for the naive baseline")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--size", default=None, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
