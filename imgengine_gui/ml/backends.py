@@ -399,6 +399,8 @@ def check_int8_agreement(
 
 
 def _as_scores(output: Any) -> Any:
+    if isinstance(output, (tuple, list)):  # (features, logits) models: compare the logits
+        output = output[-1]
     logits = getattr(output, "logits", None)
     return logits if logits is not None else output
 

@@ -8,6 +8,11 @@ Analyzers are registered through the entry-point group ``imgengine.analyzers``. 
 - ``load(runtime)``: load weights onto ``runtime.device``; raises ``ModelUnavailable``;
 - ``run(images)``: one result dict per input image, in order.
 
+Optional: ``calibrate(images)``: with precision "int8", the executor hands the first batch of
+the user's own photos (already sized) to each analyzer that has it, before running that batch;
+the analyzer quantises and keeps int8 only when it agrees with fp32 on them (see
+``ml.backends.quantize_int8``). Analyzers without it run at their best float precision.
+
 Result dict keys (all optional, per image):
   "scenes":    list[{"label": str, "score": float}]           best first
   "objects":   list[{"label": str, "score": float, "box": [x0, y0, x1, y1]}]

@@ -62,6 +62,7 @@ class DeviceExecutor:
         self._finished = threading.Event()
         self._closed = False
         self._failure: BaseException | None = None
+        self._calibrated = False
 
     # --- producer side ---------------------------------------------------------------------------
 
@@ -210,6 +211,8 @@ class DeviceExecutor:
         if self._analyzers:
             sizes = {analyzer.input_size for analyzer in self._analyzers}
             sized = {size: [inputs[size] for _, inputs in batch] for size in sizes}
+            if self.runtime.precision == "int8" and not self._calibrated:
+                self._calibrate(sized)
             with _inference_mode():
                 for analyzer in self._analyzers:
                     results = self._run(analyzer, sized[analyzer.input_size], keys)
@@ -219,6 +222,20 @@ class DeviceExecutor:
         self.done += len(batch)
         if self._on_progress is not None:
             self._on_progress(self.done)
+
+    def _calibrate(self, sized: dict[int, list[Image.Image]]) -> None:
+        self._calibrated = True
+        for analyzer in self._analyzers:
+            calibrate = getattr(analyzer, "calibrate", None)
+            if calibrate is None:
+                said = any(n.startswith(f"{analyzer.name}:") and "int8" in n for n in self.notes)
+                if not said:
+                    self._notes.append(f"{analyzer.name}: no int8 path; running in floating point")
+                continue
+            try:
+                calibrate(sized[analyzer.input_size])
+            except Exception as error:  # calibration is optional: the float model still serves
+                self._notes.append(f"{analyzer.name}: int8 calibration failed ({error}); float")
 
     def _sized_inputs(self, image: Image.Image) -> dict[int, Image.Image]:
         """One resize per distinct model input size, done on the producer's (decode) thread."""

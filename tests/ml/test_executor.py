@@ -236,3 +236,33 @@ def test_out_of_memory_splits_the_batch_instead_of_failing():
     assert [result["fake"] for _, result in results] == list(range(8))
     assert errors == []
     assert "fake: out of GPU memory at batch 8; splitting" in executor.notes
+
+
+class CalibratingAnalyzer(FakeAnalyzer):
+    def __init__(self) -> None:
+        super().__init__(name="calibrating", input_size=32)
+        self.calibrated_on: list[tuple[int, int]] = []
+
+    def calibrate(self, images: Sequence[Image.Image]) -> None:
+        self.calibrated_on.extend(image.size for image in images)
+
+
+def test_int8_calibrates_once_on_the_first_batch_of_user_photos():
+    calibrating, plain = CalibratingAnalyzer(), FakeAnalyzer(name="plain")
+    executor = DeviceExecutor(
+        [calibrating, plain], Runtime(precision="int8"), batch_size=4, on_results=lambda r: None
+    ).start()
+    for index in range(10):
+        executor.submit(index, photo(index))
+    executor.close(timeout=30)
+    assert calibrating.calibrated_on == [(32, 16)] * 4  # the first batch, at its input size
+    assert any("plain: no int8 path" in note for note in executor.notes)
+
+
+def test_float_precisions_never_calibrate():
+    calibrating = CalibratingAnalyzer()
+    executor = DeviceExecutor([calibrating], Runtime(), batch_size=4, on_results=lambda r: None)
+    executor.start()
+    executor.submit(0, photo(0))
+    executor.close(timeout=30)
+    assert calibrating.calibrated_on == []

@@ -289,3 +289,22 @@ def test_corpus_waterfall_in_every_orientation_reads_alike(scenes, faces, photos
     assert similarity[:, :-1].min() > 0.75
     assert similarity[:, :-1].min() > similarity[:, -1].max() + 0.2
     assert all(result["people"] == 0 for result in faces.run(upright))
+
+
+def test_int8_scenes_calibrate_on_photos_and_report_agreement():
+    from skimage import data
+
+    from imgengine_gui.ml.base import Runtime
+    from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
+
+    runtime = Runtime(precision="int8")
+    analyzer = MobileNetSceneAnalyzer()
+    analyzer.load(runtime)
+    photos = [Image.fromarray(getattr(data, n)()) for n in ("chelsea", "coffee", "rocket", "astronaut")]
+    fp32 = analyzer.run(photos)
+    analyzer.calibrate(photos)
+    note = next(n for n in runtime.notes if "int8" in n)
+    assert "agreement" in note
+    int8 = analyzer.run(photos)
+    if "accepted" in note:
+        assert [r["scenes"][0]["label"] for r in int8] == [r["scenes"][0]["label"] for r in fp32]

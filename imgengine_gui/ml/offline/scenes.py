@@ -55,8 +55,6 @@ class MobileNetSceneAnalyzer:
         example = torch.zeros(self.batch_size, 3, CROP, CROP, device=runtime.device)
         # backend call site: eval, device, channels_last, then torch.compile / TensorRT when asked
         self._net = prepare_module(net, runtime, example, name="scenes")
-        if runtime.precision == "int8":
-            runtime.notes.append("scenes: MobileNetV2 has no int8 path here; running fp32")
         matrix = torch.zeros(1000, len(CLASS_TAGS))
         for column, indexes in enumerate(CLASS_TAGS.values()):
             matrix[list(indexes), column] = 1.0
@@ -74,14 +72,8 @@ class MobileNetSceneAnalyzer:
             raise RuntimeError("MobileNetSceneAnalyzer.run() before load()")
         if not images:
             return []
-        batch = np.stack([np.asarray(_square_input(image)) for image in images])
-        device = self._runtime.device
-        mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
-        std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
         with torch.inference_mode():
-            # NHWC bytes permuted to NCHW are channels_last in memory already
-            pixels = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
-            pixels = (pixels - mean) / std
+            pixels = self._pixels(images)
             with autocast(self._runtime):
                 pooled, logits = self._net(pixels)
             pooled, logits = pooled.float(), logits.float()
@@ -91,6 +83,30 @@ class MobileNetSceneAnalyzer:
             {"scenes": self._pick_tags(scores), "embedding": embedding.astype(np.float32)}
             for scores, embedding in zip(tag_scores, embeddings, strict=True)
         ]
+
+    def calibrate(self, images: Sequence[Image.Image]) -> None:
+        """int8: quantise the classifier on these photos; kept only if it agrees with fp32."""
+        import torch
+
+        from imgengine_gui.ml.backends import quantize_int8
+
+        if self._net is None or not images:
+            return
+        with torch.inference_mode():
+            sample = self._pixels(images)
+        self._net = quantize_int8(self._net, self._runtime, [sample], name="scenes")
+
+    def _pixels(self, images: Sequence[Image.Image]) -> Any:
+        import numpy as np
+        import torch
+
+        batch = np.stack([np.asarray(_square_input(image)) for image in images])
+        device = self._runtime.device
+        mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
+        std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
+        # NHWC bytes permuted to NCHW are channels_last in memory already
+        pixels = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
+        return (pixels - mean) / std
 
     def _pick_tags(self, scores: Any) -> list[dict[str, Any]]:
         order = scores.argsort()[::-1][: self._max_tags]
