@@ -26,6 +26,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--errors", action="store_true", help="only photos with errors")
     p.set_defaults(run=run_photos)
 
+    g = sub.add_parser("purge", help="forget photos whose files are gone (missing)")
+    add_catalog_option(g)
+    g.add_argument("--dry-run", action="store_true", help="only list what would be forgotten")
+    g.set_defaults(run=run_purge)
+
     d = sub.add_parser("duplicates", help="list, export or trash duplicate clusters")
     add_catalog_option(d)
     d.add_argument("--export", type=Path, help="write clusters to FILE (.json or .csv)")
@@ -138,4 +143,16 @@ def run_duplicates(args: argparse.Namespace) -> int:
                 mark = "keep " if f["keep"] else "     "
                 print(f"  {mark}{f['path']}  {f['width']}x{f['height']}  {f['size_bytes']} B  {f['reason']}")
         print(f"{len(clusters)} clusters", file=sys.stderr)
+    return 0
+
+
+def run_purge(args: argparse.Namespace) -> int:
+    conn = connect(existing_catalog(args))
+    missing = [row[0] for row in conn.execute("SELECT path FROM photos WHERE missing = 1 ORDER BY path")]
+    for path in missing:
+        print(f"{'would forget' if args.dry_run else 'forgot'}: {path}")
+    if not args.dry_run:
+        conn.execute("DELETE FROM photos WHERE missing = 1")
+        conn.commit()
+    print(f"{len(missing)} missing photos {'to forget' if args.dry_run else 'forgotten'}", file=sys.stderr)
     return 0

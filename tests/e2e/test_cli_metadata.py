@@ -109,3 +109,27 @@ def test_bad_arguments_exit_2_with_a_message(cli, tmp_path):
     with pytest.raises(SystemExit) as exc:
         cli("analyze", tmp_path, "--device", "tpu")
     assert exc.value.code == 2
+
+
+def test_vanished_photos_stay_missing_until_purged(tmp_path, cli, photos_json):
+    from PIL import Image
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    for name in ("a.jpg", "b.jpg"):
+        Image.new("RGB", (40, 30), (10, 200, 30)).save(root / name)
+    catalog = tmp_path / "catalog.sqlite"
+    assert cli("analyze", root, "--catalog", catalog, "--phases", "metadata")[0] == 0
+    (root / "b.jpg").unlink()
+    code, _, err = cli("analyze", root, "--catalog", catalog, "--phases", "metadata")
+    assert code == 0 and "1 missing" in err
+    assert len(photos_json(catalog)) == 1
+    code, out, _ = cli("purge", "--catalog", catalog, "--dry-run")
+    assert "would forget" in out and "b.jpg" in out
+    code, out, _ = cli("purge", "--catalog", catalog)
+    assert code == 0 and "b.jpg" in out
+    import sqlite3
+
+    conn = sqlite3.connect(catalog)
+    assert conn.execute("SELECT COUNT(*) FROM photos").fetchone()[0] == 1
+    assert conn.execute("SELECT COUNT(*) FROM metadata").fetchone()[0] == 1
