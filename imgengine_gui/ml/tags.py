@@ -1,7 +1,7 @@
 """The scene/object tag vocabulary people filter by, shared by both ML tiers.
 
-``TAGS`` maps each tag to the prompts the full tier's CLIP zero-shot classifier scores (the best
-prompt of a tag counts); the offline tier maps ImageNet classes onto the same tags
+``TAGS`` maps each tag to the prompts the full tier's CLIP zero-shot classifier scores (a tag's
+prompts are averaged: a prompt ensemble); the offline tier maps ImageNet classes onto the same tags
 (``ml/offline/imagenet_tags.py``). A tag's name is what the catalog stores and the UI shows.
 """
 
@@ -24,6 +24,7 @@ TAGS: dict[str, tuple[str, ...]] = {
         "a cup of coffee",
         "a drink",
     ),
+    "portrait": ("a portrait of a person", "a photo of a person", "a group of people posing"),
     "animal": ("a photo of an animal", "a wild animal", "a farm animal"),
     "pet": ("a photo of a dog", "a photo of a cat", "a pet at home"),
     "bird": ("a photo of a bird", "a bird flying", "a bird on a branch"),

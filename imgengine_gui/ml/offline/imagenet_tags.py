@@ -26,6 +26,13 @@ _FUNGI = _span(991, 997)  # coral fungus .. bolete: woodland floor
 _DRINKS = (440, 441, 503, 504, 505, 550, 572, 737, 849, 901, 907, 966, 967, 968, 969)
 _BOATS = (403, 472, 484, 510, 554, 576, 625, 628, 693, 694, 724, 780, 814, 833, 871, 913, 914)
 
+# Worn by people: photos where these dominate are portraits, whatever the face detector saw.
+_APPAREL = (
+    399, 400, 411, 433, 451, 452, 457, 459, 465, 474, 501, 515, 552, 568, 578, 601, 608, 610,
+    614, 617, 629, 643, 652, 655, 667, 678, 689, 697, 735, 775, 793, 796, 808, 824, 834, 836,
+    837, 841, 869, 887, 903, 906,
+)
+
 # fmt: off
 CLASS_TAGS: dict[str, tuple[int, ...]] = {
     # bikini, maillots, swimming trunks, sandbar, seashore
@@ -60,6 +67,7 @@ CLASS_TAGS: dict[str, tuple[int, ...]] = {
         _DRINKS, (415, 467, 509, 521, 544, 567, 766, 809, 891, 909, 923, 987), _span(924, 965)
     ),
     # every creature except the trilobite fossil
+    "portrait": _APPAREL,
     "animal": _join(_span(0, 68), _span(70, 397)),
     # dogs, house cats, goldfish, Angora rabbit, hamster, guinea pig
     "pet": _join(_DOGS, _HOUSE_CATS, (1, 332, 333, 338)),
