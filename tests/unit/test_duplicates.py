@@ -19,21 +19,12 @@ from imgengine_gui.analysis.duplicates import (
 pytest.importorskip("skimage.data")
 
 
-@pytest.fixture(scope="module")
-def optional_corpus(request) -> Path | None:
-    """The photo corpus when present; the benchmark still runs on scikit-image photos without it."""
-    try:
-        return request.getfixturevalue("corpus_dir")
-    except pytest.skip.Exception:
-        return None
-
-
 @pytest.mark.slow
-def test_small_benchmark_precision_and_recall(optional_corpus, tmp_path_factory, monkeypatch):
+def test_small_benchmark_precision_and_recall(corpus_dir, tmp_path_factory, monkeypatch):
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))  # the benchmarks package
     from benchmarks.duplicates_eval import evaluate
 
-    result = evaluate(corpus=optional_corpus, small=True, workdir=tmp_path_factory.mktemp("dupes"))
+    result = evaluate(corpus=corpus_dir, small=True, workdir=tmp_path_factory.mktemp("dupes"))
     print(
         f"\nsmall benchmark: {result['files']} files, precision {result['precision']:.4f}, "
         f"recall {result['recall']:.4f}, per edit {result['recall_per_edit']}, "
@@ -42,9 +33,8 @@ def test_small_benchmark_precision_and_recall(optional_corpus, tmp_path_factory,
     assert result["groups"] >= 6
     assert result["precision"] >= 0.99, result["false_positive_pairs"]
     assert result["recall"] >= 0.95, result["misses_per_edit"]
-    if optional_corpus is not None:
-        # The consecutive town shots are hard negatives: none of them may merge.
-        assert not [p for p in result["false_positive_pairs"] if "gps/" in p[0] and "gps/" in p[1]]
+    # The consecutive town shots are hard negatives: none of them may merge.
+    assert not [p for p in result["false_positive_pairs"] if "gps/" in p[0] and "gps/" in p[1]]
 
 
 def _random_hashes(rng: np.random.Generator, n: int) -> list[int]:
