@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import random
 import sys
 import tempfile
@@ -221,18 +220,9 @@ SMALL_EDITS = tuple(EDITS)  # the quick benchmark has fewer sources, not fewer e
 
 
 def default_corpus() -> Path | None:
-    for candidate in (
-        os.environ.get("IMGENGINE_CORPUS"),
-        Path(__file__).resolve().parents[2] / "shared" / "corpus",
-    ):
-        if not candidate:
-            continue
-        path = Path(candidate)
-        if (path / "exif-samples").is_dir():
-            return path / "exif-samples"
-        if (path / "jpg").is_dir():
-            return path
-    return None
+    from imgengine_gui.engine.bench_library import find_corpus
+
+    return find_corpus()
 
 
 def _upright(path: Path) -> Image.Image:

@@ -7,24 +7,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-REPO = Path(__file__).resolve().parent.parent
-
-
-def find_corpus() -> Path | None:
-    candidates = [os.environ.get("IMGENGINE_CORPUS"), REPO.parent / "shared" / "corpus"]
-    for candidate in candidates:
-        if not candidate:
-            continue
-        path = Path(candidate)
-        if (path / "exif-samples").is_dir():
-            return path / "exif-samples"
-        if (path / "exiftool-truth.json").is_file():
-            return path
-    return None
-
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
+    from imgengine_gui.engine.bench_library import find_corpus
+
     path = find_corpus()
     if path is None:
         pytest.skip("photo corpus not found: set IMGENGINE_CORPUS or place it at ../shared/corpus")
