@@ -15,7 +15,7 @@ def corpus_dir() -> Path:
     path = find_corpus()
     if path is None:
         pytest.skip("photo corpus not found: set IMGENGINE_CORPUS or place it at ../shared/corpus")
-    return path
+    return path.resolve()
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ contrast changes, over a small set of crop windows: each side may have been crop
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from PIL import Image
@@ -39,6 +39,23 @@ def signature_array(signature: bytes) -> np.ndarray:
     if factor > 1:
         array = array.reshape(SIGNATURE_SIDE, factor, SIGNATURE_SIDE, factor).mean(axis=(1, 3))
     return array
+
+
+def signature_stack(signatures: Sequence[bytes], indices: Iterable[int]) -> np.ndarray:
+    """``signature_array`` of many at once: (n, 16, 16) float32, one buffer when sizes agree."""
+    picked = [signatures[i] for i in indices]
+    lengths = {len(s) for s in picked}
+    if len(lengths) != 1:
+        return np.stack([signature_array(s) for s in picked])
+    side = round(lengths.pop() ** 0.5)
+    if side * side != len(picked[0]) or side < SIGNATURE_SIDE or side % SIGNATURE_SIDE:
+        raise ValueError(f"not a signature: {len(picked[0])} bytes")
+    stack = np.frombuffer(b"".join(picked), dtype=np.uint8).reshape(len(picked), side, side)
+    factor = side // SIGNATURE_SIDE
+    stack = stack.astype(np.float32)
+    if factor > 1:
+        stack = stack.reshape(-1, SIGNATURE_SIDE, factor, SIGNATURE_SIDE, factor).mean(axis=(2, 4))
+    return stack
 
 
 def _interpolation(start: float, size: float, side: int) -> np.ndarray:
@@ -88,9 +105,7 @@ def plain_similarity(
 ) -> np.ndarray:
     """NCC of whole signatures for each pair (no crop search): cheap, and a lower bound."""
     used, inverse = np.unique(np.concatenate([first, second]).astype(np.int64), return_inverse=True)
-    plain = _normalise(np.stack([signature_array(signatures[i]) for i in used])).reshape(
-        len(used), -1
-    )
+    plain = _normalise(signature_stack(signatures, used)).reshape(len(used), -1)
     a, b = inverse[: len(first)], inverse[len(first) :]
     return np.einsum("pk,pk->p", plain[a], plain[b])
 
@@ -109,7 +124,7 @@ def pair_similarity(
     if not len(first):
         return result
     used, inverse = np.unique(np.concatenate([first, second]), return_inverse=True)
-    arrays = np.stack([signature_array(signatures[i]) for i in used])
+    arrays = signature_stack(signatures, used)
     plain = _normalise(arrays).reshape(len(used), -1)
     a_index, b_index = inverse[: len(first)], inverse[len(first) :]
     for start in range(0, len(first), batch):
