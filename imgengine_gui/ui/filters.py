@@ -50,7 +50,7 @@ class TagList(QListWidget):
             item.setCheckState(Qt.CheckState.Checked if label in keep else Qt.CheckState.Unchecked)
             self.addItem(item)
         if counts:
-            rows = min(self.count(), 8)
+            rows = min(self.count(), 12)
             self.setFixedHeight(rows * self.sizeHintForRow(0) + 2 * self.frameWidth() + 4)
         self.setVisible(bool(counts))
         self.placeholder.setVisible(not counts)
