@@ -231,13 +231,16 @@ def _start_executor(run: _Run, settings: Settings):
         on_results=run.on_ml_results,
         on_error=run.on_ml_error,
     )
-    executor.start()
+    executor.start()  # models load on the device thread while the folder is scanned
     run.executor_runtime = runtime
-    for analyzer in executor.analyzers:
+    return executor
+
+
+def _await_models(run: _Run) -> None:
+    for analyzer in run.executor.analyzers:  # waits until loading has finished
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
-    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in executor.analyzers}))
-    return executor
+    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in run.executor.analyzers}))
 
 
 def analyze_folder(
@@ -257,16 +260,16 @@ def analyze_folder(
         summary = run.summary
         if "ml" in request.phases:
             run.executor = _start_executor(run, request.settings)
-        versions = {p: run.version(p) for p in request.phases}
         run.emit(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
 
         def scan(conn):
-            folder_id = records.upsert_folder(conn, os.fspath(folder))
-            result = scan_folder(conn, folder, folder_id)
-            result.jobs = plan_jobs(conn, os.fspath(folder), versions)
-            return result
+            return scan_folder(conn, folder, records.upsert_folder(conn, os.fspath(folder)))
 
         scanned = writer.call(scan)
+        if run.executor is not None:
+            _await_models(run)
+        versions = {p: run.version(p) for p in request.phases}
+        scanned.jobs = writer.call(lambda conn: plan_jobs(conn, os.fspath(folder), versions))
         for name in ("new", "changed", "unchanged", "moved", "missing"):
             setattr(summary, name, getattr(scanned, name))
         summary.problems.extend(FileProblem(p.path, "scan", p.message) for p in scanned.problems)
@@ -292,7 +295,6 @@ def analyze_folder(
         summary.failed = len(run.failed_ids)
         summary.cancelled = cancel.is_set()
         if "content" in request.phases and not cancel.is_set():
-
             run.emit(ProgressEvent("duplicates", 0, 1, message="Finding duplicates"))
             try:
                 from imgengine_gui.engine.duplicates import refresh_clusters
