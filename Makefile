@@ -24,6 +24,7 @@ bench: install
 	$(VENV)/bin/imgengine bench --photos 100 --device cpu
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.duplicates_eval --small
+	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/grid_scale.py
 
 lint: install
 	$(VENV)/bin/ruff check imgengine_gui tests benchmarks
