@@ -74,7 +74,7 @@ class MtcnnFaceAnalyzer:
         import numpy as np
         import torch
 
-        from imgengine_gui.ml.backends import autocast
+        from imgengine_gui.ml.backends import autocast, to_device_batch
         from imgengine_gui.ml.offline.mtcnn import detect
 
         if self._nets is None or self._config is None:
@@ -90,7 +90,8 @@ class MtcnnFaceAnalyzer:
         with torch.inference_mode(), mixed:
             for (height, width, _), indexes in by_size.items():
                 stacked = torch.from_numpy(np.stack([arrays[i] for i in indexes]))
-                pixels = stacked.to(device).permute(0, 3, 1, 2).float().contiguous()
+                uploaded = to_device_batch(stacked, self._runtime)  # pinned, async on CUDA
+                pixels = uploaded.permute(0, 3, 1, 2).float().contiguous()
                 scale = torch.tensor([width, height, width, height], device=device)
                 for index, found in zip(
                     indexes, detect(self._nets, pixels, self._config), strict=True

@@ -100,12 +100,15 @@ class MobileNetSceneAnalyzer:
         import numpy as np
         import torch
 
+        from imgengine_gui.ml.backends import to_device_batch
+
         batch = np.stack([np.asarray(_square_input(image)) for image in images])
         device = self._runtime.device
         mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
         std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
         # NHWC bytes permuted to NCHW are channels_last in memory already
-        pixels = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
+        uploaded = to_device_batch(torch.from_numpy(batch), self._runtime)  # pinned, async on CUDA
+        pixels = uploaded.permute(0, 3, 1, 2).float()
         return (pixels - mean) / std
 
     def _pick_tags(self, scores: Any) -> list[dict[str, Any]]:
