@@ -48,7 +48,7 @@ def _image_processor(folder: Path, image_size: int) -> Any:
     from transformers import CLIPImageProcessor
 
     if (folder / "preprocessor_config.json").is_file():
-        return loading.from_pretrained(CLIPImageProcessor, folder)
+        return loading.load_local(CLIPImageProcessor, folder)
     # CLIP's own recipe (bicubic shortest side, centre crop, OpenAI mean/std), torchvision-batched.
     return CLIPImageProcessor(
         size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
@@ -91,10 +91,10 @@ class ClipSceneAnalyzer:
 
         folder = loading.require_model(self.model_id)
         device = loading.torch_device(runtime)
-        model = loading.from_pretrained(CLIPModel, folder).eval().to(device)
+        model = loading.load_local(CLIPModel, folder).eval().to(device)
         self._runtime = runtime
         self._model = model
-        self._tokenizer = loading.from_pretrained(AutoTokenizer, folder)
+        self._tokenizer = loading.load_local(AutoTokenizer, folder)
         size = int(model.config.vision_config.image_size)
         self.input_size = size
         self._processor = _image_processor(folder, size)

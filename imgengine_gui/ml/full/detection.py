@@ -69,8 +69,8 @@ class DetectionAnalyzer:
         if not (folder / "preprocessor_config.json").is_file():
             raise ModelUnavailable(f"{folder} has no preprocessor_config.json (image processor)")
         device = loading.torch_device(runtime)
-        model = loading.from_pretrained(AutoModelForObjectDetection, folder).eval().to(device)
-        self._processor = loading.from_pretrained(AutoImageProcessor, folder)
+        model = loading.load_local(AutoModelForObjectDetection, folder).eval().to(device)
+        self._processor = loading.load_local(AutoImageProcessor, folder)
         self._runtime = runtime
         self._model = model
         self._labels = {int(k): str(v) for k, v in model.config.id2label.items()}

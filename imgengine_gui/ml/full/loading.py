@@ -76,7 +76,7 @@ def require_model(model_id: str) -> Path:
     )
 
 
-def from_pretrained(loader: Any, folder: Path, **kwargs: Any) -> Any:
+def load_local(loader: Any, folder: Path, **kwargs: Any) -> Any:
     """``loader.from_pretrained`` on a resolved local folder, with the hub switched off."""
     from transformers.utils import logging
 

@@ -80,11 +80,11 @@ class SegformerSegmenter:
 
         folder = loading.require_model(self.model_id)
         device = loading.torch_device(runtime)
-        model = loading.from_pretrained(SegformerForSemanticSegmentation, folder)
+        model = loading.load_local(SegformerForSemanticSegmentation, folder)
         self._model = model.eval().to(device)
         self._runtime = runtime
         if (folder / "preprocessor_config.json").is_file():
-            self._processor = loading.from_pretrained(AutoImageProcessor, folder)
+            self._processor = loading.load_local(AutoImageProcessor, folder)
         else:
             from transformers import SegformerImageProcessor
 
