@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
@@ -13,6 +14,9 @@ SIZES = (16, 20, 24, 32, 48)
 
 
 def resources_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle (installer/imgengine.spec)
+    if bundle:
+        return Path(bundle) / "resources"
     return Path(__file__).resolve().parents[2] / "resources"
 
 
