@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
 import sys
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
