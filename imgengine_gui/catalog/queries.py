@@ -29,6 +29,12 @@ class PhotoFilter:
     include_missing: bool = False
 
 
+# "Canon PowerShot S40", not "Canon Canon PowerShot S40"
+CAMERA_SQL = (
+    "CASE WHEN m.model LIKE m.make || '%' THEN m.model"
+    " ELSE TRIM(COALESCE(m.make, '') || ' ' || COALESCE(m.model, '')) END"
+)
+
 _BASE = """
 SELECT p.id, p.path, p.size, p.sha256, p.format, p.missing, p.mtime_ns,
        m.width, m.height, m.orientation, m.taken_at, m.taken_at_source, m.make, m.model, m.lens,
@@ -66,7 +72,7 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
         clauses.append("s.faces >= ?")
         args.append(f.min_faces)
     if f.camera:
-        clauses.append("(TRIM(COALESCE(m.make,'') || ' ' || COALESCE(m.model,'')) = ? OR m.make = ?)")
+        clauses.append(f"({CAMERA_SQL} = ? OR m.make = ?)")
         args += [f.camera, f.camera]
     if f.date_from:
         clauses.append("substr(m.taken_at, 1, 10) >= ?")
@@ -196,13 +202,31 @@ def tag_counts(conn: sqlite3.Connection, kind: str, folder: str | None = None) -
     return [(label, count) for label, count in conn.execute(sql, [*args, kind])]
 
 
-def camera_counts(conn: sqlite3.Connection) -> list[tuple[str, int]]:
+def camera_counts(conn: sqlite3.Connection, folder: str | None = None) -> list[tuple[str, int]]:
+    where, args = _where(PhotoFilter(folder=folder))
     sql = (
-        "SELECT TRIM(COALESCE(m.make,'') || ' ' || COALESCE(m.model,'')) AS cam, COUNT(*)"
-        " FROM metadata m JOIN photos p ON p.id = m.photo_id WHERE p.missing = 0"
-        " AND (m.make IS NOT NULL OR m.model IS NOT NULL) GROUP BY cam ORDER BY 2 DESC"
+        f"SELECT {CAMERA_SQL} AS cam, COUNT(*)"
+        " FROM metadata m JOIN photos p ON p.id = m.photo_id"
+        + where
+        + (" AND" if where else " WHERE")
+        + " (m.make IS NOT NULL OR m.model IS NOT NULL) GROUP BY cam ORDER BY 2 DESC"
     )
-    return [(cam, n) for cam, n in conn.execute(sql)]
+    return [(cam, n) for cam, n in conn.execute(sql, args)]
+
+
+def grid_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error."""
+    out: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(ids):
+        for pid, path, thumb, error in conn.execute(
+            "SELECT p.id, p.path, c.thumb_path, (SELECT e.phase || ': ' || e.error FROM"
+            " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1)"
+            " FROM photos p LEFT JOIN content c ON c.photo_id = p.id"
+            f" WHERE p.id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ):
+            out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error}
+    return out
 
 
 def folders(conn: sqlite3.Connection) -> list[dict[str, Any]]:
@@ -268,7 +292,13 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0"),
         "missing": one("SELECT COUNT(*) FROM photos WHERE missing = 1"),
         "errors": one(
-            "SELECT COUNT(DISTINCT photo_id) FROM phase_status WHERE state = 'error'"
+            "SELECT COUNT(DISTINCT s.photo_id) FROM phase_status s JOIN photos p"
+            " ON p.id = s.photo_id WHERE s.state = 'error' AND p.missing = 0"
         ),
-        "clusters": one("SELECT COUNT(*) FROM clusters"),
+        # groups that still have two files present, as `clusters()` lists them
+        "clusters": one(
+            "SELECT COUNT(*) FROM (SELECT cm.cluster_id FROM cluster_members cm JOIN photos p"
+            " ON p.id = cm.photo_id WHERE p.missing = 0 GROUP BY cm.cluster_id"
+            " HAVING COUNT(*) > 1)"
+        ),
     }

@@ -85,6 +85,7 @@ def store_ml(
 ) -> None:
     """Replace a photo's ML results; ``model_ids`` maps result key -> model that produced it."""
     conn.execute("DELETE FROM tags WHERE photo_id = ?", (photo_id,))
+    conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
     rows = []
     for kind, key in (("scene", "scenes"), ("object", "objects"), ("face", "faces")):
         for item in result.get(key) or ():

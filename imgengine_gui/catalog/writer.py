@@ -23,6 +23,10 @@ Operation = Callable[[sqlite3.Connection], Any]
 _STOP = object()
 
 
+class CatalogWriteError(RuntimeError):
+    pass
+
+
 class CatalogWriter:
     def __init__(self, path: Path, *, batch_size: int = 64, flush_interval: float = 0.5) -> None:
         self.path = Path(path)
@@ -32,6 +36,8 @@ class CatalogWriter:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4096)
         self._thread = threading.Thread(target=self._run, name="catalog-writer", daemon=True)
         self._ready: Future[None] = Future()
+        self._dead: BaseException | None = None
+        self._current: Future[Any] | None = None
 
     def __enter__(self) -> CatalogWriter:
         self.start()
@@ -45,12 +51,22 @@ class CatalogWriter:
         self._ready.result()
 
     def submit(self, operation: Operation) -> None:
+        self._check_alive()
         self._queue.put((operation, None))
 
     def call(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        self._check_alive()
         future: Future[T] = Future()
         self._queue.put((operation, future))
-        return future.result()
+        while True:  # never wait forever on a writer that has died
+            try:
+                return future.result(timeout=0.5)
+            except TimeoutError:
+                self._check_alive()
+
+    def _check_alive(self) -> None:
+        if self._dead is not None:
+            raise CatalogWriteError(f"the catalog writer stopped: {self._dead}") from self._dead
 
     def flush(self) -> None:
         self.call(lambda conn: None)
@@ -68,46 +84,69 @@ class CatalogWriter:
             return
         conn.isolation_level = None
         self._ready.set_result(None)
+        try:
+            self._serve(conn)
+        except BaseException as fatal:  # disk full, I/O error: fail loudly, never hang callers
+            self._dead = fatal
+            self.errors.append(f"catalog writer stopped: {fatal}")
+            error = CatalogWriteError(f"the catalog writer stopped: {fatal}")
+            if self._current is not None and not self._current.done():
+                self._current.set_exception(error)
+            self._fail_queued(error)
+        finally:
+            try:
+                if conn.in_transaction:
+                    conn.commit()
+            except sqlite3.Error:
+                pass
+            conn.close()
+
+    def _fail_queued(self, error: BaseException) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP and item[1] is not None:
+                item[1].set_exception(error)
+
+    def _serve(self, conn: sqlite3.Connection) -> None:
         pending = 0
         last_commit = time.monotonic()
-        try:
-            while True:
-                timeout = max(0.0, self.flush_interval - (time.monotonic() - last_commit))
+        while True:
+            timeout = max(0.0, self.flush_interval - (time.monotonic() - last_commit))
+            try:
+                item = self._queue.get(timeout=timeout if pending else None)
+            except queue.Empty:
+                item = None
+            if item is _STOP:
+                break
+            if item is not None:
+                operation, future = item
+                self._current = future
+                if not conn.in_transaction:
+                    conn.execute("BEGIN")
+                conn.execute("SAVEPOINT op")
                 try:
-                    item = self._queue.get(timeout=timeout if pending else None)
-                except queue.Empty:
-                    item = None
-                if item is _STOP:
-                    break
-                if item is not None:
-                    operation, future = item
-                    if not conn.in_transaction:
-                        conn.execute("BEGIN")
-                    conn.execute("SAVEPOINT op")
-                    try:
-                        result = operation(conn)
-                        conn.execute("RELEASE op")
-                    except Exception as exc:
-                        conn.execute("ROLLBACK TO op")
-                        conn.execute("RELEASE op")
-                        self.errors.append(f"catalog write failed: {exc}")
-                        if future is not None:
-                            conn.commit()
-                            future.set_exception(exc)
-                        continue
-                    pending += 1
+                    result = operation(conn)
+                    conn.execute("RELEASE op")
+                except Exception as exc:
+                    conn.execute("ROLLBACK TO op")
+                    conn.execute("RELEASE op")
+                    self.errors.append(f"catalog write failed: {exc}")
                     if future is not None:
                         conn.commit()
-                        pending, last_commit = 0, time.monotonic()
-                        future.set_result(result)
-                        continue
-                if pending and (
-                    pending >= self.batch_size
-                    or time.monotonic() - last_commit >= self.flush_interval
-                ):
+                        future.set_exception(exc)
+                    continue
+                pending += 1
+                if future is not None:
                     conn.commit()
                     pending, last_commit = 0, time.monotonic()
-        finally:
-            if conn.in_transaction:
+                    future.set_result(result)
+                    continue
+            if pending and (
+                pending >= self.batch_size
+                or time.monotonic() - last_commit >= self.flush_interval
+            ):
                 conn.commit()
-            conn.close()
+                pending, last_commit = 0, time.monotonic()

@@ -17,7 +17,7 @@ from imgengine_gui.cli.common import (
     resolve_folder,
     settings_from,
 )
-from imgengine_gui.engine.pipeline import PHASES, AnalyzeRequest, analyze_folder
+from imgengine_gui.engine.pipeline import PHASES, AnalyzeRequest, UnsafeLocation, analyze_folder
 from imgengine_gui.engine.progress import ProgressEvent, RunSummary
 
 
@@ -95,6 +95,8 @@ def run(args: argparse.Namespace) -> int:
             console.print("Stopping after the current photos… (results so far are kept)")
             worker.join()
     if "error" in outcome:
+        if isinstance(outcome["error"], UnsafeLocation):
+            raise UsageError(str(outcome["error"]))
         raise outcome["error"]  # type: ignore[misc]
     print_summary(outcome["summary"], Console(stderr=True, soft_wrap=True))  # type: ignore[arg-type]
     return 130 if cancel.is_set() else 0

@@ -19,7 +19,7 @@ from typing import Any
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
-from imgengine_gui.scan import PhotoJob, plan_jobs, scan_folder
+from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
 from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
 from imgengine_gui.settings import Settings
 
@@ -61,6 +61,8 @@ class _Run:
 
     def fail(self, job: PhotoJob, phase: str, message: str, version: str) -> None:
         message = " ".join(str(message).split()) or "unknown error"
+        if job.recorded is not None:
+            job.recorded.add(phase)
         self.writer.submit(
             lambda c: records.set_phase(c, job.photo_id, phase, version, error=message)
         )
@@ -80,12 +82,15 @@ class _Run:
     def process(self, job: PhotoJob) -> None:
         if self.cancel.is_set():
             return
+        job.recorded = set()
         try:
             self._process(job)
         except Exception as exc:  # a bug or an OS error must not stop the run
             for phase in job.phases:
-                self.fail(job, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
-            self.finished_photo()
+                if phase not in job.recorded:
+                    self.fail(job, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
+            if "ml" not in job.recorded:
+                self.finished_photo()
 
     def _process(self, job: PhotoJob) -> None:
         from imgengine_gui.analysis.errors import PhotoError
@@ -120,6 +125,7 @@ class _Run:
         if "content" in job.phases:
             self._content(job, path, decoded)
         if wants_ml:
+            job.recorded.add("ml")  # from here the device thread reports this photo
             self.executor.submit(job, decoded.image)  # blocks when the device is behind
         else:
             self.finished_photo()
@@ -155,6 +161,7 @@ class _Run:
             )
 
         self.writer.submit(store)
+        job.recorded.add("metadata")
         self._timed("metadata", started)
         return True
 
@@ -163,12 +170,14 @@ class _Run:
         from imgengine_gui.analysis.errors import PhotoError
 
         started = time.perf_counter()
-        stat = path.stat()
-        key = hashlib.sha1(f"{job.path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()
+        key = hashlib.sha1(f"{job.path}|{job.size}|{job.mtime_ns}".encode()).hexdigest()
         try:
             content = analyze_content(path, decoded, self.cache_dir, key=key)
-        except (PhotoError, OSError) as exc:
+        except PhotoError as exc:
             self.fail(job, "content", str(exc), PHASE_VERSIONS["content"])
+            return
+        except Exception as exc:  # a disk or a bug: this phase fails, the others go on
+            self.fail(job, "content", f"{type(exc).__name__}: {exc}", PHASE_VERSIONS["content"])
             return
 
         def store(conn):
@@ -176,6 +185,7 @@ class _Run:
             records.set_phase(conn, job.photo_id, "content", PHASE_VERSIONS["content"])
 
         self.writer.submit(store)
+        job.recorded.add("content")
         self._timed("content", started)
 
     def _timed(self, phase: str, started: float) -> None:
@@ -236,7 +246,10 @@ def _start_executor(run: _Run, settings: Settings):
     return executor
 
 
-def _await_models(run: _Run) -> None:
+def _await_models(run: _Run, cancel: threading.Event) -> None:
+    while not run.executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
+        if cancel.is_set():
+            return
     for analyzer in run.executor.analyzers:  # waits until loading has finished
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
@@ -253,6 +266,7 @@ def analyze_folder(
     if not folder.is_dir():
         raise NotADirectoryError(f"not a folder: {request.folder}")
     request = AnalyzeRequest(folder, request.catalog, request.settings, request.phases)
+    _refuse_writes_inside(folder, request)
     cancel = cancel or threading.Event()
     started = time.monotonic()
     with CatalogWriter(request.catalog) as writer:
@@ -260,23 +274,30 @@ def analyze_folder(
         summary = run.summary
         if "ml" in request.phases:
             run.executor = _start_executor(run, request.settings)
-        run.emit(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
-
-        def scan(conn):
-            return scan_folder(conn, folder, records.upsert_folder(conn, os.fspath(folder)))
-
-        scanned = writer.call(scan)
-        if run.executor is not None:
-            _await_models(run)
-        versions = {p: run.version(p) for p in request.phases}
-        scanned.jobs = writer.call(lambda conn: plan_jobs(conn, os.fspath(folder), versions))
-        for name in ("new", "changed", "unchanged", "moved", "missing"):
-            setattr(summary, name, getattr(scanned, name))
-        summary.problems.extend(FileProblem(p.path, "scan", p.message) for p in scanned.problems)
-        jobs = scanned.jobs
-        run.meter = RateMeter(len(jobs))
-        run.emit(ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze"))
+        jobs: list[PhotoJob] = []
         try:
+            run.emit(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
+            problems: list[WalkProblem] = []
+            found = list(walk_photos(folder, problems))  # no catalog lock while walking a NAS
+
+            def scan(conn):
+                folder_id = records.upsert_folder(conn, os.fspath(folder))
+                return scan_folder(conn, folder, folder_id, found=found, problems=problems)
+
+            scanned = writer.call(scan)
+            for name in ("new", "changed", "unchanged", "moved", "missing"):
+                setattr(summary, name, getattr(scanned, name))
+            summary.problems.extend(
+                FileProblem(p.path, "scan", p.message) for p in scanned.problems
+            )
+            if run.executor is not None:
+                _await_models(run, cancel)
+            versions = {p: run.version(p) for p in request.phases}
+            jobs = writer.call(lambda conn: plan_jobs(conn, os.fspath(folder), versions))
+            run.meter = RateMeter(len(jobs))
+            run.emit(
+                ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze")
+            )
             _run_jobs(run, jobs, request.settings)
         finally:
             if run.executor is not None:
@@ -291,7 +312,7 @@ def analyze_folder(
                     "precision": run.executor_runtime.precision,
                 }
         writer.flush()
-        summary.analyzed = run.meter.done
+        summary.analyzed = run.meter.done if run.meter else 0
         summary.failed = len(run.failed_ids)
         summary.cancelled = cancel.is_set()
         if "content" in request.phases and not cancel.is_set():
@@ -309,6 +330,23 @@ def analyze_folder(
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))
     return summary
+
+
+class UnsafeLocation(ValueError):
+    """The catalog or the cache would be written inside the photo folder."""
+
+
+def _refuse_writes_inside(folder: Path, request: AnalyzeRequest) -> None:
+    places = {
+        "catalog": Path(request.catalog).expanduser().resolve(),
+        "cache folder": request.settings.resolved_cache_dir().expanduser().resolve(),
+    }
+    for what, place in places.items():
+        if place == folder or place.is_relative_to(folder):
+            raise UnsafeLocation(
+                f"the {what} ({place}) is inside the photo folder {folder}, which Image Engine "
+                "never writes to: choose another location"
+            )
 
 
 def _run_jobs(run: _Run, jobs: list[PhotoJob], settings: Settings) -> None:

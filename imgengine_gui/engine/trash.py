@@ -28,7 +28,8 @@ def losers(conn: sqlite3.Connection, cluster_ids: list[int] | None = None) -> li
     sql = (
         "SELECT DISTINCT p.id, p.path FROM cluster_members cm JOIN photos p ON p.id = cm.photo_id"
         " WHERE cm.keep = 0 AND p.missing = 0"
-        " AND cm.cluster_id IN (SELECT cluster_id FROM cluster_members WHERE keep = 1)"
+        " AND cm.cluster_id IN (SELECT k.cluster_id FROM cluster_members k"
+        " JOIN photos kp ON kp.id = k.photo_id WHERE k.keep = 1 AND kp.missing = 0)"
     )
     args: list[int] = []
     if cluster_ids is not None:
@@ -62,7 +63,7 @@ def trash_photos(
             (action_id, photo_id, path, _find_in_trash(path)),
         )
         conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (photo_id,))
-    conn.commit()
+        conn.commit()  # the journal keeps up with the files: an interruption loses no undo
     return report
 
 
@@ -88,6 +89,7 @@ def undo_last(conn: sqlite3.Connection) -> TrashReport:
         report.moved.append(original)
         conn.execute("UPDATE action_items SET state = 'restored' WHERE rowid = ?", (rowid,))
         conn.execute("UPDATE photos SET missing = 0 WHERE id = ?", (photo_id,))
+        conn.commit()
     if not report.failed:
         conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (time.time(), action_id))
     conn.commit()
@@ -132,8 +134,11 @@ def _restore(original: str, trashed: str | None) -> str | None:
         return "restore it from the system Trash (this platform's trash is not reachable here)"
     if os.path.exists(original):
         return "a file already exists at the original path"
-    os.makedirs(os.path.dirname(original), exist_ok=True)
-    shutil.move(trashed, original)
+    try:
+        os.makedirs(os.path.dirname(original), exist_ok=True)
+        shutil.move(trashed, original)
+    except OSError as exc:
+        return f"cannot restore: {exc.strerror or exc}"
     info = Path(trashed).parent.parent / "info" / (Path(trashed).name + ".trashinfo")
     info.unlink(missing_ok=True)
     return None

@@ -27,6 +27,8 @@ class PhotoJob:
     path: str
     phases: tuple[str, ...]
     mtime_ns: int | None = None
+    size: int | None = None
+    recorded: set[str] | None = None  # phases whose outcome is already reported (pipeline)
 
 
 @dataclass
@@ -39,10 +41,6 @@ class ScanResult:
     missing: int = 0
     problems: list[WalkProblem] = field(default_factory=list)
     jobs: list[PhotoJob] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.new + self.changed + self.unchanged + self.moved
 
 
 def _under(root: str) -> tuple[str, str]:
@@ -69,12 +67,24 @@ def _clear_analysis(conn: sqlite3.Connection, photo_ids: Iterable[int]) -> None:
 
 
 def scan_folder(
-    conn: sqlite3.Connection, root: Path, folder_id: int, versions: Mapping[str, str] | None = None
+    conn: sqlite3.Connection,
+    root: Path,
+    folder_id: int,
+    versions: Mapping[str, str] | None = None,
+    *,
+    found: list[FoundFile] | None = None,
+    problems: list[WalkProblem] | None = None,
 ) -> ScanResult:
-    """Bring the catalog in line with ``root`` and list the phases each photo still needs."""
+    """Bring the catalog in line with ``root`` and list the phases each photo still needs.
+
+    ``found`` (with its ``problems``) is a walk done beforehand, so that the walk does not hold
+    the catalog's write lock; without it the folder is walked here.
+    """
     root_text = os.fspath(root)
-    result = ScanResult(folder_id)
-    found = {f.path: f for f in walk_photos(root, result.problems)}
+    result = ScanResult(folder_id, problems=list(problems or []))
+    if found is None:
+        found = list(walk_photos(root, result.problems))
+    found = {f.path: f for f in found}
     low, high = _under(root_text)
     known = {
         row["path"]: row
@@ -85,7 +95,7 @@ def scan_folder(
         )
     }
     now = time.time()
-    changed_ids, unchanged_seen, revived = [], [], []
+    changed_ids, revived = [], []
     new_files: list[FoundFile] = []
     for path, f in found.items():
         row = known.get(path)
@@ -95,8 +105,6 @@ def scan_folder(
             result.unchanged += 1
             if row["missing"]:
                 revived.append(row["id"])
-            else:
-                unchanged_seen.append(row["id"])
         else:
             result.changed += 1
             changed_ids.append((f.size, f.mtime_ns, f.dev, f.ino, now, row["id"]))
@@ -127,7 +135,8 @@ def scan_folder(
         inserts,
     )
     result.new = len(inserts)
-    still_missing = [row["id"] for row in vanished if row["id"] not in moved_ids.values()]
+    moved = set(moved_ids.values())
+    still_missing = [row["id"] for row in vanished if row["id"] not in moved]
     conn.executemany("UPDATE photos SET missing=1 WHERE id=?", [(i,) for i in still_missing])
     result.missing = len(still_missing)
     conn.execute("UPDATE folders SET last_scan=? WHERE id=?", (now, folder_id))
@@ -192,15 +201,15 @@ def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) 
     if "content" in versions:
         _forget_lost_thumbnails(conn, low, high, done)
     jobs = []
-    for photo_id, path, mtime_ns in conn.execute(
-        "SELECT id, path, mtime_ns FROM photos WHERE path >= ? AND path < ? AND missing = 0"
-        " ORDER BY path",
+    for photo_id, path, mtime_ns, size in conn.execute(
+        "SELECT id, path, mtime_ns, size FROM photos WHERE path >= ? AND path < ?"
+        " AND missing = 0 ORDER BY path",
         (low, high),
     ):
         status = done.get(photo_id, {})
         phases = tuple(p for p, v in versions.items() if status.get(p) != v)
         if phases:
-            jobs.append(PhotoJob(photo_id, path, phases, mtime_ns))
+            jobs.append(PhotoJob(photo_id, path, phases, mtime_ns, size))
     return jobs
 
 

@@ -92,5 +92,11 @@ def walk_photos(root: Path, problems: list[WalkProblem] | None = None) -> Iterat
                 continue
             if not entry.is_file(follow_symlinks=True):
                 continue
+            try:
+                entry.path.encode("utf-8")
+            except UnicodeEncodeError:  # bytes from another encoding (old archives, NAS shares)
+                shown = entry.path.encode("utf-8", "backslashreplace").decode()
+                problems.append(WalkProblem(shown, "file name is not valid UTF-8: rename it"))
+                continue
             yield FoundFile(entry.path, st.st_size, st.st_mtime_ns, st.st_dev, st.st_ino)
         stack.extend(reversed(subfolders))

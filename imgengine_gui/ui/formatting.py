@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from collections import Counter
 from typing import Any
@@ -119,3 +120,9 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
     for warning in photo.get("warnings") or []:
         rows.append(("Note", warning))
     return rows
+
+
+def tooltip(text: str) -> str:
+    """Tooltip markup that shows ``text`` literally (paths, messages and camera strings come
+    from files: Qt would otherwise guess rich text from a ``<b>`` in a file name)."""
+    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
