@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from pathlib import Path
@@ -29,17 +30,25 @@ def subject_boxes(conn: sqlite3.Connection | None, path: Path) -> list[list[floa
 def cut_out(path: Path, settings: Settings, conn: sqlite3.Connection | None = None):
     """Returns ml.cutout.CutoutResult for the photo at ``path`` (decoded once, reduced)."""
     from imgengine_gui.analysis.decode import decode_reduced
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.cutout import remove_background
     from imgengine_gui.ml.errors import ModelUnavailable
-    from imgengine_gui.ml.full.segmentation import SegformerSegmenter
 
     decoded = decode_reduced(Path(path), CUTOUT_LONG_SIDE)
-    segmenter = SegformerSegmenter(settings.segmentation_model)
     try:
-        segmenter.load(resolve_runtime(device=settings.device, precision="fp32", backend="eager"))
+        segmenter = _segmenter(settings.segmentation_model, settings.device)
     except ModelUnavailable:
         segmenter = None
     return remove_background(
         decoded.image, segmenter=segmenter, boxes=subject_boxes(conn, Path(path).resolve())
     )
+
+
+@functools.lru_cache(maxsize=2)
+def _segmenter(model_id: str, device: str):
+    """SegFormer loaded once per model and device: each preview must not reload it."""
+    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.full.segmentation import SegformerSegmenter
+
+    segmenter = SegformerSegmenter(model_id)
+    segmenter.load(resolve_runtime(device=device, precision="fp32", backend="eager"))
+    return segmenter

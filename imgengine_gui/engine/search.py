@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +35,7 @@ def _rank(conn, ids: list[int], matrix: np.ndarray, query: np.ndarray, limit: in
 
 
 def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.errors import ModelUnavailable
-    from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
 
     model_id = settings.scenes_model
     ids, _, matrix = queries.embeddings(conn, model_id)
@@ -46,13 +45,23 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
             "Put the CLIP model in the Hugging Face cache or a local folder (see `imgengine "
             "models`), then run `imgengine analyze FOLDER` again."
         )
-    analyzer = ClipSceneAnalyzer(model_id)
     try:
-        analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))
+        analyzer = _text_encoder(model_id)
     except ModelUnavailable as exc:
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
     query = analyzer.encode_text([text])[0]
     return _rank(conn, ids, matrix, query, limit)
+
+
+@functools.lru_cache(maxsize=2)
+def _text_encoder(model_id: str):
+    """CLIP loaded once per model: searches as the user types must not reload it."""
+    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
+
+    analyzer = ClipSceneAnalyzer(model_id)
+    analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))
+    return analyzer
 
 
 def search_similar(conn: sqlite3.Connection, path: Path, limit: int = 20) -> list[Hit]:

@@ -96,7 +96,9 @@ class ClipSceneAnalyzer:
         self._model = model
         self._tokenizer = loading.load_local(AutoTokenizer, folder)
         size = int(model.config.vision_config.image_size)
-        self.input_size = size
+        # the executor bounds the long side; the processor then scales the short side to
+        # ``size`` and crops: twice the size keeps photos up to 2:1 from being enlarged
+        self.input_size = 2 * size
         self._processor = _image_processor(folder, size)
         self._logit_scale = float(model.logit_scale.detach().exp().clamp(max=100.0))
         example = torch.zeros(1, 3, size, size, device=device)

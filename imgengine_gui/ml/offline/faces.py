@@ -106,12 +106,6 @@ class MtcnnFaceAnalyzer:
         return results
 
     def _fit(self, image: Image.Image) -> Image.Image:
-        from PIL import Image as PILImage
+        from imgengine_gui.ml.executor import fit_long_side
 
-        image = image if image.mode == "RGB" else image.convert("RGB")
-        long_side = max(image.size)
-        if long_side <= self.input_size:
-            return image
-        ratio = self.input_size / long_side
-        size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
-        return image.resize(size, PILImage.Resampling.BILINEAR, reducing_gap=3.0)
+        return fit_long_side(image if image.mode == "RGB" else image.convert("RGB"), self.input_size)
