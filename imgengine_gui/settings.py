@@ -15,6 +15,7 @@ from typing import Any
 import platformdirs
 
 APP_NAME = "imgengine"
+PHASES = ("metadata", "content", "ml")  # the pipeline's phases, in order
 
 
 def _option(default: Any, label: str, help: str, choices: tuple[Any, ...] = (), **extra: Any):

@@ -5,9 +5,6 @@ from __future__ import annotations
 import argparse
 import threading
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
-
 from imgengine_gui.cli.common import (
     UsageError,
     add_catalog_option,
@@ -17,8 +14,7 @@ from imgengine_gui.cli.common import (
     resolve_folder,
     settings_from,
 )
-from imgengine_gui.engine.pipeline import PHASES, AnalyzeRequest, UnsafeLocation, analyze_folder
-from imgengine_gui.engine.progress import ProgressEvent, RunSummary
+from imgengine_gui.settings import PHASES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -47,6 +43,17 @@ def parse_phases(text: str) -> tuple[str, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from imgengine_gui.engine.pipeline import AnalyzeRequest, UnsafeLocation, analyze_folder
+
     folder = resolve_folder(args.folder)
     phases = parse_phases(args.phases)
     settings = settings_from(args)
@@ -68,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     ) as bar:
         task = bar.add_task("Scanning", total=None, rate="")
 
-        def on_progress(event: ProgressEvent) -> None:
+        def on_progress(event) -> None:
             label = {"scan": "Scanning", "analyze": "Analyzing", "duplicates": "Duplicates"}
             total = event.total if event.stage == "analyze" else None
             bar.update(
@@ -102,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
     return 130 if cancel.is_set() else 0
 
 
-def print_summary(s: RunSummary, console: Console) -> None:
+def print_summary(s, console) -> None:
+    """One line of counts and speed, the models that served, notes, the first problems."""
     state = "Cancelled" if s.cancelled else "Done"
     console.print(
         f"{state}: {s.new} new, {s.changed} changed, {s.unchanged} unchanged, {s.moved} moved,"

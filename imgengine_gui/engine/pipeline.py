@@ -21,9 +21,8 @@ from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
 from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
-from imgengine_gui.settings import Settings
+from imgengine_gui.settings import PHASES, Settings
 
-PHASES = ("metadata", "content", "ml")
 PHASE_VERSIONS = {"metadata": "1", "content": "1"}
 DECODE_LONG_SIDE = 1024
 
