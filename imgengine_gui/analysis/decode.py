@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from imgengine_gui.analysis.errors import PhotoError
+from imgengine_gui.analysis.heif import register_heif_once
 
 DEFAULT_MAX_PIXELS = 200_000_000
 DRAFT_SLACK = 0.05
@@ -47,7 +48,6 @@ _DECODE_ERRORS = (
     IndexError,
 )
 
-_heif_registered = False
 
 
 @dataclass
@@ -102,15 +102,7 @@ def _prepare_pillow(max_pixels: int) -> None:
     Pillow refuses images above 2 x MAX_IMAGE_PIXELS at open time; our limit is enforced from
     the header in ``_decode_open_image``, so Pillow's limit is only ever raised, never lowered.
     """
-    global _heif_registered
-    if not _heif_registered:
-        try:
-            import pillow_heif
-
-            pillow_heif.register_heif_opener()
-        except ImportError:  # pragma: no cover - pillow-heif is a hard dependency
-            pass
-        _heif_registered = True
+    register_heif_once()
     current = Image.MAX_IMAGE_PIXELS
     if current is not None and current < max_pixels:
         Image.MAX_IMAGE_PIXELS = max_pixels

@@ -13,13 +13,13 @@ pairing (orientation 1), which is what the decoder will produce.
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image
 
 from imgengine_gui.analysis.errors import PhotoError, one_line_reason
+from imgengine_gui.analysis.heif import register_heif_once
 from imgengine_gui.analysis.metadata_dates import mtime_iso
 from imgengine_gui.analysis.metadata_exif import TagReader, read_camera, read_gps, read_taken_at
 from imgengine_gui.analysis.metadata_open import OversizedImage, open_header
@@ -59,7 +59,7 @@ def read_metadata(path: Path, *, mtime_ns: int | None = None) -> PhotoMetadata:
     is stat'ed only when no EXIF/XMP date is usable.
     """
     path = Path(path)
-    _register_heif_opener()
+    register_heif_once()
     try:
         with open_header(path) as im:
             meta = _read_open_image(im)
@@ -93,25 +93,6 @@ def _stored_size(im: Image.Image) -> tuple[int, int]:
         if isinstance(width, int) and isinstance(height, int):
             return width, height
     return im.size
-
-
-_heif_lock = threading.Lock()
-_heif_registered = False
-
-
-def _register_heif_opener() -> None:
-    global _heif_registered
-    if _heif_registered:
-        return
-    with _heif_lock:
-        if not _heif_registered:
-            try:
-                import pillow_heif
-
-                pillow_heif.register_heif_opener()
-            except ImportError:  # pragma: no cover - a hard dependency; HEIC then fails to open
-                pass
-            _heif_registered = True
 
 
 def _frame_count(im: Image.Image, warnings: list[str]) -> int:

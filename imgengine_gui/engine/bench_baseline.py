@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from imgengine_gui.analysis.heif import register_heif_once
 from imgengine_gui.settings import Settings
 
 ProgressCallback = Callable[[int, int], None]
@@ -88,7 +89,7 @@ def run_baseline(
     *,
     on_progress: ProgressCallback | None = None,
 ) -> BaselineResult:
-    _register_heif()
+    register_heif_once()
     analyzers, notes, load_seconds = _load_analyzers(settings) if "ml" in phases else ([], [], 0.0)
     spent = {phase: 0.0 for phase in phases}
     with tempfile.TemporaryDirectory(prefix="imgengine-baseline-") as cache:
@@ -166,9 +167,3 @@ def _inference_mode() -> Any:
     return torch.inference_mode()
 
 
-def _register_heif() -> None:
-    try:
-        import pillow_heif
-    except ImportError:
-        return
-    pillow_heif.register_heif_opener()
