@@ -165,5 +165,3 @@ def _inference_mode() -> Any:
     import torch
 
     return torch.inference_mode()
-
-
