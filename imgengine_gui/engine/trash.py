@@ -46,21 +46,22 @@ def trash_photos(
         return TrashReport(None, moved=[p for _, p in photos], dry_run=True)
     from send2trash import send2trash
 
-    action_id = conn.execute(
-        "INSERT INTO actions(kind, created_at) VALUES ('trash', ?)", (time.time(),)
-    ).lastrowid
-    report = TrashReport(action_id)
+    report = TrashReport(None)
     for photo_id, path in photos:
         try:
             send2trash(path)
         except Exception as exc:
             report.failed.append((path, str(exc)))
             continue
+        if report.action_id is None:  # an action exists only once something really moved
+            report.action_id = conn.execute(
+                "INSERT INTO actions(kind, created_at) VALUES ('trash', ?)", (time.time(),)
+            ).lastrowid
         report.moved.append(path)
         conn.execute(
             "INSERT INTO action_items(action_id, photo_id, original_path, trashed_path, state)"
             " VALUES (?, ?, ?, ?, 'trashed')",
-            (action_id, photo_id, path, _find_in_trash(path)),
+            (report.action_id, photo_id, path, _find_in_trash(path)),
         )
         conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (photo_id,))
         conn.commit()  # the journal keeps up with the files: an interruption loses no undo
@@ -70,7 +71,9 @@ def trash_photos(
 def undo_last(conn: sqlite3.Connection) -> TrashReport:
     """Restore the files of the most recent trash action that is not undone yet."""
     row = conn.execute(
-        "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL ORDER BY id DESC LIMIT 1"
+        "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL AND EXISTS"
+        " (SELECT 1 FROM action_items i WHERE i.action_id = actions.id AND i.state = 'trashed')"
+        " ORDER BY id DESC LIMIT 1"
     ).fetchone()
     if row is None:
         return TrashReport(None)

@@ -74,10 +74,7 @@ def _settle_then(window: MainWindow, timeout_s: float, done) -> None:
     quiet_polls = [0]
 
     def poll() -> None:
-        dialog = window.settings_dialog
-        settled = window.is_settled() and not window.probe.busy and not (
-            dialog is not None and window.tasks.busy
-        )
+        settled = window.is_settled() and not window.probe.busy  # probe: the dialog's jobs too
         quiet_polls[0] = quiet_polls[0] + 1 if settled else 0
         if quiet_polls[0] >= 3 or time.monotonic() > deadline:
             timer.stop()

@@ -114,5 +114,5 @@ class EngineBridge(QObject):
 
     def shutdown(self) -> None:
         if self._async_pool is not None:
-            self._async_pool.shutdown(wait=True, cancel_futures=True)
+            self._async_pool.shutdown(wait=False, cancel_futures=True)
             self._async_pool = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -12,6 +13,9 @@ from typing import Any
 
 from imgengine_gui.catalog import queries
 from imgengine_gui.catalog.db import CatalogError, connect
+
+log = logging.getLogger(__name__)
+UI_BUSY_TIMEOUT_MS = 250  # the UI thread waits this long for a writer at most, then shows nothing
 
 
 def _no_counts() -> dict[str, int]:
@@ -27,17 +31,26 @@ class GridRow:
     error: str | None
 
 
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def _tolerant(default: Callable[[], Any]):
-    """A read that finds the catalog busy or half-created (first run) shows nothing this time
-    instead of raising in a UI slot; the next reload (or run end) reads again."""
+    """A read that finds the catalog busy shows nothing this time instead of raising in a UI
+    slot; the next reload (or run end) reads again. Other errors are logged, then the connection
+    is reopened on the next read (the catalog may have been half-created or replaced)."""
 
     def wrap(method):
         @functools.wraps(method)
         def safe(self, *args, **kwargs):
             try:
                 return method(self, *args, **kwargs)
-            except sqlite3.Error:
-                self.close()
+            except sqlite3.Error as exc:
+                if not _is_busy(exc):
+                    log.warning("reading the catalog %s failed in %s: %s",
+                                self.path, method.__name__, exc)
+                    self.close()
                 return default()
 
         return safe
@@ -51,12 +64,15 @@ class CatalogSource:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
+        self._opened = 0  # connections opened so far: data_version is per connection
 
     @property
     def conn(self) -> sqlite3.Connection | None:
         if self._conn is None and self.path.exists():
             try:
                 self._conn = connect(self.path, readonly=True)
+                self._conn.execute(f"PRAGMA busy_timeout = {UI_BUSY_TIMEOUT_MS}")
+                self._opened += 1
             except (CatalogError, sqlite3.Error):
                 self._conn = None
         return self._conn
@@ -72,17 +88,24 @@ class CatalogSource:
         conn = self.conn
         return queries.photo_ids(conn, photo_filter) if conn is not None else []
 
+    @_tolerant(lambda: None)
+    def data_version(self) -> tuple[int, int] | None:
+        """Changes whenever another connection commits (None: no catalog yet)."""
+        conn = self.conn
+        if conn is None:
+            return None
+        return self._opened, conn.execute("PRAGMA data_version").fetchone()[0]
+
     @_tolerant(dict)
     def rows(self, ids: Sequence[int]) -> dict[int, GridRow]:
+        """What the grid cells show (``grid_rows`` reads the ids 900 at a time)."""
         conn = self.conn
         if conn is None or not ids:
             return {}
-        found = queries.list_photos(
-            conn, queries.PhotoFilter(photo_ids=tuple(ids), include_missing=True)
-        )
+        found = queries.grid_rows(conn, list(ids))
         return {
-            p["id"]: GridRow(p["id"], os.path.basename(p["path"]), p["path"], p["thumbnail"], p["error"])
-            for p in found
+            pid: GridRow(pid, os.path.basename(p["path"]), p["path"], p["thumbnail"], p["error"])
+            for pid, p in found.items()
         }
 
     @_tolerant(lambda: None)
@@ -118,9 +141,9 @@ class CatalogSource:
         return queries.tag_counts(conn, kind, folder) if conn is not None else []
 
     @_tolerant(list)
-    def camera_counts(self) -> list[tuple[str, int]]:
+    def camera_counts(self, folder: str | None) -> list[tuple[str, int]]:
         conn = self.conn
-        return queries.camera_counts(conn) if conn is not None else []
+        return queries.camera_counts(conn, folder) if conn is not None else []
 
     @_tolerant(list)
     def clusters(self) -> list[dict[str, Any]]:

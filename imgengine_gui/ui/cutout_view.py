@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui.detail import plain_label
+from imgengine_gui.ui.formatting import tooltip
 from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import checkerboard, muted_text
 
@@ -156,7 +157,7 @@ class CutoutView(QWidget):
             return
         self.photo_id, self.path, self.result, self.busy = photo_id, path, None, True
         self.subtitle.setText(os.path.basename(path))
-        self.subtitle.setToolTip(path)
+        self.subtitle.setToolTip(tooltip(path))
         for pane in (self.original, self.mask, self.cutout):
             pane.set_image(None, "Working…")
         self.method.setText("")
@@ -182,7 +183,9 @@ class CutoutView(QWidget):
         self.method.setText(f"Method: {result.method}")
         self.save_button.setEnabled(True)
 
-    def set_error(self, message: str) -> None:
+    def set_error(self, photo_id: int, message: str) -> None:
+        if photo_id != self.photo_id:
+            return
         self.busy = False
         for pane in (self.original, self.mask, self.cutout):
             pane.set_image(None, "")

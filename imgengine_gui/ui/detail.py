@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imgengine_gui.ui.formatting import photo_fields
+from imgengine_gui.ui.formatting import photo_fields, tooltip
 from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import ACCENT, FACE, muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
@@ -191,7 +191,7 @@ class PhotoDetail(QWidget):
     def show_photo(self, photo: dict[str, Any], fallback: QPixmap | None) -> None:
         self.photo = photo
         self.title.setText(photo["path"].rsplit("/", 1)[-1])
-        self.title.setToolTip(photo["path"])
+        self.title.setToolTip(tooltip(photo["path"]))
         self.canvas.set_photo(photo.get("preview"), fallback, photo_boxes(photo))
         while self.fields.rowCount():
             self.fields.removeRow(0)

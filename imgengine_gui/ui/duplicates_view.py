@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from superqt import QElidingLabel, QFlowLayout
 
 from imgengine_gui.ui.detail import plain_label
-from imgengine_gui.ui.formatting import file_size, resolution
+from imgengine_gui.ui.formatting import file_size, resolution, tooltip
 from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import KEEP, muted_text, placeholder_color
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
@@ -97,7 +97,7 @@ class CopyTile(QFrame):
         name.setTextFormat(Qt.TextFormat.PlainText)
         name.setElideMode(Qt.TextElideMode.ElideMiddle)
         name.setText(os.path.basename(file["path"]))
-        name.setToolTip(file["path"])
+        name.setToolTip(tooltip(file["path"]))
         bold = QFont(name.font())
         bold.setBold(True)
         name.setFont(bold)
@@ -131,7 +131,7 @@ class CopyTile(QFrame):
 
 
 class ClusterCard(QFrame):
-    def __init__(self, cluster: dict[str, Any], loader: ImageLoader) -> None:
+    def __init__(self, cluster: dict[str, Any], loader: ImageLoader, included: bool = True) -> None:
         super().__init__()
         self.setObjectName("clusterCard")
         self.cluster = cluster
@@ -142,7 +142,7 @@ class ClusterCard(QFrame):
         self.include = QCheckBox(
             f"{kind_title(cluster['kind'])} · {len(files)} files · frees {file_size(freed)}"
         )
-        self.include.setChecked(True)
+        self.include.setChecked(included)
         self.include.setToolTip("Include this group when moving the other copies to the Trash")
         self.tiles = [CopyTile(cluster["id"], f, loader) for f in files]
         tiles = QFlowLayout()  # many copies wrap onto more rows
@@ -168,6 +168,8 @@ class DuplicatesView(QWidget):
         self.clusters: list[dict[str, Any]] = []
         self.cards: list[ClusterCard] = []
         self.shown = 0
+        self.excluded: set[int] = set()  # unticked groups, kept across rebuilds (keeper changes)
+        self._scroll_to: int | None = None
         title = QLabel("Duplicates")
         font = title.font()
         font.setPointSizeF(font.pointSizeF() * 1.4)
@@ -199,7 +201,7 @@ class DuplicatesView(QWidget):
         self.list_layout.addStretch(1)
         self.more_button = QPushButton("Show more groups", self.list_widget)
         self.more_button.hide()
-        self.more_button.clicked.connect(self._show_more)
+        self.more_button.clicked.connect(lambda: self._show_more())
         self.more_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         self.empty = plain_label(
             "No duplicates found.\nAnalyze a folder (with the content phase) to look for copies."
@@ -210,6 +212,9 @@ class DuplicatesView(QWidget):
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.list_widget)
         self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.verticalScrollBar().rangeChanged.connect(self._restore_scroll)
+        self._forget_scroll = QTimer(self, singleShot=True, interval=2000)
+        self._forget_scroll.timeout.connect(lambda: setattr(self, "_scroll_to", None))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 6)
@@ -221,6 +226,10 @@ class DuplicatesView(QWidget):
         return QSize(900, 600)
 
     def set_clusters(self, clusters: list[dict[str, Any]]) -> None:
+        """Show these groups; the ticks, the groups shown so far and the scroll position stay."""
+        wanted = max(self.shown, PAGE)
+        bar = self.scroll.verticalScrollBar()
+        self._scroll_to = bar.value() or None
         self.clusters = clusters
         for card in self.cards:
             self.list_layout.removeWidget(card)
@@ -228,7 +237,8 @@ class DuplicatesView(QWidget):
             card.deleteLater()
         self.cards = []
         self.shown = 0
-        self._show_more()
+        self._show_more(wanted)
+        self._forget_scroll.start()
         others = [f for c in clusters for f in c["files"] if not f["keep"]]
         freed = sum(f.get("size_bytes") or 0 for f in others)
         self.summary.setText(
@@ -240,10 +250,19 @@ class DuplicatesView(QWidget):
         self.empty.setVisible(not clusters)
         self.scroll.setVisible(bool(clusters))
 
-    def _show_more(self) -> None:
-        batch = self.clusters[self.shown : self.shown + PAGE]
+    def _restore_scroll(self, *_range) -> None:
+        bar = self.scroll.verticalScrollBar()
+        if self._scroll_to is not None and bar.maximum() >= self._scroll_to:
+            bar.setValue(self._scroll_to)  # once the rebuilt cards are laid out that far
+            self._scroll_to = None
+
+    def _show_more(self, count: int = PAGE) -> None:
+        batch = self.clusters[self.shown : self.shown + count]
         for cluster in batch:
-            card = ClusterCard(cluster, self.loader)
+            card = ClusterCard(cluster, self.loader, cluster["id"] not in self.excluded)
+            card.include.toggled.connect(
+                lambda on, cluster_id=cluster["id"]: self._set_included(cluster_id, on)
+            )
             for tile in card.tiles:
                 tile.keep_requested.connect(self.keeper_requested)
             self.list_layout.insertWidget(self.list_layout.count() - 1, card)
@@ -257,10 +276,15 @@ class DuplicatesView(QWidget):
                                           Qt.AlignmentFlag.AlignHCenter)
             self.more_button.show()
 
+    def _set_included(self, cluster_id: int, included: bool) -> None:
+        if included:
+            self.excluded.discard(cluster_id)
+        else:
+            self.excluded.add(cluster_id)
+
     def selected_cluster_ids(self) -> list[int]:
         """Ticked groups; groups not shown yet count as ticked (the button says 'every group')."""
-        shown = {card.cluster["id"]: card.include.isChecked() for card in self.cards}
-        return [c["id"] for c in self.clusters if shown.get(c["id"], True)]
+        return [c["id"] for c in self.clusters if c["id"] not in self.excluded]
 
     def _request_trash(self) -> None:
         ids = self.selected_cluster_ids()

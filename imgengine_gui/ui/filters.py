@@ -171,11 +171,12 @@ class FilterPanel(QWidget):
         self.camera.blockSignals(True)
         self.camera.clear()
         self.camera.addItem("Any camera", None)
-        for name, count in source.camera_counts():
+        for name, count in source.camera_counts(folder):
             self.camera.addItem(f"{name}  ({count})", name)
         index = self.camera.findData(chosen) if chosen else 0
         self.camera.setCurrentIndex(max(0, index))
         self.camera.blockSignals(False)
+        self._update_summary()  # a checked label or camera may be gone from this folder
 
     def apply_to(self, base: PhotoFilter) -> PhotoFilter:
         return replace(

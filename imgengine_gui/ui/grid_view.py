@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, QSize, Qt, QTimer, Signal
+from collections.abc import Collection
+
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
@@ -87,9 +89,36 @@ class PhotoGrid(QListView):
             bar.setValue(self._scroll_to)  # once the (batched) layout has grown that far
             self._scroll_to = None
 
+    def selected_rows(self) -> list[int]:
+        """From the selection's ranges: no QModelIndex per selected photo (Ctrl+A on 100k)."""
+        ranges = self.selectionModel().selection()
+        return sorted(row for part in ranges for row in range(part.top(), part.bottom() + 1))
+
+    def selected_count(self) -> int:
+        return sum(part.height() for part in self.selectionModel().selection())
+
     def selected_ids(self) -> list[int]:
-        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
-        return [self.grid_model.photo_id(row) for row in rows]
+        return [self.grid_model.photo_id(row) for row in self.selected_rows()]
+
+    def restore_selection(self, selected: Collection[int], current: int | None) -> None:
+        """Select these photos again after a reload, where they still are, without scrolling."""
+        model = self.grid_model
+        wanted = set(selected)
+        if len(wanted) > 1:
+            rows = [row for row, pid in enumerate(model.ids()) if pid in wanted]
+        else:
+            rows = [row for row in map(model.row_of, wanted) if row is not None]
+        selection = QItemSelection()
+        for first, last in _runs(rows):
+            selection.select(model.index(first), model.index(last))
+        chooser = self.selectionModel()
+        chooser.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        row = model.row_of(current) if current is not None else None
+        if row is not None:
+            auto = self.hasAutoScroll()
+            self.setAutoScroll(False)  # a new current index would scroll to it
+            chooser.setCurrentIndex(model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate)
+            self.setAutoScroll(auto)
 
     def current_id(self) -> int | None:
         index = self.currentIndex()
@@ -152,3 +181,14 @@ class PhotoGrid(QListView):
                 break
             end += 1
         return range(low, end)
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted rows as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and runs[-1][1] == row - 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs

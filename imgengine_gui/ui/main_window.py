@@ -40,7 +40,7 @@ from imgengine_gui.ui.settings_dialog import SettingsDialog
 from imgengine_gui.ui.sidebar import Sidebar
 from imgengine_gui.ui.status import RunProgress, describe_runtime
 from imgengine_gui.ui.thumbnails import ImageLoader
-from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
+from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox, ask
 from imgengine_gui.ui.window_analysis import LIVE_RELOAD_MS, AnalysisMixin
 from imgengine_gui.ui.window_jobs import JobsMixin
 from imgengine_gui.ui.worker import AnalysisWorker, Worker
@@ -72,6 +72,10 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.remember = remember  # False: ignore and keep the saved geometry (screenshots)
         self._shut_down = False
+        self._closing = False  # close asked while an analysis runs: waiting for it to stop
+        self._counts = {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
+        self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
+        self._problems_stale = False
         self.filters_wanted = True
         # Replaceable in tests: the modal bits of the UI.
         self.choose_folder = self._choose_folder
@@ -153,6 +157,7 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
 
         self.counts_label = QLabel()
         self.runtime_label = QLabel("Models: checking…")
+        self.runtime_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress = RunProgress()
         status = self.statusBar()
         status.addWidget(self.counts_label)
@@ -163,7 +168,6 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
 
         self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
         self.live_timer.timeout.connect(self._live_reload)
-        self._live_cost = 0.0
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -198,7 +202,8 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
 
         self.grid.open_requested.connect(self.open_photo)
         self.grid.delete_requested.connect(self.trash_photos)
-        self.grid.selectionModel().currentChanged.connect(lambda *_: self._update_counts())
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_counts())
+        self.problems.visibilityChanged.connect(self._problems_shown)
         self.sidebar.folder_selected.connect(self.select_folder)
         self.sidebar.view_selected.connect(self.show_view)
         self.filters.changed.connect(self.reload_photos)
@@ -290,14 +295,16 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
     def current_filter(self) -> PhotoFilter:
         base = PhotoFilter(folder=self.folder)
         if self.search_text:
-            if self.search_mode == "clip" and self.search_hits is not None:
-                base.photo_ids = tuple(self.search_hits)
-            else:
+            if self.search_mode != "clip":
                 base.name = self.search_text
+            elif self.search_hits is not None:
+                base.photo_ids = tuple(self.search_hits)
+            # else a text search is pending: the grid keeps all photos until its hits arrive
         return self.filters.apply_to(base)
 
     def reload_all(self) -> None:
-        counts = self.source.counts()
+        self._seen_version = self.source.data_version()
+        self._counts = counts = self.source.counts()
         self.sidebar.set_library(counts["photos"], self.source.folders())
         self.sidebar.set_cluster_count(counts["clusters"])
         if self.sidebar.selected_entry() is None:
@@ -308,33 +315,41 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
             "Search by content, e.g. “dog on a beach” (Ctrl+F)" if self.search_mode == "clip"
             else "Filter by file name (Ctrl+F)"
         )
-        self.problems.set_problems(
-            self.last_summary.problems if self.last_summary else
-            problems_from_catalog(self.source.problems())
-        )
+        self._problems_stale = True
+        self._problems_shown(self.problems.isVisible())
         self.reload_photos()
         if self.current_view() == "duplicates":
             self.duplicates.set_clusters(self.source.clusters())
 
+    def _problems_shown(self, visible: bool) -> None:
+        """Problems are read from the catalog only when the dock is (or becomes) visible."""
+        if not (visible and self._problems_stale):
+            return
+        self._problems_stale = False
+        self.problems.set_problems(
+            self.last_summary.problems if self.last_summary else
+            problems_from_catalog(self.source.problems())
+        )
+
     def reload_photos(self) -> None:
-        keep = self.grid.current_id()
+        current, selected = self.grid.current_id(), self.grid.selected_ids()
         ids = self.source.ids(self.current_filter())
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
-        self.grid_model.set_ids(ids)
-        if keep is not None and self.grid.current_id() != keep:
-            self.grid.select_photo(keep)
+        if self.grid_model.set_ids(ids) and (current is not None or selected):
+            self.grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self._update_counts()
         self._update_hint()
 
     def _update_counts(self) -> None:
-        counts = self.source.counts()
+        """From the counts read at the last reload: cheap enough for every selection change."""
+        counts = self._counts
         shown = self.grid_model.rowCount()
         parts = [f"{counts['photos']:,} photos"]
         if shown != counts["photos"]:
             parts.append(f"{shown:,} shown")
-        selected = len(self.grid.selectionModel().selectedIndexes())
+        selected = self.grid.selected_count()
         if selected > 1:
             parts.append(f"{selected} selected")
         if counts["errors"]:
@@ -389,7 +404,8 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
     # -- settings --------------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is None:
-            self.settings_dialog = SettingsDialog(self.settings, self.bridge, self.tasks.submit, self)
+            # The probe worker: detecting hardware imports torch; trash/undo stay prompt.
+            self.settings_dialog = SettingsDialog(self.settings, self.bridge, self.probe.submit, self)
             self.settings_dialog.saved.connect(self._settings_saved)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()
@@ -418,8 +434,7 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         return chosen or None
 
     def _confirm(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask(self, title, text)
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -448,7 +463,8 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         if view == "grid":
             cell = self.grid.delegate.cell
             for row in self.grid.visible_rows():
-                thumb = self.grid_model.grid_row(row).thumb if self.grid_model.grid_row(row) else None
+                found = self.grid_model.grid_row(row)
+                thumb = found.thumb if found else None
                 if thumb and self.loader.pixmap(thumb, cell) is None and not self.loader.failed(thumb, cell):
                     return False
             return True
@@ -461,10 +477,12 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         return True
 
     def shutdown(self) -> None:
+        """Stop everything; from here on no slot touches the catalog."""
         if self._shut_down:
             return
         self._shut_down = True
         self.live_timer.stop()
+        self._disconnect_bridge()
         for worker in (self.analysis, self.tasks, self.probe):
             worker.stop()
         self.loader.shutdown()
@@ -478,7 +496,10 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if self.remember:
+        if self._defer_close():
+            event.ignore()
+            return
+        if self.remember and not self._closing:
             self._save_state()
         if self.settings_dialog is not None:
             self.settings_dialog.reject()

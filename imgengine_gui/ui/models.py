@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from imgengine_gui.ui.catalog_source import GridRow
+from imgengine_gui.ui.formatting import tooltip
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 ThumbRole = Qt.ItemDataRole.UserRole + 2
@@ -34,16 +35,18 @@ class PhotoGridModel(QAbstractListModel):
         self._pages: OrderedDict[int, dict[int, GridRow]] = OrderedDict()
 
     # -- feeding ----------------------------------------------------------------------------
-    def set_ids(self, ids: Sequence[int]) -> None:
-        """Show these photos; an unchanged list only refreshes the rows' fields (e.g. new thumbs)."""
+    def set_ids(self, ids: Sequence[int]) -> bool:
+        """Show these photos; an unchanged list only refreshes the rows' fields (e.g. new thumbs).
+        Returns whether the list changed (the model was reset: selections are gone)."""
         new = array("q", ids)
         if new == self._ids:
             self.refresh()
-            return
+            return False
         self.beginResetModel()
         self._ids = new
         self._pages.clear()
         self.endResetModel()
+        return True
 
     def refresh(self) -> None:
         self._pages.clear()
@@ -100,5 +103,5 @@ class PhotoGridModel(QAbstractListModel):
         if role == PathRole:
             return item.path
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{item.path}\n{item.error}" if item.error else item.path
+            return tooltip(f"{item.path}\n{item.error}" if item.error else item.path)
         return None

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDockWidget, QTreeWidget, QTreeWidgetItem, QWidget
 
 from imgengine_gui.engine.progress import FileProblem
+from imgengine_gui.ui.formatting import tooltip
 
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -39,8 +40,8 @@ class ProblemsDock(QDockWidget):
         for path, found in by_file.items():
             first = found[0]
             item = QTreeWidgetItem([os.path.basename(path) or path, first.phase, first.message])
-            item.setToolTip(0, path)
-            item.setToolTip(2, "\n".join(f"{p.phase}: {p.message}" for p in found))
+            item.setToolTip(0, tooltip(path))
+            item.setToolTip(2, tooltip("\n".join(f"{p.phase}: {p.message}" for p in found)))
             item.setData(0, PATH_ROLE, path)
             self.tree.addTopLevelItem(item)
         count = len(by_file)

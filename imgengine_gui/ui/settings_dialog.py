@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -30,7 +29,8 @@ from imgengine_gui.settings import Settings, settings_path
 from imgengine_gui.ui import hardware
 from imgengine_gui.ui.bridge import EngineBridge, connect_queued
 from imgengine_gui.ui.detail import plain_label
-from imgengine_gui.ui.formatting import file_size
+from imgengine_gui.ui.formatting import file_size, tooltip
+from imgengine_gui.ui.widgets import ask
 
 SECTIONS = {
     "Hardware": ("device", "backend", "precision", "batch_size", "workers"),
@@ -216,7 +216,7 @@ class SettingsDialog(QDialog):
             cuda_item.setToolTip("" if found.cuda else "CUDA not detected")
         trt.setEnabled(problem is None)
         trt.setText("tensorrt" if problem is None else "tensorrt (unavailable)")
-        trt.setToolTip(f"TensorRT {problem}" if problem else "Builds TensorRT engines once, then reuses them.")
+        trt.setToolTip(tooltip(f"TensorRT {problem}") if problem else "Builds TensorRT engines once, then reuses them.")
 
     def _on_task(self, tag: str, result: Any) -> None:
         if tag == "settings:hardware":
@@ -225,7 +225,7 @@ class SettingsDialog(QDialog):
             self.cache_note.setText(
                 f"{result.folder}\nUsing {file_size(result.bytes)} in {result.files} files"
             )
-            self.cache_note.setToolTip(result.folder)
+            self.cache_note.setToolTip(tooltip(str(result.folder)))
             self.clear_button.setEnabled(result.files > 0)
 
     def _clear_cache(self) -> None:
@@ -241,5 +241,4 @@ class SettingsDialog(QDialog):
         self.submit("settings:clear", lambda: hardware.clear_cache(Path(folder)))
 
     def _ask(self, title: str, text: str) -> bool:
-        answer = QMessageBox.question(self, title, text)
-        return answer == QMessageBox.StandardButton.Yes
+        return ask(self, title, text)

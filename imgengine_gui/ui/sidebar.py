@@ -7,6 +7,7 @@ import os
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 
+from imgengine_gui.ui.formatting import tooltip
 from imgengine_gui.ui.icons import icon
 
 KIND_ROLE = Qt.ItemDataRole.UserRole
@@ -72,7 +73,7 @@ class Sidebar(QTreeWidget):
             name = os.path.basename(folder["path"].rstrip(os.sep)) or folder["path"]
             item = self._entry(self.library, f"{name}  ({folder['photos']})", "folder", "folder",
                                folder["path"])
-            item.setToolTip(0, folder["path"])
+            item.setToolTip(0, tooltip(folder["path"]))
         self.blockSignals(False)
         if selected is not None:
             self.select_entry(*selected, notify=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QWidget
 
 from imgengine_gui.engine.progress import ProgressEvent, RunSummary
@@ -42,6 +43,7 @@ class RunProgress(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # messages carry file names
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(200)
         self.bar.setTextVisible(False)

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QToolButton,
     QWidget,
@@ -19,6 +20,14 @@ from PySide6.QtWidgets import (
 from imgengine_gui.ui.icons import icon
 
 SEARCH_DELAY_MS = 300
+
+
+def ask(parent: QWidget, title: str, text: str) -> bool:
+    """A Yes/No question shown as plain text (it names files and folders)."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 class SearchBox(QLineEdit):

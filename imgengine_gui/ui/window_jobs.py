@@ -10,7 +10,10 @@ from typing import Any
 
 from imgengine_gui.ui import jobs
 from imgengine_gui.ui.cutout_view import compute_cutout, save_png
+from imgengine_gui.ui.formatting import tooltip
 from imgengine_gui.ui.status import runtime_text
+
+CUTOUT_TAG = "cutout/"  # + photo id
 
 
 class JobsMixin:
@@ -50,7 +53,8 @@ class JobsMixin:
         self.tasks.submit("trash", lambda: jobs.trash_photos(catalog, photos))
 
     def trash_duplicates(self, cluster_ids: list[int]) -> None:
-        clusters = [c for c in self.source.clusters() if c["id"] in set(cluster_ids)]
+        wanted = set(cluster_ids)
+        clusters = [c for c in self.source.clusters() if c["id"] in wanted]
         count = sum(1 for c in clusters for f in c["files"] if not f["keep"])
         if not count or not self.confirm(
             "Move duplicates to Trash",
@@ -96,7 +100,9 @@ class JobsMixin:
 
     def _compute_cutout(self, photo_id: int, path: str) -> None:
         settings, catalog = self.settings, self.catalog
-        self.tasks.submit("cutout", lambda: compute_cutout(photo_id, path, settings, catalog))
+        # The tag names the photo: a late result or error of another photo is ignored.
+        self.tasks.submit(f"{CUTOUT_TAG}{photo_id}",
+                          lambda: compute_cutout(photo_id, path, settings, catalog))
 
     def _save_cutout(self) -> None:
         result = self.cutout.result
@@ -110,10 +116,12 @@ class JobsMixin:
 
     # -- worker results -------------------------------------------------------------------------------
     def _on_task(self, tag: str, result: Any) -> None:
+        if self._shut_down:
+            return
         if tag == "runtime":
             self.runtime = result
             self.runtime_label.setText(runtime_text(result))
-            self.runtime_label.setToolTip(result["detail"])
+            self.runtime_label.setToolTip(tooltip(result["detail"]))
         elif tag == "can_undo":
             self._set_undo(result)
         elif tag == "trash":
@@ -131,21 +139,23 @@ class JobsMixin:
             if text == self.search_text:
                 self.search_hits = hits
                 self.reload_photos()
-        elif tag == "cutout":
+        elif tag.startswith(CUTOUT_TAG):
             self.cutout.set_result(result)
         elif tag == "cutout:save":
             self.notice.show_message(f"Saved {result}")
 
     def _on_task_failed(self, tag: str, message: str) -> None:
+        if self._shut_down:
+            return
         if tag == "runtime":
             self.runtime_label.setText("Models: unavailable")
-            self.runtime_label.setToolTip(message)
+            self.runtime_label.setToolTip(tooltip(message))
         elif tag == "search":
             self.search_mode = "name"
             self.reload_photos()
             self.hint.show_text(f"Text search is unavailable ({message}); filtering by file name.")
-        elif tag == "cutout":
-            self.cutout.set_error(message)
+        elif tag.startswith(CUTOUT_TAG):
+            self.cutout.set_error(int(tag.removeprefix(CUTOUT_TAG)), message)
         elif tag.startswith("settings:"):
             self.statusBar().showMessage(message, 8000)
         elif tag != "can_undo":
@@ -156,7 +166,8 @@ class JobsMixin:
         text = f"Moved {moved} file{'s' if moved != 1 else ''} to the Trash."
         if report.failed:
             text += f" {len(report.failed)} could not be moved: {report.failed[0][1]}"
-        self._set_undo(moved > 0)
+        if moved:  # a failure leaves an earlier trash undoable
+            self._set_undo(True)
         self.notice.show_message(text, "Undo" if moved else None, self.undo_trash)
         self.reload_all()
 

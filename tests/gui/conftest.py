@@ -98,7 +98,8 @@ def make_window(qtbot, tmp_path):
 
     yield make
     for window in windows:
-        window.close()
+        window.close()  # during an analysis: hides, cancels, and closes once the run stops
+        qtbot.waitUntil(lambda window=window: window._shut_down, timeout=20000)
 
 
 # -- a catalog seeded directly, for filters, detail and duplicates --------------------------------
@@ -252,3 +253,9 @@ def cluster_planter():
 def folder_maker():
     """The `make_folder` helper, for tests that build their own folder sizes."""
     return make_folder
+
+
+@pytest.fixture
+def photo_maker():
+    """The `make_photo` helper: one photo-like JPEG per seed."""
+    return make_photo

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QItemSelectionModel, QMimeData, QPoint, QPointF, Qt, QTimer, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextDocument
 
 from imgengine_gui.catalog import queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.ui import ui_state
+from imgengine_gui.ui.worker import running_threads
 
 PHOTOS = 12  # DISTINCT_PHOTOS + exact copy + resized copy
 
@@ -129,3 +131,89 @@ def test_live_reload_keeps_the_scroll_position(qtbot, make_window, seeded):
     kept = bar.value()
     window.grid_model.set_ids(list(reversed(window.grid_model.ids())))  # a reset, as in a reload
     qtbot.waitUntil(lambda: bar.value() == kept, timeout=3000)
+
+
+def test_live_reload_keeps_a_multi_selection_and_skips_an_unchanged_catalog(
+    qtbot, make_window, seeded, monkeypatch
+):
+    window = make_window(seeded.catalog)
+    window.zoom.setValue(len(window.zoom_sizes) - 1)
+    grid, model = window.grid, window.grid_model
+    bar = grid.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=5000)
+    qtbot.wait(200)  # the batched layout settles
+    before = model.ids()
+    chosen = before[:3]  # at the top: off screen once scrolled to the bottom
+    flag = QItemSelectionModel.SelectionFlag
+    for pid in chosen:
+        grid.selectionModel().select(model.index(model.row_of(pid)), flag.Select)
+    grid.selectionModel().setCurrentIndex(model.index(model.row_of(chosen[1])), flag.NoUpdate)
+    assert "3 selected" in window.counts_label.text()
+    bar.setValue(bar.maximum())
+    kept = bar.value()
+    reads = []
+    counts = window.source.counts
+    monkeypatch.setattr(window.source, "counts", lambda: reads.append(1) or counts())
+
+    window._live_reload()  # nothing committed since the window loaded: no reads
+    assert reads == []
+    conn = sqlite3.connect(seeded.catalog)
+    with conn:  # a commit that reorders the grid: the reload resets the model
+        conn.execute("UPDATE metadata SET taken_at = '1990-01-01T00:00:00' WHERE photo_id = ?",
+                     (before[-1],))
+    conn.close()
+    window._live_reload()
+    assert reads == [1]
+    assert model.ids() != before and sorted(model.ids()) == sorted(before)
+    assert sorted(grid.selected_ids()) == sorted(chosen)
+    assert grid.current_id() == chosen[1]
+    assert "3 selected" in window.counts_label.text()
+    qtbot.waitUntil(lambda: bar.value() == kept, timeout=3000)
+    qtbot.wait(100)
+    assert bar.value() == kept  # not scrolled back to the current photo
+
+
+def _shows_literally(markup: str, text: str) -> bool:
+    document = QTextDocument()
+    document.setHtml(markup)
+    return text in document.toPlainText()
+
+
+def test_markup_in_file_names_is_shown_literally(qtbot, make_window, tmp_path, photo_maker):
+    folder = tmp_path / "<b>bold"
+    folder.mkdir()
+    photo_maker(folder / "<i>x.jpg", seed=1)
+    photo_maker(folder / "plain.jpg", seed=2)
+    window = make_window()
+    with qtbot.waitSignal(window.bridge.finished, timeout=60000):
+        window.analyze_folder(folder, phases=("metadata",))
+        label = window.progress.label
+        assert "<b>bold" in label.text() and label.textFormat() == Qt.TextFormat.PlainText
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 2, timeout=5000)
+    row = next(r for r in range(2) if window.grid_model.grid_row(r).name == "<i>x.jpg")
+    tip = window.grid_model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    assert "<i>" not in tip and _shows_literally(tip, "<b>bold/<i>x.jpg")
+    item = window.sidebar.library.child(1)
+    assert _shows_literally(item.toolTip(0), "<b>bold")
+
+
+def test_closing_during_an_analysis_hides_at_once_and_closes_when_it_stops(
+    qtbot, make_window, tmp_path, folder_maker
+):
+    folder = folder_maker(tmp_path / "many", count=30)
+    window = make_window()
+    summaries = []
+    window.bridge.finished.connect(summaries.append)
+    assert window.analyze_folder(folder, phases=("metadata", "content"))
+    started = time.perf_counter()
+    window.close()
+    assert time.perf_counter() - started < 0.5  # the UI does not wait for the worker
+    assert not window.isVisible() and window.analysis.cancelling and not window._shut_down
+    with qtbot.waitSignal(window.closed, timeout=20000):
+        pass
+    assert window._shut_down and not running_threads()
+    qtbot.waitUntil(lambda: bool(summaries), timeout=5000)  # queued behind the window's slot
+    assert summaries[0].cancelled
+    window._on_finished(summaries[0])  # a late result must not reopen the catalog
+    window._live_reload()
+    assert window.source._conn is None and window.last_summary is None

@@ -58,3 +58,35 @@ def test_duplicates_view_keeper_export_trash_undo(qtbot, make_window, seeded, wa
     with wait_task(window, "undo"):
         view.undo_button.click()
     assert loser.exists()
+
+
+def test_keeper_change_keeps_unticked_groups_and_groups_shown(qtbot, make_window, seeded, wait_task,
+                                                              cluster_planter, monkeypatch):
+    from imgengine_gui.ui import duplicates_view
+
+    monkeypatch.setattr(duplicates_view, "PAGE", 1)  # the second group needs "Show more"
+    ids = seeded.ids
+    first = cluster_planter(seeded.catalog, [ids["photo_00.jpg"], ids["photo_00_copy.jpg"]],
+                            keeper=ids["photo_00.jpg"])
+    second = cluster_planter(seeded.catalog, [ids["photo_01.jpg"], ids["photo_02.jpg"]],
+                             keeper=ids["photo_01.jpg"])
+    window = make_window(seeded.catalog)
+    window.show_view("duplicates")
+    view = window.duplicates
+    assert [c.cluster["id"] for c in view.cards] == [first] and view.more_button.isVisible()
+    view.cards[0].include.setChecked(False)
+    view.more_button.click()
+    assert [c.cluster["id"] for c in view.cards] == [first, second]
+
+    with wait_task(window, "keeper"):
+        view.cards[1].tiles[1].keep_button.click()  # keep photo_02 instead
+    cards = {c.cluster["id"]: c for c in view.cards}
+    assert set(cards) == {first, second}  # still both shown
+    assert not cards[first].include.isChecked() and cards[second].include.isChecked()
+    assert cards[second].tiles[0].file["photo_id"] == ids["photo_02.jpg"]
+    assert view.selected_cluster_ids() == [second]
+
+    with wait_task(window, "trash") as job:
+        view.trash_button.click()
+    assert job.result.moved == [str(seeded.folder / "photo_01.jpg")]  # the unticked group stays
+    assert (seeded.folder / "photo_00_copy.jpg").exists()

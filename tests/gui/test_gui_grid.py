@@ -169,3 +169,44 @@ def test_run_async_awaits_jobs_on_the_qasync_loop(qapp):
         asyncio.set_event_loop(None)
         bridge.shutdown()
     assert got == [("answer", 42, True)]
+
+
+def test_cutout_view_ignores_a_late_error_of_another_photo(qtbot):
+    from imgengine_gui.ui.cutout_view import CutoutView
+
+    view = CutoutView()
+    qtbot.addWidget(view)
+    asked = []
+    view.compute_requested.connect(lambda photo_id, path: asked.append(photo_id))
+    view.show_photo(1, "/p/a.jpg")
+    view.show_photo(2, "/p/b.jpg")
+    assert asked == [1, 2]
+    view.set_error(1, "boom")  # the first photo's job failing after the second was asked for
+    assert view.busy and view.original.message == "Working…"
+    view.set_error(2, "unreadable")
+    assert not view.busy and "unreadable" in view.original.message
+
+
+def test_catalog_source_hides_only_busy_errors(tmp_path, seeded, monkeypatch, caplog):
+    import sqlite3
+
+    from imgengine_gui.catalog import queries
+    from imgengine_gui.ui.catalog_source import CatalogSource
+
+    source = CatalogSource(seeded.catalog)
+    assert len(source.rows(list(seeded.ids.values()))) == len(seeded.ids)
+
+    def fail(message):
+        def raising(*args, **kwargs):
+            raise sqlite3.OperationalError(message)
+        return raising
+
+    monkeypatch.setattr(queries, "folders", fail("database is locked"))
+    with caplog.at_level("WARNING"):
+        assert source.folders() == []
+    assert not caplog.records and source._conn is not None  # busy: quiet, connection kept
+    monkeypatch.setattr(queries, "folders", fail("no such column: nonsense"))
+    with caplog.at_level("WARNING"):
+        assert source.folders() == []
+    assert "no such column" in caplog.text and source._conn is None
+    source.close()
