@@ -339,7 +339,7 @@ def analyse(
 
 
 def score(samples: Sequence[Sample], clusters) -> dict:
-    cluster_of = _merged_clusters(clusters)
+    cluster_of = merged_clusters(clusters)
     true_pairs = predicted_pairs = hits = 0
     per_edit_total: Counter[str] = Counter()
     per_edit_found: Counter[str] = Counter()
@@ -385,7 +385,7 @@ def score(samples: Sequence[Sample], clusters) -> dict:
     }
 
 
-def _merged_clusters(clusters) -> dict[int, int]:
+def merged_clusters(clusters) -> dict[int, int]:
     """photo id -> cluster number, exact clusters folded into the near cluster of their representative."""
     parent: dict[int, int] = {}
 

@@ -171,21 +171,16 @@ def synthetic_signatures(
 
 def score_clusters(clusters: list[Any], planted: list[tuple[int, int]]) -> tuple[int, int]:
     """(planted copies found with their original, photos clustered with no planted relation)."""
-    parent: dict[int, int] = {}
+    from benchmarks.duplicates_eval import merged_clusters
 
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for cluster in clusters:
-        first = cluster.photo_ids[0]
-        for other in cluster.photo_ids[1:]:
-            parent[root(other)] = root(first)
-    found = sum(1 for copy, original in planted if copy in parent and root(copy) == root(original))
+    cluster_of = merged_clusters(clusters)
+    found = sum(
+        1
+        for copy, original in planted
+        if copy in cluster_of and cluster_of[copy] == cluster_of.get(original)
+    )
     related = {photo for pair in planted for photo in pair}
-    unrelated = sum(1 for photo in parent if photo not in related)
+    unrelated = sum(1 for photo in cluster_of if photo not in related)
     return found, unrelated
 
 

@@ -73,11 +73,7 @@ class AnalysisMixin:
             self.progress.show_event(event)
 
     def _on_finished(self, summary: RunSummary) -> None:
-        if self._shut_down:
-            return
-        self._analysis_ended()
-        if self._closing:
-            self.close()
+        if not self._run_reported():
             return
         self.last_summary = summary
         self.progress.show_done(summary_text(summary))
@@ -91,14 +87,20 @@ class AnalysisMixin:
             self.problems.show()
 
     def _on_failed(self, message: str) -> None:
-        if self._shut_down:
-            return
-        self._analysis_ended()
-        if self._closing:
-            self.close()
+        if not self._run_reported():
             return
         self.progress.show_done("Analysis failed")
         self.notice.show_message(f"The analysis stopped: {message}")
+
+    def _run_reported(self) -> bool:
+        """The run ended; False when the window is going away and shows nothing more."""
+        if self._shut_down:
+            return False
+        self._analysis_ended()
+        if self._closing:
+            self.close()
+            return False
+        return True
 
     def _analysis_ended(self) -> None:
         self.analysis.mark_idle()

@@ -7,22 +7,9 @@ import math
 from datetime import datetime
 
 import pytest
+from exiftool_fields import EXIFTOOL_TAGS
 
-FIELDS = {
-    "width": "ImageWidth",
-    "height": "ImageHeight",
-    "orientation": "Orientation",
-    "camera_make": "Make",
-    "camera_model": "Model",
-    "lens": "LensModel",
-    "iso": "ISO",
-    "f_number": "FNumber",
-    "exposure_time": "ExposureTime",
-    "focal_length": "FocalLength",
-    "gps_lat": "GPSLatitude",
-    "gps_lon": "GPSLongitude",
-    "gps_alt": "GPSAltitude",
-}
+FIELDS = {**EXIFTOOL_TAGS, "orientation": "Orientation"}
 
 
 def _same(ours, truth) -> bool:

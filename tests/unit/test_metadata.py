@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from exiftool_fields import EXIFTOOL_TAGS
 from PIL import Image, ImageFile, PngImagePlugin
 from PIL.TiffImagePlugin import IFDRational
 
@@ -32,20 +33,7 @@ MAKERNOTE_ONLY = {
 }
 MIN_AGREEMENT = 0.98
 FLOAT_FIELDS = {"f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt"}
-TRUTH_FIELDS = {
-    "width": "ImageWidth",
-    "height": "ImageHeight",
-    "camera_make": "Make",
-    "camera_model": "Model",
-    "lens": "LensModel",
-    "iso": "ISO",
-    "f_number": "FNumber",
-    "exposure_time": "ExposureTime",
-    "focal_length": "FocalLength",
-    "gps_lat": "GPSLatitude",
-    "gps_lon": "GPSLongitude",
-    "gps_alt": "GPSAltitude",
-}
+TRUTH_FIELDS = EXIFTOOL_TAGS
 
 
 # ---------------------------------------------------------------- helpers
