@@ -58,7 +58,7 @@ def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path, fo
 
 def test_ui_thread_keeps_ticking_during_an_analysis(qtbot, make_window, tmp_path, folder_maker):
 
-    folder = folder_maker(tmp_path / "big", count=36, size=(900, 675))
+    folder = folder_maker(tmp_path / "big", count=36, size=(1600, 1200))  # a run long enough to count ticks
     window = make_window()
     ticks: list[float] = []
     timer = QTimer(interval=50)
