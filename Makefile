@@ -24,10 +24,10 @@ test: install
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q -p no:cacheprovider tests/gui
 
 bench: install
-	$(VENV)/bin/imgengine bench --photos 100 --device cpu
+	$(PY) -m benchmarks.bench --photos 100 --device cpu
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.duplicates_eval --small
-	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/grid_scale.py
+	QT_QPA_PLATFORM=offscreen $(PY) -m benchmarks.grid_scale
 
 lint: install
 	$(VENV)/bin/ruff check imgengine_gui tests benchmarks

@@ -1,4 +1,4 @@
-"""`imgengine bench`: the real pipeline on a generated library of camera-sized photos, per phase
+"""The pipeline benchmark: the real pipeline on a generated library of camera-sized photos, per phase
 and whole, next to the naive baseline on the same photos. Progress goes to stderr; the result is a
 rich table or, with ``--json``, one JSON object on stdout.
 
@@ -7,6 +7,8 @@ Runs (each on a fresh catalog or a fresh phase of one, always with a fresh thumb
 - metadata+content together on a fresh catalog (when both are requested);
 - every requested phase together on a fresh catalog -> the whole-pipeline photos/s.
 Rates are wall-clock: photos / run time, model loading and duplicate clustering included.
+
+    python -m benchmarks.bench [--photos 100] [--device cpu] [--json]   (`make bench`)
 """
 
 from __future__ import annotations
@@ -25,9 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.engine import bench_library
-from imgengine_gui.engine.bench_baseline import BaselineResult, run_baseline
-from imgengine_gui.engine.pipeline import PHASES, AnalyzeRequest, analyze_folder
+from benchmarks import library as bench_library
+from benchmarks.baseline import BaselineResult, run_baseline
+from imgengine_gui.cli.analyze import parse_phases
+from imgengine_gui.cli.common import UsageError
+from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
 from imgengine_gui.engine.progress import ProgressEvent, RunSummary
 from imgengine_gui.settings import Settings
 
@@ -60,6 +64,27 @@ class RunResult:
         return (os.cpu_count() or 1) * self.photos / self.cpu_seconds if self.cpu_seconds else 0.0
 
 
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.bench",
+        description="measure the pipeline against a naive baseline",
+    )
+    p.add_argument("--photos", type=int, default=100, help="library size to generate")
+    p.add_argument("--phases", default="metadata,content,ml")
+    p.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
+    p.add_argument("--backend", choices=("eager", "compile", "tensorrt"), default="eager")
+    p.add_argument("--precision", choices=("fp32", "fp16", "bf16", "int8"), default="fp32")
+    p.add_argument("--batch-size", type=int, default=None)
+    p.add_argument("--baseline-photos", type=int, default=None, help="photos for the naive baseline")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--size", default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_bench(build_parser().parse_args(argv))
+
+
 def run_bench(args: argparse.Namespace) -> int:
     from rich.console import Console
 
@@ -67,11 +92,11 @@ def run_bench(args: argparse.Namespace) -> int:
     try:
         phases = parse_phases(args.phases)
         size = bench_library.parse_size(getattr(args, "size", None) or os.environ.get(SIZE_ENV))
-    except ValueError as error:
-        console.print(f"imgengine bench: {error}")
+    except (UsageError, ValueError) as error:
+        console.print(f"bench: {error}")
         return 2
     if args.photos < 1:
-        console.print("imgengine bench: --photos must be at least 1")
+        console.print("bench: --photos must be at least 1")
         return 2
     settings = Settings.load().with_overrides(
         device=args.device, backend=args.backend, precision=args.precision,
@@ -88,7 +113,7 @@ def run_bench(args: argparse.Namespace) -> int:
 
 
 def command_line(args: argparse.Namespace, phases: tuple[str, ...], size: tuple[int, int]) -> str:
-    parts = [f"imgengine bench --photos {args.photos} --phases {','.join(phases)}"]
+    parts = [f"python -m benchmarks.bench --photos {args.photos} --phases {','.join(phases)}"]
     parts.append(f"--device {args.device} --backend {args.backend} --precision {args.precision}")
     if args.batch_size:
         parts.append(f"--batch-size {args.batch_size}")
@@ -96,14 +121,6 @@ def command_line(args: argparse.Namespace, phases: tuple[str, ...], size: tuple[
         parts.append(f"--baseline-photos {args.baseline_photos}")
     command = " ".join(parts)
     return command if size == bench_library.CAMERA_SIZE else f"{SIZE_ENV}={size[0]}x{size[1]} {command}"
-
-
-def parse_phases(text: str) -> tuple[str, ...]:
-    wanted = {p.strip() for p in text.split(",") if p.strip()}
-    unknown = sorted(wanted - set(PHASES))
-    if unknown or not wanted:
-        raise ValueError(f"unknown phase {', '.join(unknown) or '(none)'}: choose from {', '.join(PHASES)}")
-    return tuple(p for p in PHASES if p in wanted)
 
 
 def measure(
@@ -373,7 +390,7 @@ def print_table(report: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"imgengine bench: {report['photos']} photos, {report['photo_size']}")
+    table = Table(title=f"bench: {report['photos']} photos, {report['photo_size']}")
     for column in ("Run", "photos/s", "CPU ms/photo", "CPU-bound photos/s", "baseline photos/s"):
         table.add_column(column, justify="left" if column == "Run" else "right")
     baseline = report["baseline_phases"]
@@ -398,3 +415,7 @@ def print_table(report: dict[str, Any]) -> None:
     )
     for note in report["notes"]:
         console.print(f"- {note}", style="dim")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

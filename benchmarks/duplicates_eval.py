@@ -220,7 +220,7 @@ SMALL_EDITS = tuple(EDITS)  # the quick benchmark has fewer sources, not fewer e
 
 
 def default_corpus() -> Path | None:
-    from imgengine_gui.engine.bench_library import find_corpus
+    from benchmarks.library import find_corpus
 
     return find_corpus()
 

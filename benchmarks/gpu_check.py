@@ -252,7 +252,7 @@ def _save(folder: Path, model: Any, tokenizer: Any, processor: Any) -> dict[str,
 
 
 def make_photos(root: Path, count: int, size: tuple[int, int]) -> tuple[Path, list[Path], str]:
-    from imgengine_gui.engine import bench_library
+    from benchmarks import library as bench_library
 
     library = bench_library.ensure_library(count, size, root=root)
     sources = bench_library.source_photos()

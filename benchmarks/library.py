@@ -222,7 +222,7 @@ def camera_exif(index: int, rng: random.Random, orientation: int = 1) -> bytes:
 
 def find_corpus() -> Path | None:
     """The exif-samples corpus: env IMGENGINE_CORPUS, else ../shared/corpus beside the repo."""
-    repo = Path(__file__).resolve().parents[2]
+    repo = Path(__file__).resolve().parents[1]
     for candidate in (os.environ.get("IMGENGINE_CORPUS"), repo.parent / "shared" / "corpus"):
         if not candidate:
             continue

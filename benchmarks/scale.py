@@ -53,7 +53,7 @@ def tiny_library(count: int, root: Path | None = None) -> tuple[Path, bool]:
 
 
 def _make_tiny_chunk(task: tuple[str, int, int]) -> int:
-    from imgengine_gui.engine.bench_library import camera_exif, source_photos, vary
+    from benchmarks.library import camera_exif, source_photos, vary
 
     folder, start, stop = Path(task[0]), task[1], task[2]
     sources = source_photos()

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    from imgengine_gui.engine.bench_library import find_corpus
+    from benchmarks.library import find_corpus
 
     path = find_corpus()
     if path is None:

@@ -27,11 +27,6 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", help="render the view to this PNG and exit")
     gui.add_argument("--folder", help="select this analyzed folder")
     gui.set_defaults(run=run_gui)
-    bench = sub.add_parser("bench", help="measure the pipeline against a naive baseline")
-    bench.set_defaults(run=run_bench)
-    from imgengine_gui.cli import bench_args
-
-    bench_args.add_arguments(bench)
     return parser
 
 
@@ -39,12 +34,6 @@ def run_gui(args: argparse.Namespace) -> int:
     from imgengine_gui.cli.gui_launch import launch
 
     return launch(args)
-
-
-def run_bench(args: argparse.Namespace) -> int:
-    from imgengine_gui.cli.bench_args import run
-
-    return run(args)
 
 
 def quiet_library_warnings() -> None:

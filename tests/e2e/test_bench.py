@@ -1,4 +1,4 @@
-"""`imgengine bench`, its photo library, the scale checks and the GPU check's CPU smoke run."""
+"""The pipeline benchmark (`python -m benchmarks.bench`), its photo library, the scale checks and the GPU check's CPU smoke run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from imgengine_gui.engine import bench_library
+from benchmarks import bench
+from benchmarks import library as bench_library
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -59,9 +60,10 @@ def test_library_makes_camera_jpegs_once_and_reuses_them(tmp_path):
 
 
 @pytest.mark.slow
-def test_bench_json_reports_pipeline_and_baseline(cli, monkeypatch):
+def test_bench_json_reports_pipeline_and_baseline(capsys, monkeypatch):
     monkeypatch.setenv("IMGENGINE_BENCH_SIZE", "1600x1200")  # small photos keep the test short
-    code, out, err = cli("bench", "--photos", "6", "--baseline-photos", "2", "--json")
+    code = bench.main(["--photos", "6", "--baseline-photos", "2", "--json"])
+    out, err = capsys.readouterr()
     assert code == 0, err
     report = json.loads(out)  # exactly one JSON object on stdout
     for key in ("photos", "phases", "total_photos_per_s", "baseline_photos_per_s", "speedup",
@@ -83,13 +85,13 @@ def test_bench_json_reports_pipeline_and_baseline(cli, monkeypatch):
     assert "pipeline all" in err  # progress and messages go to stderr
 
 
-def test_bench_rejects_unknown_phase(cli):
-    code, out, err = cli("bench", "--photos", "2", "--phases", "metadata,colour")
+def test_bench_rejects_unknown_phase(capsys):
+    code = bench.main(["--photos", "2", "--phases", "metadata,colour"])
+    out, err = capsys.readouterr()
     assert code == 2 and out == "" and "colour" in err
 
 
-def test_rescan_of_unchanged_library_finds_nothing_to_do(monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO))
+def test_rescan_of_unchanged_library_finds_nothing_to_do():
     from benchmarks.scale import rescan_unchanged
 
     result = rescan_unchanged(300, repeat=1)
@@ -119,8 +121,7 @@ def test_gpu_check_smoke_runs_on_cpu(tmp_path):
     assert any(isinstance(v, dict) and v.get("photos") == 8 for v in pipeline.values()), pipeline
 
 
-def test_clustering_check_finds_the_planted_duplicates_only(monkeypatch):
-    monkeypatch.syspath_prepend(str(REPO))
+def test_clustering_check_finds_the_planted_duplicates_only():
     from benchmarks.scale import cluster_hashes
 
     result = cluster_hashes(5000, repeat=1)

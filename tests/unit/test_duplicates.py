@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,8 +19,7 @@ pytest.importorskip("skimage.data")
 
 
 @pytest.mark.slow
-def test_small_benchmark_precision_and_recall(corpus_dir, tmp_path_factory, monkeypatch):
-    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2]))  # the benchmarks package
+def test_small_benchmark_precision_and_recall(corpus_dir, tmp_path_factory):
     from benchmarks.duplicates_eval import evaluate
 
     result = evaluate(corpus=corpus_dir, small=True, workdir=tmp_path_factory.mktemp("dupes"))
