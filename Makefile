@@ -32,6 +32,7 @@ bench: install
 lint: install
 	$(VENV)/bin/ruff check imgengine_gui tests benchmarks
 	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m pytest -q -p no:cacheprovider tests/unit/test_architecture.py  # SQL only in catalog/
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -29,10 +29,11 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageFont
 
-from imgengine_gui.analysis.content import analyze_content, signature_from_extra
+from imgengine_gui.analysis.content import analyze_content
 from imgengine_gui.analysis.decode import decode_reduced
 from imgengine_gui.analysis.duplicates import PhotoSignature, cluster_duplicates
 from imgengine_gui.analysis.hashes import hex_to_hash
+from imgengine_gui.common.files import sha256_file
 
 EXIF_ORIENTATION = 0x0112
 SKIMAGE_PHOTOS = (
@@ -332,7 +333,7 @@ def analyse(
                 sha256=result.sha256,
                 phash=hex_to_hash(result.phash),
                 dhash=hex_to_hash(result.dhash),
-                signature=signature_from_extra(result.extra),
+                signature=result.signature,
             )
         )
     return signatures, dict(timings)
@@ -473,7 +474,7 @@ def measure_content_speed(
     preview = content._fit(image, content.PREVIEW_SIDE)
     stages = {
         "decode_reduced": best(lambda: decode_reduced(path)),
-        "sha256": best(lambda: hashes.sha256_file(path)),
+        "sha256": best(lambda: sha256_file(path)),
         "hash view + border trim": best(
             lambda: hashes.content_box(np.asarray(hashes.hash_view(image, trim=False)))
         ),

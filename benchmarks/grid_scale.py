@@ -28,7 +28,7 @@ class SyntheticSource:
         self.fetches = 0
 
     def rows(self, ids: Sequence[int]):
-        from imgengine_gui.ui.catalog_source import GridRow
+        from imgengine_gui.catalog.reader import GridRow
 
         self.fetches += 1
         return {

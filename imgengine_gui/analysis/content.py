@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,10 +23,10 @@ from imgengine_gui.analysis.hashes import (
     hash_to_hex,
     hash_view,
     perceptual_hashes_of_view,
-    sha256_file,
 )
 from imgengine_gui.analysis.quality import clipping, exposure, quality_gray, sharpness
-from imgengine_gui.analysis.signature import SIGNATURE_SIDE, make_signature
+from imgengine_gui.analysis.signature import make_signature
+from imgengine_gui.common.files import sha256_file
 
 THUMB_SIDE = 256
 PREVIEW_SIDE = 1024
@@ -44,7 +44,10 @@ class ContentResult:
     preview_path: str
     decoded_width: int
     decoded_height: int
-    extra: dict = field(default_factory=dict)
+    signature: bytes  # SIGNATURE_SIDE x SIGNATURE_SIDE grayscale, for duplicate verification
+    content_box: tuple[int, int, int, int]  # the picture inside uniform borders, decoded pixels
+    clipped_shadows: float
+    clipped_highlights: float
 
 
 def analyze_content(
@@ -73,30 +76,11 @@ def analyze_content(
         preview_path=str(preview_path),
         decoded_width=image.width,
         decoded_height=image.height,
-        extra={
-            "signature": make_signature(inner),
-            "signature_side": SIGNATURE_SIDE,
-            "content_box": _scale_box(box, view.size, image.size),
-            "clipped_shadows": shadows,
-            "clipped_highlights": highlights,
-        },
+        signature=make_signature(inner),
+        content_box=_scale_box(box, view.size, image.size),
+        clipped_shadows=shadows,
+        clipped_highlights=highlights,
     )
-
-
-def signature_from_extra(extra: dict | None) -> bytes | None:
-    """The verification signature stored by ``analyze_content`` (None when absent)."""
-    if not extra:
-        return None
-    value = extra.get("signature")
-    return bytes(value) if value is not None else None
-
-
-def thumb_path_for(cache_dir: Path, key: str) -> Path:
-    return _cache_path(Path(cache_dir), "thumbs", key)
-
-
-def preview_path_for(cache_dir: Path, key: str) -> Path:
-    return _cache_path(Path(cache_dir), "previews", key)
 
 
 def _cache_path(cache_dir: Path, kind: str, key: str) -> Path:

@@ -6,9 +6,6 @@ a caption strip under the picture), so a padded or captioned copy hashes like th
 
 from __future__ import annotations
 
-import hashlib
-from pathlib import Path
-
 import imagehash
 import numpy as np
 from PIL import Image
@@ -22,14 +19,6 @@ _MAX_TRIM = 0.45  # a border is never deeper than this share of the side
 _MIN_KEEP = 0.15  # never keep less than this share of the width or height
 _EDGE_BLUR = 0.02  # lines (share of the side) between a border's last solid line and the picture
 _MAX_PASSES = 3
-
-
-def sha256_file(path: Path | str, chunk: int = 1 << 20) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(chunk):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def hash_to_hex(h: int) -> str:

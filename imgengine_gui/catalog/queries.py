@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from imgengine_gui.catalog.paths import folder_range
 
 
 @dataclass
@@ -53,9 +52,8 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
     if not f.include_missing:
         clauses.append("p.missing = 0")
     if f.folder:
-        prefix = f.folder.rstrip(os.sep) + os.sep
         clauses.append("p.path >= ? AND p.path < ?")
-        args += [prefix, prefix[:-1] + chr(ord(os.sep) + 1)]
+        args += folder_range(f.folder)
     for kind, labels in (("scene", f.scenes), ("object", f.objects)):
         if labels:
             marks = ",".join("?" * len(labels))
@@ -267,21 +265,6 @@ def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return [c for c in out.values() if len(c["files"]) > 1]
 
 
-def embeddings(
-    conn: sqlite3.Connection, model_id: str | None = None
-) -> tuple[list[int], list[str], np.ndarray]:
-    """(photo ids, model ids, matrix) of stored image embeddings, optionally of one model."""
-    sql = "SELECT e.photo_id, e.model_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id"
-    sql += " WHERE p.missing = 0" + (" AND e.model_id = ?" if model_id else "")
-    rows = conn.execute(sql, (model_id,) if model_id else ()).fetchall()
-    if not rows:
-        return [], [], np.zeros((0, 0), dtype=np.float32)
-    size = len(rows[0][2])
-    rows = [r for r in rows if len(r[2]) == size]
-    matrix = np.stack([np.frombuffer(r[2], dtype=np.float32) for r in rows])
-    return [r[0] for r in rows], [r[1] for r in rows], matrix
-
-
 def photo_by_path(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM photos WHERE path = ?", (path,)).fetchone()
 
@@ -302,3 +285,61 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
             " HAVING COUNT(*) > 1)"
         ),
     }
+
+
+def latest_undoable_trash(conn: sqlite3.Connection) -> int | None:
+    """The newest trash action with files still in the trash: what an undo restores.
+
+    The one definition of "undoable" (the Undo button and ``duplicates --undo`` both ask this).
+    """
+    row = conn.execute(
+        "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL AND EXISTS"
+        " (SELECT 1 FROM action_items i WHERE i.action_id = actions.id AND i.state = 'trashed')"
+        " ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    return row[0] if row is not None else None
+
+
+def cluster_of(conn: sqlite3.Connection, path: str) -> tuple[int, int] | None:
+    """(cluster id, photo id) of the duplicate cluster holding the file at ``path``, if any."""
+    row = conn.execute(
+        "SELECT cm.cluster_id, cm.photo_id FROM cluster_members cm JOIN photos p"
+        " ON p.id = cm.photo_id WHERE p.path = ?",
+        (path,),
+    ).fetchone()
+    return (row[0], row[1]) if row is not None else None
+
+
+def paths_of(conn: sqlite3.Connection, photo_ids: list[int]) -> dict[int, str]:
+    """photo id -> path, for these photos."""
+    found: dict[int, str] = {}
+    for chunk in _chunks(photo_ids):
+        found.update(
+            conn.execute(
+                f"SELECT id, path FROM photos WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ).fetchall()
+        )
+    return found
+
+
+def subject_boxes(conn: sqlite3.Connection, path: str) -> tuple[list[list[float]], list[list[float]]]:
+    """(person boxes, face boxes) the ML phase stored for the photo at ``path`` (normalised)."""
+    people: list[list[float]] = []
+    faces: list[list[float]] = []
+    for kind, box in conn.execute(
+        "SELECT t.kind, t.box FROM tags t JOIN photos p ON p.id = t.photo_id WHERE p.path = ?"
+        " AND t.box IS NOT NULL AND (t.kind = 'face' OR (t.kind = 'object' AND t.label = 'person'))",
+        (path,),
+    ):
+        (people if kind == "object" else faces).append(json.loads(box))
+    return people, faces
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the catalog."""
+    return conn.execute("PRAGMA data_version").fetchone()[0]
+
+
+def wait_when_busy(conn: sqlite3.Connection, milliseconds: int) -> None:
+    """How long this connection's reads wait for a writer before failing as busy."""
+    conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")

@@ -6,14 +6,55 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-METADATA_COLUMNS = (
-    "width", "height", "orientation", "taken_at", "taken_at_source", "make", "model", "lens",
-    "iso", "f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt", "frames",
-)
+# metadata column -> attribute of the metadata result (the only place their names differ)
+METADATA_COLUMNS = {
+    "width": "width", "height": "height", "orientation": "orientation", "taken_at": "taken_at",
+    "taken_at_source": "taken_at_source", "make": "camera_make", "model": "camera_model",
+    "lens": "lens", "iso": "iso", "f_number": "f_number", "exposure_time": "exposure_time",
+    "focal_length": "focal_length", "gps_lat": "gps_lat", "gps_lon": "gps_lon",
+    "gps_alt": "gps_alt", "frames": "frames",
+}  # fmt: skip
+
+
+class MetadataFacts(Protocol):
+    """What the metadata phase found (``analysis.metadata.PhotoMetadata``)."""
+
+    format: str | None
+    width: int | None
+    height: int | None
+    orientation: int
+    taken_at: str | None
+    taken_at_source: str
+    camera_make: str | None
+    camera_model: str | None
+    lens: str | None
+    iso: int | None
+    f_number: float | None
+    exposure_time: float | None
+    focal_length: float | None
+    gps_lat: float | None
+    gps_lon: float | None
+    gps_alt: float | None
+    frames: int
+
+
+class ContentFacts(Protocol):
+    """What the content phase derived (``analysis.content.ContentResult``)."""
+
+    sha256: str
+    phash: str
+    dhash: str
+    sharpness: float
+    exposure: float
+    thumb_path: str
+    preview_path: str
+    decoded_width: int
+    decoded_height: int
+    signature: bytes | None
 
 
 def upsert_folder(conn: sqlite3.Connection, path: str) -> int:
@@ -48,19 +89,18 @@ def set_phase(
     )
 
 
-def store_metadata(conn: sqlite3.Connection, photo_id: int, values: Mapping[str, Any]) -> None:
-    row = [values.get(column) for column in METADATA_COLUMNS]
+def store_metadata(conn: sqlite3.Connection, photo_id: int, meta: MetadataFacts) -> None:
+    row = [getattr(meta, attribute) for attribute in METADATA_COLUMNS.values()]
     conn.execute(
         f"INSERT OR REPLACE INTO metadata(photo_id, {', '.join(METADATA_COLUMNS)})"
         f" VALUES (?{', ?' * len(METADATA_COLUMNS)})",
         (photo_id, *row),
     )
-    if values.get("format"):
-        conn.execute("UPDATE photos SET format = ? WHERE id = ?", (values["format"], photo_id))
+    if meta.format:
+        conn.execute("UPDATE photos SET format = ? WHERE id = ?", (meta.format, photo_id))
 
 
-def store_content(conn: sqlite3.Connection, photo_id: int, content: Any) -> None:
-    signature = (getattr(content, "extra", None) or {}).get("signature")
+def store_content(conn: sqlite3.Connection, photo_id: int, content: ContentFacts) -> None:
     conn.execute(
         "INSERT OR REPLACE INTO content(photo_id, phash, dhash, sharpness, exposure, thumb_path,"
         " preview_path, decoded_width, decoded_height, signature) VALUES (?,?,?,?,?,?,?,?,?,?)",
@@ -74,7 +114,7 @@ def store_content(conn: sqlite3.Connection, photo_id: int, content: Any) -> None
             content.preview_path,
             content.decoded_width,
             content.decoded_height,
-            signature,
+            content.signature,
         ),
     )
     conn.execute("UPDATE photos SET sha256 = ? WHERE id = ?", (content.sha256, photo_id))

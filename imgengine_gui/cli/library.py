@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import inventory, queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import UsageError, add_catalog_option, existing_catalog
 
@@ -109,14 +109,10 @@ def run_duplicates(args: argparse.Namespace) -> int:
         return 1 if report.failed else 0
     if args.keep:
         target = str(args.keep.expanduser().resolve())
-        row = conn.execute(
-            "SELECT cm.cluster_id, cm.photo_id FROM cluster_members cm JOIN photos p"
-            " ON p.id = cm.photo_id WHERE p.path = ?",
-            (target,),
-        ).fetchone()
-        if row is None:
+        member = queries.cluster_of(conn, target)
+        if member is None:
             raise UsageError(f"{args.keep} is not in any duplicate cluster")
-        set_keeper(conn, row[0], row[1])
+        set_keeper(conn, *member)
         conn.commit()
         print(f"keeping {target}")
     clusters = queries.clusters(conn)
@@ -148,11 +144,11 @@ def run_duplicates(args: argparse.Namespace) -> int:
 
 def run_purge(args: argparse.Namespace) -> int:
     conn = connect(existing_catalog(args))
-    missing = [row[0] for row in conn.execute("SELECT path FROM photos WHERE missing = 1 ORDER BY path")]
+    missing = inventory.missing_paths(conn)
     for path in missing:
         print(f"{'would forget' if args.dry_run else 'forgot'}: {path}")
     if not args.dry_run:
-        conn.execute("DELETE FROM photos WHERE missing = 1")
+        inventory.forget_missing_photos(conn)
         conn.commit()
     print(f"{len(missing)} missing photos {'to forget' if args.dry_run else 'forgotten'}", file=sys.stderr)
     return 0

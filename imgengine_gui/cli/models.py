@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from pathlib import Path
 
+from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import (
     UsageError,
@@ -69,7 +69,7 @@ def run_cutout(args: argparse.Namespace) -> int:
         raise UsageError(f"file not found: {args.path}")
     if args.output.suffix.lower() != ".png":
         raise UsageError("the cutout is written as PNG: give an output name ending in .png")
-    conn: sqlite3.Connection | None = None
+    conn: Connection | None = None
     if catalog_path(args).is_file():
         conn = connect(catalog_path(args))
     try:

@@ -3,31 +3,25 @@
 from __future__ import annotations
 
 import functools
-import json
-import sqlite3
 from pathlib import Path
 
+from imgengine_gui.catalog import Connection, queries
 from imgengine_gui.settings import Settings
 
 CUTOUT_LONG_SIDE = 1600
 
 
-def subject_boxes(conn: sqlite3.Connection | None, path: Path) -> list[list[float]]:
+def subject_boxes(conn: Connection | None, path: Path) -> list[list[float]]:
     """Person and face boxes the ML phase stored for this photo (normalised), to seed GrabCut."""
     if conn is None:
         return []
     from imgengine_gui.ml.cutout import expand_face_box
 
-    rows = conn.execute(
-        "SELECT t.kind, t.box FROM tags t JOIN photos p ON p.id = t.photo_id WHERE p.path = ?"
-        " AND t.box IS NOT NULL AND (t.kind = 'face' OR (t.kind = 'object' AND t.label = 'person'))",
-        (str(path),),
-    ).fetchall()
-    people = [json.loads(box) for kind, box in rows if kind == "object"]
-    return people or [expand_face_box(json.loads(box)) for kind, box in rows if kind == "face"]
+    people, faces = queries.subject_boxes(conn, str(path))
+    return people or [expand_face_box(box) for box in faces]
 
 
-def cut_out(path: Path, settings: Settings, conn: sqlite3.Connection | None = None):
+def cut_out(path: Path, settings: Settings, conn: Connection | None = None):
     """Returns ml.cutout.CutoutResult for the photo at ``path`` (decoded once, reduced)."""
     from imgengine_gui.analysis.decode import decode_reduced
     from imgengine_gui.ml.cutout import remove_background

@@ -12,16 +12,21 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.writer import CatalogWriter
+from imgengine_gui.common.text import one_line
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
 from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
 from imgengine_gui.settings import PHASES, Settings
+
+if TYPE_CHECKING:
+    from imgengine_gui.ml.base import Runtime
+    from imgengine_gui.ml.executor import DeviceExecutor
 
 PHASE_VERSIONS = {"metadata": "1", "content": "1"}
 DECODE_LONG_SIDE = 1024
@@ -37,6 +42,14 @@ class AnalyzeRequest:
     phases: tuple[str, ...] = PHASES
 
 
+@dataclass(slots=True)
+class _PhotoRun:
+    """One photo's pass through the run: which phases have reported their outcome so far."""
+
+    job: PhotoJob
+    recorded: set[str] = field(default_factory=set)
+
+
 class _Run:
     def __init__(self, request: AnalyzeRequest, writer: CatalogWriter, on_progress, cancel):
         self.request = request
@@ -47,7 +60,8 @@ class _Run:
         self.cache_dir = request.settings.resolved_cache_dir()
         self.lock = threading.Lock()
         self.failed_ids: set[int] = set()
-        self.executor = None
+        self.executor: DeviceExecutor | None = None
+        self.runtime: Runtime | None = None  # what the executor's models run on
         self.model_ids: dict[str, str] = {}
         self.ml_version = ""
         self.meter: RateMeter | None = None
@@ -58,10 +72,10 @@ class _Run:
         if self.on_progress is not None:
             self.on_progress(event)
 
-    def fail(self, job: PhotoJob, phase: str, message: str, version: str) -> None:
-        message = " ".join(str(message).split()) or "unknown error"
-        if job.recorded is not None:
-            job.recorded.add(phase)
+    def fail(self, photo: _PhotoRun, phase: str, message: str, version: str) -> None:
+        message = one_line(message) or "unknown error"
+        job = photo.job
+        photo.recorded.add(phase)
         self.writer.submit(
             lambda c: records.set_phase(c, job.photo_id, phase, version, error=message)
         )
@@ -81,30 +95,31 @@ class _Run:
     def process(self, job: PhotoJob) -> None:
         if self.cancel.is_set():
             return
-        job.recorded = set()
+        photo = _PhotoRun(job)
         try:
-            self._process(job)
+            self._process(photo)
         except Exception as exc:  # a bug or an OS error must not stop the run
             for phase in job.phases:
-                if phase not in job.recorded:
-                    self.fail(job, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
-            if "ml" not in job.recorded:
+                if phase not in photo.recorded:
+                    self.fail(photo, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
+            if "ml" not in photo.recorded:
                 self.finished_photo()
 
-    def _process(self, job: PhotoJob) -> None:
+    def _process(self, photo: _PhotoRun) -> None:
         from imgengine_gui.analysis.errors import PhotoError
 
+        job = photo.job
         path = Path(job.path)
         problem = self._sniff(path)
         if problem:
             for phase in job.phases:
-                self.fail(job, phase, problem, self.version(phase))
+                self.fail(photo, phase, problem, self.version(phase))
             self.finished_photo()
             return
-        if "metadata" in job.phases and not self._metadata(job, path):
+        if "metadata" in job.phases and not self._metadata(photo, path):
             for phase in job.phases:
                 if phase != "metadata":
-                    self.fail(job, phase, "skipped: the file could not be read", self.version(phase))
+                    self.fail(photo, phase, "skipped: the file could not be read", self.version(phase))
             self.finished_photo()
             return
         wants_ml = "ml" in job.phases and self.executor is not None
@@ -118,13 +133,13 @@ class _Run:
         except PhotoError as exc:
             for phase in ("content", "ml"):
                 if phase in job.phases:
-                    self.fail(job, phase, str(exc), self.version(phase))
+                    self.fail(photo, phase, str(exc), self.version(phase))
             self.finished_photo()
             return
         if "content" in job.phases:
-            self._content(job, path, decoded)
+            self._content(photo, path, decoded)
         if wants_ml:
-            job.recorded.add("ml")  # from here the device thread reports this photo
+            photo.recorded.add("ml")  # from here the device thread reports this photo
             self.executor.submit(job, decoded.image)  # blocks when the device is behind
         else:
             self.finished_photo()
@@ -139,44 +154,43 @@ class _Run:
             return describe_unknown(head, len(head))
         return None
 
-    def _metadata(self, job: PhotoJob, path: Path) -> bool:
+    def _metadata(self, photo: _PhotoRun, path: Path) -> bool:
         from imgengine_gui.analysis.errors import PhotoError
         from imgengine_gui.analysis.metadata import read_metadata
 
+        job = photo.job
         started = time.perf_counter()
         try:
             meta = read_metadata(path, mtime_ns=job.mtime_ns)
         except PhotoError as exc:
-            self.fail(job, "metadata", str(exc), PHASE_VERSIONS["metadata"])
+            self.fail(photo, "metadata", str(exc), PHASE_VERSIONS["metadata"])
             return False
-        values = asdict(meta)
-        values["make"], values["model"] = values.pop("camera_make"), values.pop("camera_model")
-        warnings = values.pop("warnings")
 
         def store(conn):
-            records.store_metadata(conn, job.photo_id, values)
+            records.store_metadata(conn, job.photo_id, meta)
             records.set_phase(
-                conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=warnings
+                conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=meta.warnings
             )
 
         self.writer.submit(store)
-        job.recorded.add("metadata")
+        photo.recorded.add("metadata")
         self._timed("metadata", started)
         return True
 
-    def _content(self, job: PhotoJob, path: Path, decoded: Any) -> None:
+    def _content(self, photo: _PhotoRun, path: Path, decoded: Any) -> None:
         from imgengine_gui.analysis.content import analyze_content
         from imgengine_gui.analysis.errors import PhotoError
 
+        job = photo.job
         started = time.perf_counter()
         key = hashlib.sha1(f"{job.path}|{job.size}|{job.mtime_ns}".encode()).hexdigest()
         try:
             content = analyze_content(path, decoded, self.cache_dir, key=key)
         except PhotoError as exc:
-            self.fail(job, "content", str(exc), PHASE_VERSIONS["content"])
+            self.fail(photo, "content", str(exc), PHASE_VERSIONS["content"])
             return
         except Exception as exc:  # a disk or a bug: this phase fails, the others go on
-            self.fail(job, "content", f"{type(exc).__name__}: {exc}", PHASE_VERSIONS["content"])
+            self.fail(photo, "content", f"{type(exc).__name__}: {exc}", PHASE_VERSIONS["content"])
             return
 
         def store(conn):
@@ -184,7 +198,7 @@ class _Run:
             records.set_phase(conn, job.photo_id, "content", PHASE_VERSIONS["content"])
 
         self.writer.submit(store)
-        job.recorded.add("content")
+        photo.recorded.add("content")
         self._timed("content", started)
 
     def _timed(self, phase: str, started: float) -> None:
@@ -211,12 +225,12 @@ class _Run:
             self.finished_photo()
 
     def on_ml_error(self, job: PhotoJob, analyzer: str, message: str) -> None:
-        message = " ".join(str(message).split())
+        message = one_line(message)
         with self.lock:
             self.ml_errors.setdefault(job.photo_id, []).append(f"{analyzer}: {message}")
 
 
-def _start_executor(run: _Run, settings: Settings):
+def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runtime]:
     from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
@@ -241,18 +255,19 @@ def _start_executor(run: _Run, settings: Settings):
         on_error=run.on_ml_error,
     )
     executor.start()  # models load on the device thread while the folder is scanned
-    run.executor_runtime = runtime
-    return executor
+    return executor, runtime
 
 
-def _await_models(run: _Run, cancel: threading.Event) -> None:
-    while not run.executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
+def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[dict[str, str], str]:
+    """(result key -> model id, the ml phase's version) once the models are loaded."""
+    model_ids: dict[str, str] = {}
+    while not executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
-            return
-    for analyzer in run.executor.analyzers:  # waits until loading has finished
+            return model_ids, ""
+    for analyzer in executor.analyzers:  # waits until loading has finished
         for key in analyzer.stores:
-            run.model_ids[key] = analyzer.model_id
-    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+            model_ids[key] = analyzer.model_id
+    return model_ids, "1:" + ",".join(sorted({a.model_id for a in executor.analyzers}))
 
 
 def analyze_folder(
@@ -272,7 +287,7 @@ def analyze_folder(
         run = _Run(request, writer, on_progress, cancel)
         summary = run.summary
         if "ml" in request.phases:
-            run.executor = _start_executor(run, request.settings)
+            run.executor, run.runtime = _start_executor(run, request.settings)
         jobs: list[PhotoJob] = []
         try:
             run.emit(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
@@ -290,7 +305,7 @@ def analyze_folder(
                 FileProblem(p.path, "scan", p.message) for p in scanned.problems
             )
             if run.executor is not None:
-                _await_models(run, cancel)
+                run.model_ids, run.ml_version = _await_models(run.executor, cancel)
             versions = {p: run.version(p) for p in request.phases}
             jobs = writer.call(lambda conn: plan_jobs(conn, os.fspath(folder), versions))
             run.meter = RateMeter(len(jobs))
@@ -306,9 +321,9 @@ def analyze_folder(
                 summary.notes.extend(n for n in run.executor.notes if n not in summary.notes)
                 summary.models = list(run.executor.loaded)
                 summary.runtime = {
-                    "device": run.executor_runtime.device,
-                    "backend": run.executor_runtime.backend,
-                    "precision": run.executor_runtime.precision,
+                    "device": run.runtime.device,
+                    "backend": run.runtime.backend,
+                    "precision": run.runtime.precision,
                 }
         writer.flush()
         summary.analyzed = run.meter.done if run.meter else 0

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import Connection, queries
+from imgengine_gui.catalog.embeddings import EmbeddingMatrix, embedding_matrix, photo_embeddings
 from imgengine_gui.settings import Settings
 
 
@@ -24,22 +24,20 @@ class Hit:
     score: float
 
 
-def _rank(conn, ids: list[int], matrix: np.ndarray, query: np.ndarray, limit: int) -> list[Hit]:
-    scores = matrix @ query.astype(np.float32).ravel()
+def _rank(conn: Connection, stored: EmbeddingMatrix, query: np.ndarray, limit: int) -> list[Hit]:
+    ids = stored.photo_ids
+    scores = stored.matrix @ query.astype(np.float32).ravel()
     order = np.argsort(-scores)[:limit]
-    paths = dict(conn.execute(
-        f"SELECT id, path FROM photos WHERE id IN ({','.join('?' * len(order)) or 'NULL'})",
-        [ids[i] for i in order],
-    ).fetchall())
+    paths = queries.paths_of(conn, [ids[i] for i in order])
     return [Hit(ids[i], paths[ids[i]], float(scores[i])) for i in order]
 
 
-def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
+def search_text(conn: Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
     from imgengine_gui.ml.errors import ModelUnavailable
 
     model_id = settings.scenes_model
-    ids, _, matrix = queries.embeddings(conn, model_id)
-    if not ids:
+    stored = embedding_matrix(conn, model_id)
+    if not stored:
         raise SearchUnavailable(
             f"text search needs CLIP image embeddings ({model_id}); none are in the catalog. "
             "Put the CLIP model in the Hugging Face cache or a local folder (see `imgengine "
@@ -50,7 +48,7 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
     except ModelUnavailable as exc:
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
     query = analyzer.encode_text([text])[0]
-    return _rank(conn, ids, matrix, query, limit)
+    return _rank(conn, stored, query, limit)
 
 
 @functools.lru_cache(maxsize=2)
@@ -64,16 +62,13 @@ def _text_encoder(model_id: str):
     return analyzer
 
 
-def search_similar(conn: sqlite3.Connection, path: Path, limit: int = 20) -> list[Hit]:
+def search_similar(conn: Connection, path: Path, limit: int = 20) -> list[Hit]:
     row = queries.photo_by_path(conn, str(Path(path).expanduser().resolve()))
     if row is None:
         raise SearchUnavailable(f"{path} is not in the catalog: analyze its folder first")
-    found = conn.execute(
-        "SELECT model_id, vector FROM embeddings WHERE photo_id = ? ORDER BY model_id", (row["id"],)
-    ).fetchall()
+    found = photo_embeddings(conn, row["id"])
     if not found:
         raise SearchUnavailable(f"{path} has no image embedding yet: run the ml phase on it")
-    model_id, blob = found[0]
-    ids, _, matrix = queries.embeddings(conn, model_id)
-    hits = _rank(conn, ids, matrix, np.frombuffer(blob, dtype=np.float32), limit + 1)
+    model_id, vector = found[0]
+    hits = _rank(conn, embedding_matrix(conn, model_id), vector, limit + 1)
     return [h for h in hits if h.photo_id != row["id"]][:limit]

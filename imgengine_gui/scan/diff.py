@@ -7,18 +7,17 @@ content hash) is a move: its analysis is kept. Vanished files are marked missing
 
 from __future__ import annotations
 
-import hashlib
 import os
-import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from imgengine_gui.catalog import Connection, inventory
+from imgengine_gui.catalog.inventory import KnownPhoto, PhaseRecord
+from imgengine_gui.common.files import sha256_file
 from imgengine_gui.scan.walk import FoundFile, WalkProblem, walk_photos
-
-ANALYSIS_TABLES = ("phase_status", "metadata", "content", "tags", "ml_summary", "embeddings")
 
 
 @dataclass(slots=True)
@@ -28,7 +27,6 @@ class PhotoJob:
     phases: tuple[str, ...]
     mtime_ns: int | None = None
     size: int | None = None
-    recorded: set[str] | None = None  # phases whose outcome is already reported (pipeline)
 
 
 @dataclass
@@ -43,31 +41,8 @@ class ScanResult:
     jobs: list[PhotoJob] = field(default_factory=list)
 
 
-def _under(root: str) -> tuple[str, str]:
-    prefix = root.rstrip(os.sep) + os.sep
-    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
-
-
-def _sha256(path: str) -> str | None:
-    digest = hashlib.sha256()
-    try:
-        with open(path, "rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
-def _clear_analysis(conn: sqlite3.Connection, photo_ids: Iterable[int]) -> None:
-    rows = [(pid,) for pid in photo_ids]
-    for table in ANALYSIS_TABLES:
-        conn.executemany(f"DELETE FROM {table} WHERE photo_id = ?", rows)
-    conn.executemany("DELETE FROM cluster_members WHERE photo_id = ?", rows)
-
-
 def scan_folder(
-    conn: sqlite3.Connection,
+    conn: Connection,
     root: Path,
     folder_id: int,
     versions: Mapping[str, str] | None = None,
@@ -85,140 +60,108 @@ def scan_folder(
     if found is None:
         found = list(walk_photos(root, result.problems))
     found = {f.path: f for f in found}
-    low, high = _under(root_text)
-    known = {
-        row["path"]: row
-        for row in conn.execute(
-            "SELECT id, path, size, mtime_ns, dev, ino, sha256, missing FROM photos"
-            " WHERE path >= ? AND path < ?",
-            (low, high),
-        )
-    }
+    known = inventory.photos_under(conn, root_text)
     now = time.time()
-    changed_ids, revived = [], []
+    changed: list[tuple[int, FoundFile]] = []
+    revived: list[int] = []
     new_files: list[FoundFile] = []
     for path, f in found.items():
-        row = known.get(path)
-        if row is None:
+        photo = known.get(path)
+        if photo is None:
             new_files.append(f)
-        elif row["size"] == f.size and row["mtime_ns"] == f.mtime_ns:
+        elif photo.size == f.size and photo.mtime_ns == f.mtime_ns:
             result.unchanged += 1
-            if row["missing"]:
-                revived.append(row["id"])
+            if photo.missing:
+                revived.append(photo.id)
         else:
             result.changed += 1
-            changed_ids.append((f.size, f.mtime_ns, f.dev, f.ino, now, row["id"]))
-    vanished = [row for path, row in known.items() if path not in found and not row["missing"]]
+            changed.append((photo.id, f))
+    vanished = [photo for path, photo in known.items() if path not in found and not photo.missing]
 
-    if changed_ids:
-        _clear_analysis(conn, [c[-1] for c in changed_ids])
-        conn.executemany(
-            "UPDATE photos SET size=?, mtime_ns=?, dev=?, ino=?, sha256=NULL, format=NULL,"
-            " missing=0, last_seen=? WHERE id=?",
-            changed_ids,
-        )
+    if changed:
+        inventory.record_changed(conn, changed, now)
     if revived:
-        conn.executemany(
-            "UPDATE photos SET missing=0, last_seen=? WHERE id=?", [(now, i) for i in revived]
-        )
-
+        inventory.mark_present(conn, revived, now)
     moved_ids = _match_moves(conn, new_files, vanished, folder_id, now)
     result.moved = len(moved_ids)
-    inserts = [
-        (folder_id, f.path, f.size, f.mtime_ns, f.dev, f.ino, now, now)
-        for f in new_files
-        if f.path not in moved_ids
-    ]
-    conn.executemany(
-        "INSERT INTO photos(folder_id, path, size, mtime_ns, dev, ino, first_seen, last_seen)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        inserts,
+    result.new = inventory.add_photos(
+        conn, folder_id, (f for f in new_files if f.path not in moved_ids), now
     )
-    result.new = len(inserts)
     moved = set(moved_ids.values())
-    still_missing = [row["id"] for row in vanished if row["id"] not in moved]
-    conn.executemany("UPDATE photos SET missing=1 WHERE id=?", [(i,) for i in still_missing])
+    still_missing = [photo.id for photo in vanished if photo.id not in moved]
+    inventory.mark_missing(conn, still_missing)
     result.missing = len(still_missing)
-    conn.execute("UPDATE folders SET last_scan=? WHERE id=?", (now, folder_id))
+    inventory.folder_scanned(conn, folder_id, now)
     if versions is not None:
         result.jobs = plan_jobs(conn, root_text, versions)
     return result
 
 
 def _match_moves(
-    conn: sqlite3.Connection,
+    conn: Connection,
     new_files: list[FoundFile],
-    vanished: list[sqlite3.Row],
+    vanished: list[KnownPhoto],
     folder_id: int,
     now: float,
 ) -> dict[str, int]:
     """Re-point moved photos at their new paths; returns new path -> photo id."""
     if not new_files:
         return {}
-    candidates = list(vanished) + list(
-        conn.execute(
-            "SELECT id, path, size, mtime_ns, dev, ino, sha256, missing FROM photos WHERE missing=1"
-        )
-    )
+    candidates = vanished + inventory.missing_photos(conn)
     if not candidates:
         return {}
-    by_inode = {(r["dev"], r["ino"], r["size"]): r for r in candidates}
-    by_size: dict[int, list[sqlite3.Row]] = defaultdict(list)
-    for r in candidates:
-        if r["sha256"]:
-            by_size[r["size"]].append(r)
+    by_inode = {(p.dev, p.ino, p.size): p for p in candidates}
+    by_size: dict[int, list[KnownPhoto]] = defaultdict(list)
+    for p in candidates:
+        if p.sha256:
+            by_size[p.size].append(p)
     moved: dict[str, int] = {}
     taken: set[int] = set()
     for f in new_files:
-        row = by_inode.get((f.dev, f.ino, f.size))
-        if row is not None and row["mtime_ns"] != f.mtime_ns:
-            row = None
-        if row is None and f.size in by_size:
+        photo = by_inode.get((f.dev, f.ino, f.size))
+        if photo is not None and photo.mtime_ns != f.mtime_ns:
+            photo = None
+        if photo is None and f.size in by_size:
             digest = _sha256(f.path)
-            row = next((r for r in by_size[f.size] if r["sha256"] == digest), None)
-        if row is None or row["id"] in taken:
+            photo = next((p for p in by_size[f.size] if p.sha256 == digest), None)
+        if photo is None or photo.id in taken:
             continue
-        taken.add(row["id"])
-        moved[f.path] = row["id"]
-        conn.execute(
-            "UPDATE photos SET path=?, folder_id=?, mtime_ns=?, dev=?, ino=?, missing=0,"
-            " last_seen=? WHERE id=?",
-            (f.path, folder_id, f.mtime_ns, f.dev, f.ino, now, row["id"]),
-        )
+        taken.add(photo.id)
+        moved[f.path] = photo.id
+        inventory.record_moved(conn, photo.id, f, folder_id, now)
     return moved
 
 
-def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) -> list[PhotoJob]:
+def _sha256(path: str) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
+
+
+def plan_jobs(conn: Connection, root: str, versions: Mapping[str, str]) -> list[PhotoJob]:
     """Photos under ``root`` with at least one requested phase not done at its current version."""
-    low, high = _under(root)
-    done: dict[int, dict[str, str]] = defaultdict(dict)
-    for row in conn.execute(
-        "SELECT s.photo_id, s.phase, s.analyzer_version FROM phase_status s"
-        " JOIN photos p ON p.id = s.photo_id WHERE p.path >= ? AND p.path < ? AND p.missing = 0",
-        (low, high),
-    ):
-        done[row[0]][row[1]] = row[2]
+    records = inventory.phase_records_under(conn, root)
     if "content" in versions:
-        _forget_lost_thumbnails(conn, low, high, done)
+        _forget_lost_thumbnails(conn, root, records)
     jobs = []
-    for photo_id, path, mtime_ns, size in conn.execute(
-        "SELECT id, path, mtime_ns, size FROM photos WHERE path >= ? AND path < ?"
-        " AND missing = 0 ORDER BY path",
-        (low, high),
-    ):
-        status = done.get(photo_id, {})
-        phases = tuple(p for p, v in versions.items() if status.get(p) != v)
+    for photo in inventory.present_photos_under(conn, root):
+        status = records.get(photo.id, {})
+        phases = tuple(p for p, v in versions.items() if not _is_done(status.get(p), v))
         if phases:
-            jobs.append(PhotoJob(photo_id, path, phases, mtime_ns, size))
+            jobs.append(PhotoJob(photo.id, photo.path, phases, photo.mtime_ns, photo.size))
     return jobs
 
 
-def _forget_lost_thumbnails(conn, low: str, high: str, done: dict[int, dict[str, str]]) -> None:
+def _is_done(record: PhaseRecord | None, version: str) -> bool:
+    """A phase recorded at the current version, with or without an error, is not run again."""
+    return record is not None and record.version == version
+
+
+def _forget_lost_thumbnails(
+    conn: Connection, root: str, records: dict[int, dict[str, PhaseRecord]]
+) -> None:
     """A cleared or deleted cache makes the content phase due again for those photos."""
-    for photo_id, thumb in conn.execute(
-        "SELECT c.photo_id, c.thumb_path FROM content c JOIN photos p ON p.id = c.photo_id"
-        " WHERE p.path >= ? AND p.path < ? AND p.missing = 0",
-        (low, high),
-    ):
-        if thumb and not os.path.exists(thumb):
-            done.get(photo_id, {}).pop("content", None)
+    for photo_id, thumb in inventory.thumbnails_under(conn, root).items():
+        if not os.path.exists(thumb):
+            records.get(photo_id, {}).pop("content", None)

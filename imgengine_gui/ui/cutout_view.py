@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,16 +40,11 @@ def pil_to_qimage(image) -> QImage:
 
 def compute_cutout(photo_id: int, path: str, settings: Settings, catalog: Path) -> CutoutImages:
     """Runs on a worker thread: decode, segment (or GrabCut), and convert for display."""
-    from imgengine_gui.catalog.db import connect
+    from imgengine_gui.catalog.reader import opened_if_present
     from imgengine_gui.engine.cutout import cut_out
 
-    conn: sqlite3.Connection | None = None
-    try:
-        conn = connect(catalog, readonly=True) if Path(catalog).exists() else None
+    with opened_if_present(catalog) as conn:
         result = cut_out(Path(path), settings, conn)
-    finally:
-        if conn is not None:
-            conn.close()
     return CutoutImages(
         photo_id=photo_id,
         path=path,

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 from superqt import QSearchableComboBox
 
 from imgengine_gui.catalog.queries import PhotoFilter
-from imgengine_gui.ui.catalog_source import CatalogSource
+from imgengine_gui.catalog.reader import CatalogReader
 
 
 class TagList(QListWidget):
@@ -163,7 +163,7 @@ class FilterPanel(QWidget):
         self.changed.emit()
 
     # -- data ---------------------------------------------------------------------------------
-    def refresh(self, source: CatalogSource, folder: str | None) -> None:
+    def refresh(self, source: CatalogReader, folder: str | None) -> None:
         """Repopulate choices and counts from the catalog, keeping what the user picked."""
         self.scenes.set_counts(source.tag_counts("scene", folder))
         self.objects.set_counts(source.tag_counts("object", folder))

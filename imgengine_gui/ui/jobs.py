@@ -2,55 +2,40 @@
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 from imgengine_gui.catalog import queries
-from imgengine_gui.catalog.db import connect
+from imgengine_gui.catalog.reader import opened
 from imgengine_gui.engine import trash
 from imgengine_gui.settings import Settings
 
 
-@contextlib.contextmanager
-def catalog(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
-    conn = connect(path, readonly=readonly)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 def trash_photos(catalog_path: Path, photos: list[tuple[int, str]]) -> trash.TrashReport:
-    with catalog(catalog_path) as conn:
+    with opened(catalog_path) as conn:
         return trash.trash_photos(conn, photos)
 
 
 def trash_duplicates(catalog_path: Path, cluster_ids: list[int]) -> trash.TrashReport:
-    with catalog(catalog_path) as conn:
+    with opened(catalog_path) as conn:
         return trash.trash_photos(conn, trash.losers(conn, cluster_ids))
 
 
 def undo_trash(catalog_path: Path) -> trash.TrashReport:
-    with catalog(catalog_path) as conn:
+    with opened(catalog_path) as conn:
         return trash.undo_last(conn)
 
 
 def can_undo(catalog_path: Path) -> bool:
     if not Path(catalog_path).exists():
         return False
-    with catalog(catalog_path, readonly=True) as conn:
-        row = conn.execute(
-            "SELECT 1 FROM actions WHERE kind = 'trash' AND undone_at IS NULL LIMIT 1"
-        ).fetchone()
-    return row is not None
+    with opened(catalog_path, readonly=True) as conn:
+        return queries.latest_undoable_trash(conn) is not None
 
 
 def set_keeper(catalog_path: Path, cluster_id: int, photo_id: int) -> tuple[int, int]:
     from imgengine_gui.engine.duplicates import set_keeper as engine_set_keeper
 
-    with catalog(catalog_path) as conn:
+    with opened(catalog_path) as conn:
         engine_set_keeper(conn, cluster_id, photo_id)
         conn.commit()
     return cluster_id, photo_id
@@ -59,7 +44,7 @@ def set_keeper(catalog_path: Path, cluster_id: int, photo_id: int) -> tuple[int,
 def export_duplicates(catalog_path: Path, target: Path) -> tuple[int, Path]:
     from imgengine_gui.cli.library import export_clusters
 
-    with catalog(catalog_path, readonly=True) as conn:
+    with opened(catalog_path, readonly=True) as conn:
         clusters = queries.clusters(conn)
     export_clusters(clusters, target)
     return len(clusters), target
@@ -68,5 +53,5 @@ def export_duplicates(catalog_path: Path, target: Path) -> tuple[int, Path]:
 def search_text(catalog_path: Path, text: str, settings: Settings, limit: int = 200) -> list[int]:
     from imgengine_gui.engine.search import search_text as engine_search_text
 
-    with catalog(catalog_path, readonly=True) as conn:
+    with opened(catalog_path, readonly=True) as conn:
         return [hit.photo_id for hit in engine_search_text(conn, text, settings, limit=limit)]

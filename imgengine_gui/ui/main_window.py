@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from imgengine_gui.catalog.queries import PhotoFilter
+from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.pipeline import PHASES
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui import jobs, ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge, connect_queued
-from imgengine_gui.ui.catalog_source import CatalogSource
 from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
 from imgengine_gui.ui.duplicates_view import DuplicatesView
@@ -87,7 +87,7 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.tasks = Worker("tasks", self.bridge)
         self.probe = Worker("probe", self.bridge)
         self.loader = ImageLoader(self.bridge, parent=self)
-        self.source = CatalogSource(self.catalog)
+        self.source = CatalogReader(self.catalog)
         self._build()
         self._connect()
         if remember:

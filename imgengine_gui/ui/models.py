@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from imgengine_gui.ui.catalog_source import GridRow
+from imgengine_gui.catalog.reader import GridRow
 from imgengine_gui.ui.formatting import tooltip
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1

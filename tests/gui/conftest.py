@@ -16,6 +16,8 @@ pytest.importorskip("pytestqt")
 
 from PySide6.QtCore import QObject, Qt, Slot  # noqa: E402
 
+from imgengine_gui.analysis.content import ContentResult  # noqa: E402
+from imgengine_gui.analysis.metadata import PhotoMetadata  # noqa: E402
 from imgengine_gui.catalog import records  # noqa: E402
 from imgengine_gui.catalog.writer import CatalogWriter  # noqa: E402
 from imgengine_gui.scan import scan_folder  # noqa: E402
@@ -121,10 +123,11 @@ SEED = {
 }
 
 
-def _content(thumb: Path, preview: Path, sha: str):
-    return SimpleNamespace(phash="0" * 16, dhash="0" * 16, sharpness=12.5, exposure=0.5,
-                           thumb_path=str(thumb), preview_path=str(preview), decoded_width=320,
-                           decoded_height=240, sha256=sha, extra={})
+def _content(thumb: Path, preview: Path, sha: str) -> ContentResult:
+    return ContentResult(sha256=sha, phash="0" * 16, dhash="0" * 16, sharpness=12.5, exposure=0.5,
+                         thumb_path=str(thumb), preview_path=str(preview), decoded_width=320,
+                         decoded_height=240, signature=bytes(256), content_box=(0, 0, 320, 240),
+                         clipped_shadows=0.0, clipped_highlights=0.0)
 
 
 def seed_catalog(catalog: Path, folder: Path, cache: Path) -> dict[str, int]:
@@ -143,15 +146,14 @@ def seed_catalog(catalog: Path, folder: Path, cache: Path) -> dict[str, int]:
                 facts = SEED.get(name, dict(scenes=[], objects=[], people=0, faces=0,
                                             camera=None, date=None, gps=False))
                 make, model = facts["camera"] or (None, None)
-                records.store_metadata(conn, photo_id, {
-                    "width": 320, "height": 240, "orientation": 1,
-                    "taken_at": f"{facts['date']}T10:00:00" if facts["date"] else None,
-                    "taken_at_source": "exif" if facts["date"] else None,
-                    "make": make, "model": model,
-                    "gps_lat": 48.85 if facts["gps"] else None,
-                    "gps_lon": 2.35 if facts["gps"] else None,
-                    "format": "JPEG",
-                })
+                records.store_metadata(conn, photo_id, PhotoMetadata(
+                    format="JPEG", width=320, height=240, orientation=1,
+                    taken_at=f"{facts['date']}T10:00:00" if facts["date"] else None,
+                    taken_at_source="exif" if facts["date"] else None,
+                    camera_make=make, camera_model=model,
+                    gps_lat=48.85 if facts["gps"] else None,
+                    gps_lon=2.35 if facts["gps"] else None,
+                ))
                 thumb = cache / f"thumb_{photo_id}.jpg"
                 with Image.open(folder / name) as image:
                     image.thumbnail((256, 256))

@@ -8,9 +8,9 @@ import time
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from imgengine_gui.catalog.reader import GridRow
 from imgengine_gui.engine.progress import ProgressEvent
 from imgengine_gui.ui.bridge import EngineBridge, connect_queued
-from imgengine_gui.ui.catalog_source import GridRow
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.models import PAGE_SIZE, PathRole, PhotoGridModel, ThumbRole
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
@@ -187,13 +187,13 @@ def test_cutout_view_ignores_a_late_error_of_another_photo(qtbot):
     assert not view.busy and "unreadable" in view.original.message
 
 
-def test_catalog_source_hides_only_busy_errors(tmp_path, seeded, monkeypatch, caplog):
+def test_catalog_reader_hides_only_busy_errors(tmp_path, seeded, monkeypatch, caplog):
     import sqlite3
 
     from imgengine_gui.catalog import queries
-    from imgengine_gui.ui.catalog_source import CatalogSource
+    from imgengine_gui.catalog.reader import CatalogReader
 
-    source = CatalogSource(seeded.catalog)
+    source = CatalogReader(seeded.catalog)
     assert len(source.rows(list(seeded.ids.values()))) == len(seeded.ids)
 
     def fail(message):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter
 
-from imgengine_gui.analysis.content import ContentResult, analyze_content, signature_from_extra
+from imgengine_gui.analysis.content import ContentResult, analyze_content
 from imgengine_gui.analysis.decode import decode_reduced
 from imgengine_gui.analysis.duplicates import thresholds_for
 from imgengine_gui.analysis.hashes import (
@@ -17,10 +17,10 @@ from imgengine_gui.analysis.hashes import (
     hash_to_hex,
     hex_to_hash,
     perceptual_hashes,
-    sha256_file,
 )
 from imgengine_gui.analysis.quality import clipping, exposure, sharpness
 from imgengine_gui.analysis.signature import SIGNATURE_SIDE, pair_similarity
+from imgengine_gui.common.files import sha256_file
 
 skimage_data = pytest.importorskip("skimage.data")
 
@@ -56,9 +56,8 @@ def test_analyze_content_writes_cache_images_and_hashes(tmp_path: Path):
     # Nothing written next to the photo, no temporary files left behind.
     assert sorted(x.name for x in photos.iterdir()) == ["IMG_0001.jpg"]
     assert not [x for x in cache.rglob("*") if x.is_file() and not x.name.endswith(".jpg")]
-    signature = signature_from_extra(result.extra)
-    assert signature is not None and len(signature) == SIGNATURE_SIDE**2
-    assert result.extra["content_box"] == (0, 0, *decoded.image.size)
+    assert len(result.signature) == SIGNATURE_SIDE**2
+    assert result.content_box == (0, 0, *decoded.image.size)
     assert 0.0 < result.exposure < 1.0 and result.sharpness > 0
 
 
@@ -202,7 +201,7 @@ def test_signatures_match_crops_but_not_other_photos(tmp_path: Path):
         path = tmp_path / f"{name}.jpg"
         image.save(path, quality=90)
         signatures.append(
-            signature_from_extra(analyze_content(path, decode_reduced(path), cache, key=name).extra)
+            analyze_content(path, decode_reduced(path), cache, key=name).signature
         )
     similarity = pair_similarity(signatures, np.array([0, 0]), np.array([1, 2]))
     assert similarity[0] >= thresholds_for(5).signature_min  # the crop verifies at the default

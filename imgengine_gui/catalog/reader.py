@@ -1,21 +1,42 @@
-"""Read-only access to the catalog for the UI thread (reads are cheap; writes happen on workers)."""
+"""Read-only access to the catalog for the UI thread (reads are cheap; writes happen on workers).
+
+``CatalogReader`` keeps one read-only connection, opened lazily (the catalog may not exist before
+the first analysis), and never raises into a UI slot: a busy catalog reads as empty this time.
+``opened`` is the short-lived connection for work done off the UI thread.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import embeddings, queries
 from imgengine_gui.catalog.db import CatalogError, connect
 
 log = logging.getLogger(__name__)
 UI_BUSY_TIMEOUT_MS = 250  # the UI thread waits this long for a writer at most, then shows nothing
+
+
+@contextlib.contextmanager
+def opened(path: Path, *, readonly: bool = False) -> Iterator[sqlite3.Connection]:
+    """A connection of its own for one job on a worker thread, closed afterwards."""
+    conn = connect(path, readonly=readonly)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def opened_if_present(path: Path) -> contextlib.AbstractContextManager[sqlite3.Connection | None]:
+    """A read-only connection when the catalog exists, else None (e.g. a cutout before any run)."""
+    return opened(path, readonly=True) if Path(path).exists() else contextlib.nullcontext()
 
 
 def _no_counts() -> dict[str, int]:
@@ -58,8 +79,8 @@ def _tolerant(default: Callable[[], Any]):
     return wrap
 
 
-class CatalogSource:
-    """Opens the catalog lazily (it may not exist before the first analysis)."""
+class CatalogReader:
+    """The UI thread's reads; each method answers one question the window asks."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -71,7 +92,7 @@ class CatalogSource:
         if self._conn is None and self.path.exists():
             try:
                 self._conn = connect(self.path, readonly=True)
-                self._conn.execute(f"PRAGMA busy_timeout = {UI_BUSY_TIMEOUT_MS}")
+                queries.wait_when_busy(self._conn, UI_BUSY_TIMEOUT_MS)
                 self._opened += 1
             except (CatalogError, sqlite3.Error):
                 self._conn = None
@@ -94,7 +115,7 @@ class CatalogSource:
         conn = self.conn
         if conn is None:
             return None
-        return self._opened, conn.execute("PRAGMA data_version").fetchone()[0]
+        return self._opened, queries.data_version(conn)
 
     @_tolerant(dict)
     def rows(self, ids: Sequence[int]) -> dict[int, GridRow]:
@@ -161,9 +182,4 @@ class CatalogSource:
     def has_embeddings(self, model_id: str) -> bool:
         """Whether text search can work: image embeddings of this CLIP model are stored."""
         conn = self.conn
-        if conn is None:
-            return False
-        row = conn.execute(
-            "SELECT 1 FROM embeddings WHERE model_id = ? LIMIT 1", (model_id,)
-        ).fetchone()
-        return row is not None
+        return embeddings.has_embeddings(conn, model_id) if conn is not None else False
