@@ -1,6 +1,6 @@
 """One analysis run: scan -> decode pool -> device executor -> catalog writer.
 
-Runs synchronously in the calling thread (the CLI's main thread or the GUI's worker QThread).
+Runs synchronously in the calling thread (the CLI's main thread or the GUI's analysis task thread).
 Progress goes out through plain callbacks; ``cancel`` is an Event checked between photos/batches.
 """
 

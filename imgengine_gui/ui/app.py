@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import qasync
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
@@ -74,7 +75,7 @@ def _settle_then(window: MainWindow, timeout_s: float, done) -> None:
     quiet_polls = [0]
 
     def poll() -> None:
-        settled = window.is_settled() and not window.probe.busy  # probe: the dialog's jobs too
+        settled = window.is_settled()
         quiet_polls[0] = quiet_polls[0] + 1 if settled else 0
         if quiet_polls[0] >= 3 or time.monotonic() > deadline:
             timer.stop()
@@ -86,11 +87,8 @@ def _settle_then(window: MainWindow, timeout_s: float, done) -> None:
 
 
 def _run_loop(app: QApplication) -> int:
-    """The Qt loop, driven by qasync so asyncio work (searches) can run on it."""
-    try:
-        import qasync
-    except ImportError:
-        return app.exec()
+    """The Qt loop, driven by qasync: asyncio code may run on the UI thread too (it can await a
+    task's future with ``asyncio.wrap_future``); work off the UI thread goes through TaskRunner."""
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:

@@ -1,4 +1,13 @@
-"""The main window: library sidebar, filters, grid/detail/duplicates/cutout pages, problems, status."""
+"""The main window: builds the views, composes the controllers that own the state, wires them.
+
+- ``LibraryController``: what the grid shows (folder, filters, search, counts, live reloads);
+- ``RunController``: analysis runs (start, cancel, progress);
+- ``TrashController``: trash, undo, keepers, export;
+- ``CutoutController``: background-removal previews.
+
+The window itself keeps only navigation between pages, the settings dialog, its saved layout,
+and closing (a close during a run waits for the run to stop, without blocking the UI).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +18,6 @@ from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -20,36 +28,39 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.catalog.reader import CatalogReader
-from imgengine_gui.engine.pipeline import PHASES
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import jobs, ui_state
+from imgengine_gui.ui import ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
-from imgengine_gui.ui.bridge import EngineBridge, connect_queued
+from imgengine_gui.ui.bridge import EngineBridge
+from imgengine_gui.ui.cutout_controller import CutoutController
 from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
 from imgengine_gui.ui.duplicates_view import DuplicatesView
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
+from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
-from imgengine_gui.ui.problems import ProblemsDock, problems_from_catalog
+from imgengine_gui.ui.problems import ProblemsDock
+from imgengine_gui.ui.prompts import Prompts
+from imgengine_gui.ui.run_controller import RunController
+from imgengine_gui.ui.runtime_label import RuntimeLabel
 from imgengine_gui.ui.settings_dialog import SettingsDialog
 from imgengine_gui.ui.sidebar import Sidebar
-from imgengine_gui.ui.status import RunProgress, describe_runtime
+from imgengine_gui.ui.status import RunProgress
+from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.thumbnails import ImageLoader
-from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox, ask
-from imgengine_gui.ui.window_analysis import LIVE_RELOAD_MS, AnalysisMixin
-from imgengine_gui.ui.window_jobs import JobsMixin
-from imgengine_gui.ui.worker import AnalysisWorker, Worker
+from imgengine_gui.ui.trash_controller import TrashController
+from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
 
 PAGES = ("grid", "detail", "duplicates", "cutout")
 CELL_SIZES = (96, 120, 150, 190, 240)
+CLOSE_GRACE_MS = 10_000  # a closed window waits this long for a cancelled run, then closes anyway
 
 
-class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
+class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(
@@ -62,41 +73,27 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.setAcceptDrops(True)
         self.catalog = Path(catalog)
         self.settings = settings or Settings.load()
-        self.analysis_phases: tuple[str, ...] = PHASES
-        self.folder: str | None = None
-        self.search_text = ""
-        self.search_hits: list[int] | None = None
-        self.search_mode = "name"
-        self.last_summary: RunSummary | None = None
-        self.runtime: dict | None = None
         self.settings_dialog: SettingsDialog | None = None
         self.remember = remember  # False: ignore and keep the saved geometry (screenshots)
         self._shut_down = False
         self._closing = False  # close asked while an analysis runs: waiting for it to stop
-        self._counts = {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
-        self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
-        self._problems_stale = False
         self.filters_wanted = True
-        # Replaceable in tests: the modal bits of the UI.
-        self.choose_folder = self._choose_folder
-        self.choose_save_path = self._choose_save_path
-        self.confirm = self._confirm
+        self.prompts = Prompts(self)  # the modal questions (replaced in tests)
 
         self.bridge = EngineBridge(self)
-        self.analysis = AnalysisWorker(self.bridge)
-        self.tasks = Worker("tasks", self.bridge)
-        self.probe = Worker("probe", self.bridge)
-        self.loader = ImageLoader(self.bridge, parent=self)
+        self.tasks = TaskRunner(self.bridge, self)
+        self.loader = ImageLoader(self.tasks, parent=self)
         self.source = CatalogReader(self.catalog)
         self._build()
+        self._compose()
         self._connect()
         if remember:
             self._restore_state()
         else:
             self._default_layout()
-        self.reload_all()
-        self.probe.submit("runtime", lambda: describe_runtime(self.settings))
-        self.tasks.submit("can_undo", lambda: jobs.can_undo(self.catalog))
+        self.library.reload_all()
+        self.runtime_label.probe(self.settings)
+        self.trash.check_undo()
 
     # -- construction ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -156,18 +153,12 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.addAction(self.actions.find)
 
         self.counts_label = QLabel()
-        self.runtime_label = QLabel("Models: checking…")
-        self.runtime_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.runtime_label = RuntimeLabel(self.tasks)
         self.progress = RunProgress()
         status = self.statusBar()
         status.addWidget(self.counts_label)
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.runtime_label)
-        self.actions.cancel.setEnabled(False)
-        self.actions.undo.setEnabled(False)
-
-        self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
-        self.live_timer.timeout.connect(self._live_reload)
 
     def _dock(self, title: str, name: str, widget: QWidget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -176,14 +167,28 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.addDockWidget(area, dock)
         return dock
 
+    def _compose(self) -> None:
+        settings = lambda: self.settings  # noqa: E731 - controllers always see the saved settings
+        views = LibraryViews(self.grid, self.grid_model, self.sidebar, self.filters, self.search,
+                             self.hint, self.counts_label, self.problems, self.statusBar())
+        self.library = LibraryController(self.source, self.tasks, views, self.catalog, settings,
+                                         self)
+        self.runs = RunController(self.tasks, self.bridge, self.catalog, settings, self.actions,
+                                  self.progress, self.notice, self)
+        self.trash = TrashController(self.tasks, self.source, self.catalog, self.prompts,
+                                     self.notice, self.duplicates, self.actions.undo,
+                                     self.statusBar(), self)
+        self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
+                                        self.catalog, settings, self)
+
     def _connect(self) -> None:
         a = self.actions
         a.analyze.triggered.connect(self._analyze_chosen_folder)
-        a.cancel.triggered.connect(self.cancel_analysis)
+        a.cancel.triggered.connect(self.runs.cancel)
         a.settings.triggered.connect(self.open_settings)
-        a.undo.triggered.connect(self.undo_trash)
-        a.trash.triggered.connect(lambda: self.trash_photos(self.grid.selected_ids()))
-        a.export.triggered.connect(self.export_duplicates)
+        a.undo.triggered.connect(self.trash.undo)
+        a.trash.triggered.connect(lambda: self.trash.trash_photos(self.grid.selected_ids()))
+        a.export.triggered.connect(self.trash.export_duplicates)
         a.find.triggered.connect(self._focus_search)
         a.view_grid.triggered.connect(lambda: self.show_view("grid"))
         a.view_duplicates.triggered.connect(lambda: self.show_view("duplicates"))
@@ -194,28 +199,19 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         a.about.triggered.connect(self._about)
         self.zoom.valueChanged.connect(lambda v: self.grid.set_cell(CELL_SIZES[v]))
 
-        connect_queued(self.bridge.progressed, self._on_progress)
-        connect_queued(self.bridge.finished, self._on_finished)
-        connect_queued(self.bridge.failed, self._on_failed)
-        connect_queued(self.bridge.task_finished, self._on_task)
-        connect_queued(self.bridge.task_failed, self._on_task_failed)
+        self.runs.started.connect(self.library.live_timer.start)
+        self.runs.finished.connect(self._run_finished)
+        self.runs.failed.connect(lambda _message: self._run_ended())
+        self.library.reloaded.connect(self._library_reloaded)
+        self.trash.library_changed.connect(self.library.reload_all)
 
         self.grid.open_requested.connect(self.open_photo)
-        self.grid.delete_requested.connect(self.trash_photos)
-        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._update_counts())
-        self.problems.visibilityChanged.connect(self._problems_shown)
+        self.grid.delete_requested.connect(self.trash.trash_photos)
         self.sidebar.folder_selected.connect(self.select_folder)
         self.sidebar.view_selected.connect(self.show_view)
-        self.filters.changed.connect(self.reload_photos)
-        self.search.search.connect(self.run_search)
+        self.search.search.connect(self._search)
         self.detail.back_requested.connect(lambda: self.show_view("grid"))
         self.detail.step_requested.connect(self._step_detail)
-        self.duplicates.keeper_requested.connect(self.set_keeper)
-        self.duplicates.trash_requested.connect(self.trash_duplicates)
-        self.duplicates.undo_requested.connect(self.undo_trash)
-        self.duplicates.export_requested.connect(self.export_duplicates)
-        self.cutout.compute_requested.connect(self._compute_cutout)
-        self.cutout.save_requested.connect(self._save_cutout)
         self.problems.photo_activated.connect(self._reveal_path)
 
     # -- state ------------------------------------------------------------------------------------
@@ -245,6 +241,45 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         state.setValue("thumbnail_size", self.zoom.value())
         state.sync()
 
+    # -- what the window does for its controllers ----------------------------------------------------
+    def analyze_folder(self, folder: str | Path, phases: tuple[str, ...] | None = None) -> bool:
+        return self.runs.start(folder, phases)
+
+    def _analyze_chosen_folder(self) -> None:
+        folder = self.prompts.choose_folder()
+        if folder:
+            self.analyze_folder(folder)
+
+    def _run_finished(self, summary: RunSummary) -> None:
+        if not self._run_ended():
+            return
+        self.runtime_label.note_run(summary)
+        self.library.run_problems = summary.problems
+        self.source.close()  # the first run creates the catalog; reopen to see it
+        self.library.reload_all()
+        if summary.problems:
+            self.problems.show()
+
+    def _run_ended(self) -> bool:
+        """The run ended; False when the window is going away and shows nothing more."""
+        self.library.live_timer.stop()
+        if self._closing and not self._shut_down:
+            self.close()
+        return not (self._closing or self._shut_down)
+
+    def _library_reloaded(self) -> None:
+        if self.current_view() == "duplicates":
+            self.duplicates.set_clusters(self.source.clusters())
+
+    def _search(self, text: str) -> None:
+        if self.current_view() != "grid":
+            self.show_view("grid")
+        self.library.run_search(text)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
     # -- views ------------------------------------------------------------------------------------
     def current_view(self) -> str:
         return PAGES[self.pages.currentIndex()]
@@ -258,119 +293,31 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.pages.setCurrentIndex(PAGES.index(name))
         self.filters_dock.setVisible(name in ("grid", "detail") and self.filters_wanted)
         if name == "grid":
-            self.sidebar.select_entry("folder", self.folder, notify=False)
+            self.sidebar.select_entry("folder", self.library.folder, notify=False)
             self.grid.setFocus()
         elif name in ("duplicates", "cutout"):
             self.sidebar.select_entry("view", name, notify=False)
         if name == "duplicates":
             self.duplicates.set_clusters(self.source.clusters())
         elif name == "cutout":
-            self.cutout.show_photo(*self._cutout_target())
+            self.cutout.show_photo(*self.library.cutout_target())
         self._update_title()
 
     def _update_title(self) -> None:
-        where = os.path.basename(self.folder.rstrip(os.sep)) if self.folder else "All photos"
         view = {"duplicates": "Duplicates", "cutout": "Background removal"}.get(
-            self.current_view(), where
+            self.current_view(), self.library.folder_title()
         )
         self.setWindowTitle(f"{view} — Image Engine")
 
     def select_folder(self, folder: str | None) -> None:
-        self.folder = folder
         if self.current_view() != "grid":
             self.show_view("grid")
-        self.filters.refresh(self.source, folder)
-        self.reload_photos()
+        self.library.select_folder(folder)
         self._update_title()
 
     def select_folder_path(self, path: str) -> bool:
-        resolved = str(Path(path).expanduser().resolve())
-        if resolved not in self.sidebar.folder_paths():
-            self.statusBar().showMessage(f"{resolved} is not analyzed yet", 8000)
-            return False
-        self.sidebar.select_entry("folder", resolved)
-        return True
+        return self.library.select_folder_path(path)
 
-    # -- loading from the catalog -------------------------------------------------------------------
-    def current_filter(self) -> PhotoFilter:
-        base = PhotoFilter(folder=self.folder)
-        if self.search_text:
-            if self.search_mode != "clip":
-                base.name = self.search_text
-            elif self.search_hits is not None:
-                base.photo_ids = tuple(self.search_hits)
-            # else a text search is pending: the grid keeps all photos until its hits arrive
-        return self.filters.apply_to(base)
-
-    def reload_all(self) -> None:
-        self._seen_version = self.source.data_version()
-        self._counts = counts = self.source.counts()
-        self.sidebar.set_library(counts["photos"], self.source.folders())
-        self.sidebar.set_cluster_count(counts["clusters"])
-        if self.sidebar.selected_entry() is None:
-            self.sidebar.select_entry("folder", None, notify=False)
-        self.filters.refresh(self.source, self.folder)
-        self.search_mode = "clip" if self.source.has_embeddings(self.settings.scenes_model) else "name"
-        self.search.setPlaceholderText(
-            "Search by content, e.g. “dog on a beach” (Ctrl+F)" if self.search_mode == "clip"
-            else "Filter by file name (Ctrl+F)"
-        )
-        self._problems_stale = True
-        self._problems_shown(self.problems.isVisible())
-        self.reload_photos()
-        if self.current_view() == "duplicates":
-            self.duplicates.set_clusters(self.source.clusters())
-
-    def _problems_shown(self, visible: bool) -> None:
-        """Problems are read from the catalog only when the dock is (or becomes) visible."""
-        if not (visible and self._problems_stale):
-            return
-        self._problems_stale = False
-        self.problems.set_problems(
-            self.last_summary.problems if self.last_summary else
-            problems_from_catalog(self.source.problems())
-        )
-
-    def reload_photos(self) -> None:
-        current, selected = self.grid.current_id(), self.grid.selected_ids()
-        ids = self.source.ids(self.current_filter())
-        if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
-            rank = {pid: n for n, pid in enumerate(self.search_hits)}
-            ids.sort(key=lambda pid: rank.get(pid, len(rank)))
-        if self.grid_model.set_ids(ids) and (current is not None or selected):
-            self.grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
-        self._update_counts()
-        self._update_hint()
-
-    def _update_counts(self) -> None:
-        """From the counts read at the last reload: cheap enough for every selection change."""
-        counts = self._counts
-        shown = self.grid_model.rowCount()
-        parts = [f"{counts['photos']:,} photos"]
-        if shown != counts["photos"]:
-            parts.append(f"{shown:,} shown")
-        selected = self.grid.selected_count()
-        if selected > 1:
-            parts.append(f"{selected} selected")
-        if counts["errors"]:
-            parts.append(f"{counts['errors']} with problems")
-        if counts["clusters"]:
-            parts.append(f"{counts['clusters']} duplicate groups")
-        self.counts_label.setText(" · ".join(parts))
-
-    def _update_hint(self) -> None:
-        if not self.search_text:
-            self.hint.show_text("")
-        elif self.search_mode == "clip":
-            self.hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
-        else:
-            self.hint.show_text(
-                f"Showing photos whose file name contains “{self.search_text}”. Searching by "
-                "content needs CLIP image embeddings: put the CLIP model in place (see "
-                "`imgengine models`) and analyze the folder again."
-            )
-
-    # -- detail -------------------------------------------------------------------------------------
     def open_photo(self, photo_id: int) -> None:
         photo = self.source.photo(photo_id)
         if photo is None:
@@ -404,8 +351,7 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
     # -- settings --------------------------------------------------------------------------------------
     def open_settings(self) -> SettingsDialog:
         if self.settings_dialog is None:
-            # The probe worker: detecting hardware imports torch; trash/undo stay prompt.
-            self.settings_dialog = SettingsDialog(self.settings, self.bridge, self.probe.submit, self)
+            self.settings_dialog = SettingsDialog(self.settings, self.tasks, self)
             self.settings_dialog.saved.connect(self._settings_saved)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()
@@ -414,27 +360,13 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
     def _settings_saved(self, settings: Settings) -> None:
         self.settings = settings
         self.loader.clear()
-        self.probe.submit("runtime", lambda: describe_runtime(settings))
-        self.reload_all()
+        self.runtime_label.probe(settings)
+        self.library.reload_all()
 
     def _settings_closed(self) -> None:
         dialog, self.settings_dialog = self.settings_dialog, None
         if dialog is not None:
             dialog.deleteLater()
-
-    # -- modal helpers (replaced in tests) ---------------------------------------------------------------
-    def _choose_folder(self) -> str | None:
-        start = ui_state.last_folder() or str(Path.home())
-        chosen = QFileDialog.getExistingDirectory(self, "Analyze folder", start)
-        return chosen or None
-
-    def _choose_save_path(self, title: str, filters: str, suggested: str) -> str | None:
-        start = os.path.join(ui_state.last_folder() or str(Path.home()), suggested)
-        chosen, _ = QFileDialog.getSaveFileName(self, title, start, filters)
-        return chosen or None
-
-    def _confirm(self, title: str, text: str) -> bool:
-        return ask(self, title, text)
 
     def _about(self) -> None:
         QMessageBox.about(
@@ -457,7 +389,7 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
     # -- readiness and shutdown -------------------------------------------------------------------------
     def is_settled(self) -> bool:
         """Nothing in flight that changes what the window shows (for screenshots and tests)."""
-        if self.analysis.running or self.tasks.busy or self.bridge.async_busy:
+        if self.tasks.busy("analysis", "library", "models"):
             return False
         view = self.current_view()
         if view == "grid":
@@ -477,16 +409,15 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         return True
 
     def shutdown(self) -> None:
-        """Stop everything; from here on no slot touches the catalog."""
+        """Stop everything; from here on no callback touches the catalog or a widget."""
         if self._shut_down:
             return
         self._shut_down = True
-        self.live_timer.stop()
-        self._disconnect_bridge()
-        for worker in (self.analysis, self.tasks, self.probe):
-            worker.stop()
+        self.runs.cancel()
+        self.library.close()
+        self.bridge.close()
         self.loader.shutdown()
-        self.bridge.shutdown()
+        self.tasks.shutdown()  # waits for running jobs: a cancelled run stops between batches
         self.source.close()
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
@@ -506,6 +437,28 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
         self.shutdown()
         super().closeEvent(event)
         self.closed.emit()
+
+    def _defer_close(self) -> bool:
+        """Closing during a run: cancel it and hide now; the window closes when the run reports
+        back (or after CLOSE_GRACE_MS), so the UI never blocks on the worker."""
+        if not self.runs.running or self._shut_down:
+            return False
+        if not self._closing:
+            if self.remember:
+                self._save_state()
+            if self.settings_dialog is not None:
+                self.settings_dialog.reject()
+            self._closing = True
+            self.library.live_timer.stop()
+            self.runs.cancel()
+            self.hide()
+            QTimer.singleShot(CLOSE_GRACE_MS, self, self._close_anyway)
+        return True
+
+    def _close_anyway(self) -> None:
+        if not self._shut_down:
+            self.runs.forget()  # shutdown() still waits for the run's thread to end
+            self.close()
 
 
 def _dropped_folder(event) -> str | None:

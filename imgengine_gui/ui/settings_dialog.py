@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from imgengine_gui.settings import Settings, settings_path
 from imgengine_gui.ui import hardware
-from imgengine_gui.ui.bridge import EngineBridge, connect_queued
 from imgengine_gui.ui.detail import plain_label
 from imgengine_gui.ui.formatting import file_size, tooltip
+from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import ask
 
 SECTIONS = {
@@ -48,9 +48,6 @@ CHOICE_TIPS = {
     ("backend", "compile"): "torch.compile: slower first batch, faster afterwards.",
     ("device", "auto"): "CUDA when present, else the CPU.",
 }
-Submit = Callable[[str, Callable[[], Any]], None]
-
-
 class FieldEditor:
     def __init__(self, spec: dict[str, Any], widget: QWidget, get, put) -> None:
         self.spec, self.widget, self.get, self.put = spec, widget, get, put
@@ -86,14 +83,13 @@ def make_editor(spec: dict[str, Any], parent: QWidget) -> FieldEditor:
 class SettingsDialog(QDialog):
     saved = Signal(object)  # Settings
 
-    def __init__(self, settings: Settings, bridge: EngineBridge, submit: Submit,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("settingsDialog")
         self.setWindowTitle("Settings")
         self.setMinimumWidth(620)
         self.settings = settings
-        self.submit = submit
+        self.tasks = tasks
         self.confirm: Callable[[str, str], bool] = self._ask
         self.editors: dict[str, FieldEditor] = {}
         self.device_note = plain_label("Checking for CUDA…")
@@ -132,10 +128,12 @@ class SettingsDialog(QDialog):
             label.setMinimumWidth(widest)
         self.load(settings)
         self._apply_hardware(hardware.detected())
-        connect_queued(bridge.task_finished, self._on_task)
-        if hardware.detected() is None:
-            submit("settings:hardware", hardware.detect_hardware)
-        submit("settings:cache", lambda: hardware.cache_usage(self.settings.resolved_cache_dir()))
+        if hardware.detected() is None:  # detecting imports torch: the models lane
+            tasks.submit("models", "settings:hardware", hardware.detect_hardware,
+                         self._apply_hardware, self._show_problem)
+        folder = self.settings.resolved_cache_dir()
+        tasks.submit("library", "settings:cache", lambda: hardware.cache_usage(folder),
+                     self._show_cache, self._show_problem)
 
     # -- layout ---------------------------------------------------------------------------------
     def _section(self, title: str, specs: list[dict[str, Any]]) -> QGroupBox:
@@ -218,15 +216,15 @@ class SettingsDialog(QDialog):
         trt.setText("tensorrt" if problem is None else "tensorrt (unavailable)")
         trt.setToolTip(tooltip(f"TensorRT {problem}") if problem else "Builds TensorRT engines once, then reuses them.")
 
-    def _on_task(self, tag: str, result: Any) -> None:
-        if tag == "settings:hardware":
-            self._apply_hardware(result)
-        elif tag in ("settings:cache", "settings:clear"):
-            self.cache_note.setText(
-                f"{result.folder}\nUsing {file_size(result.bytes)} in {result.files} files"
-            )
-            self.cache_note.setToolTip(tooltip(str(result.folder)))
-            self.clear_button.setEnabled(result.files > 0)
+    def _show_cache(self, usage: hardware.CacheUsage) -> None:
+        self.cache_note.setText(
+            f"{usage.folder}\nUsing {file_size(usage.bytes)} in {usage.files} files"
+        )
+        self.cache_note.setToolTip(tooltip(str(usage.folder)))
+        self.clear_button.setEnabled(usage.files > 0)
+
+    def _show_problem(self, message: str) -> None:
+        self.error.setText(message)
 
     def _clear_cache(self) -> None:
         folder = self.settings.resolved_cache_dir()
@@ -238,7 +236,8 @@ class SettingsDialog(QDialog):
             return
         self.clear_button.setEnabled(False)
         self.cache_note.setText("Clearing…")
-        self.submit("settings:clear", lambda: hardware.clear_cache(Path(folder)))
+        self.tasks.submit("library", "settings:clear", lambda: hardware.clear_cache(Path(folder)),
+                          self._show_cache, self._show_problem)
 
     def _ask(self, title: str, text: str) -> bool:
         return ask(self, title, text)

@@ -1,8 +1,8 @@
 """Asynchronous image loading for the grid, the duplicates view and the detail preview.
 
-Files are decoded into QImages on a small QThreadPool (QImage is safe off the UI thread; QPixmap is
-not), handed back through the bridge, and kept as QPixmaps in a bounded LRU. The newest request
-is served first, so the rows on screen load before the ones scrolled past.
+Files are decoded into QImages on the ``thumbnails`` task lane (QImage is safe off the UI
+thread; QPixmap is not), handed back like every task result, and kept as QPixmaps in a bounded
+LRU. The newest request is served first, so the rows on screen load before the ones scrolled past.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict, deque
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
-from imgengine_gui.ui.bridge import EngineBridge, connect_queued
+from imgengine_gui.ui.tasks import TaskRunner
 
 DEFAULT_CAPACITY = 2000
 DEFAULT_BUDGET_BYTES = 256 * 1024 * 1024
@@ -36,33 +36,19 @@ def _read_image(path: str, side: int) -> QImage:
     return reader.read()
 
 
-class _LoadOne(QRunnable):
-    def __init__(self, loader: ImageLoader) -> None:
-        super().__init__()
-        self._loader = loader
-
-    def run(self) -> None:
-        request = self._loader._take_request()
-        if request is None:
-            return
-        key, path, side = request
-        self._loader._bridge.report_image(key, _read_image(path, side))
-
-
 class ImageLoader(QObject):
     ready = Signal(str)  # key: a pixmap is in the cache now (or the file could not be read)
 
     def __init__(
         self,
-        bridge: EngineBridge,
+        tasks: TaskRunner,
         *,
         capacity: int = DEFAULT_CAPACITY,
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
-        threads: int = 2,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._bridge = bridge
+        self._tasks = tasks
         self.capacity = capacity
         self.budget_bytes = budget_bytes
         self._pixmaps: OrderedDict[str, QPixmap] = OrderedDict()
@@ -71,10 +57,6 @@ class ImageLoader(QObject):
         self._queued: deque[tuple[str, str, int]] = deque()
         self._in_flight: set[str] = set()
         self._lock = threading.Lock()
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(threads)
-        self._pool.setExpiryTimeout(2000)
-        connect_queued(bridge.image_loaded, self._on_loaded)
 
     # -- UI thread --------------------------------------------------------------------------
     def pixmap(self, path: str, side: int) -> QPixmap | None:
@@ -94,7 +76,7 @@ class ImageLoader(QObject):
             while len(self._queued) > MAX_QUEUED:
                 dropped = self._queued.popleft()
                 self._in_flight.discard(dropped[0])
-        self._pool.start(_LoadOne(self))
+        self._tasks.submit("thumbnails", "thumbnail", self._load_newest, self._on_loaded)
         return None
 
     def cached(self, path: str, side: int) -> bool:
@@ -115,14 +97,15 @@ class ImageLoader(QObject):
         self._bytes = 0
 
     def shutdown(self) -> None:
+        """Forget queued loads (the task runner's shutdown waits for the running ones)."""
         with self._lock:
             self._queued.clear()
             self._in_flight.clear()
-        self._pool.clear()
-        self._pool.waitForDone()
 
-    @Slot(str, object)
-    def _on_loaded(self, key: str, image: QImage) -> None:
+    def _on_loaded(self, loaded: tuple[str, QImage] | None) -> None:
+        if loaded is None:
+            return
+        key, image = loaded
         with self._lock:
             self._in_flight.discard(key)
         if image.isNull():
@@ -141,10 +124,13 @@ class ImageLoader(QObject):
             _, oldest = self._pixmaps.popitem(last=False)
             self._bytes -= _cost(oldest)
 
-    # -- pool threads -------------------------------------------------------------------------
-    def _take_request(self) -> tuple[str, str, int] | None:
+    # -- the thumbnails lane ------------------------------------------------------------------
+    def _load_newest(self) -> tuple[str, QImage] | None:
         with self._lock:
-            return self._queued.pop() if self._queued else None
+            if not self._queued:
+                return None  # dropped (too many queued) or shut down
+            key, path, side = self._queued.pop()
+        return key, _read_image(path, side)
 
 
 def _cost(pixmap: QPixmap) -> int:

@@ -14,14 +14,14 @@ from PIL import Image
 pytest.importorskip("PySide6.QtWidgets")
 pytest.importorskip("pytestqt")
 
-from PySide6.QtCore import QObject, Qt, Slot  # noqa: E402
+from PySide6.QtCore import QObject, Slot  # noqa: E402
 
 from imgengine_gui.analysis.content import ContentResult  # noqa: E402
 from imgengine_gui.analysis.metadata import PhotoMetadata  # noqa: E402
 from imgengine_gui.catalog import records  # noqa: E402
 from imgengine_gui.catalog.writer import CatalogWriter  # noqa: E402
 from imgengine_gui.scan import scan_folder  # noqa: E402
-from imgengine_gui.ui import worker  # noqa: E402
+from imgengine_gui.ui.tasks import live_task_threads  # noqa: E402
 
 DISTINCT_PHOTOS = 10
 
@@ -76,8 +76,8 @@ def _private_trash(tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _no_threads_left():
     yield
-    left = worker.running_threads()
-    assert not left, f"worker threads still running: {[t.objectName() for t in left]}"
+    left = live_task_threads()
+    assert not left, f"task threads still running: {left}"
 
 
 @pytest.fixture
@@ -89,9 +89,9 @@ def make_window(qtbot, tmp_path):
 
     def make(catalog: Path | None = None, **kwargs):
         window = MainWindow(catalog or tmp_path / "catalog.sqlite", **kwargs)
-        window.confirm = lambda title, text: True
-        window.choose_folder = lambda: None
-        window.choose_save_path = lambda title, filters, suggested: None
+        window.prompts.confirm = lambda title, text: True
+        window.prompts.choose_folder = lambda: None
+        window.prompts.choose_save_path = lambda title, filters, suggested: None
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
@@ -200,32 +200,25 @@ def seeded(tmp_path):
 
 
 class _TaskWait(QObject):
-    """``with wait_task(window, tag) as job: <trigger>`` then ``job.result``: listens before the
-    trigger, so a fast job cannot finish unseen; the handler is queued, so it runs after the
-    window's own handlers (connected earlier)."""
+    """``with wait_task(window, name) as job: <trigger>`` then ``job.result``: listens before the
+    trigger, so a fast task cannot settle unseen; ``settled`` fires after the task's callbacks
+    ran, so the window already shows the outcome."""
 
-    def __init__(self, qtbot, window, tag: str, timeout: int, may_fail: bool = False) -> None:
+    def __init__(self, qtbot, window, name: str, timeout: int, may_fail: bool = False) -> None:
         super().__init__()
         self.may_fail = may_fail
-        self.qtbot, self.window, self.tag, self.timeout = qtbot, window, tag, timeout
+        self.qtbot, self.window, self.name, self.timeout = qtbot, window, name, timeout
         self.done = False
         self.result = None
         self.error: str | None = None
 
-    @Slot(str, object)
-    def _record(self, name, result) -> None:
-        if name == self.tag and not self.done:
-            self.done, self.result = True, result
-
-    @Slot(str, str)
-    def _record_error(self, name, message) -> None:
-        if name == self.tag and not self.done:
-            self.done, self.error = True, message
+    @Slot(object)
+    def _record(self, task) -> None:
+        if task.name == self.name and not self.done:
+            self.done, self.result, self.error = True, task.result, task.error
 
     def __enter__(self):
-        bridge = self.window.bridge
-        bridge.task_finished.connect(self._record, Qt.ConnectionType.QueuedConnection)
-        bridge.task_failed.connect(self._record_error, Qt.ConnectionType.QueuedConnection)
+        self.window.tasks.settled.connect(self._record)
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
@@ -233,16 +226,15 @@ class _TaskWait(QObject):
             if kind is None:
                 self.qtbot.waitUntil(lambda: self.done, timeout=self.timeout)
         finally:
-            self.window.bridge.task_finished.disconnect(self._record)
-            self.window.bridge.task_failed.disconnect(self._record_error)
+            self.window.tasks.settled.disconnect(self._record)
         if kind is None and self.error is not None and not self.may_fail:
-            raise AssertionError(f"job {self.tag!r} failed: {self.error}")
+            raise AssertionError(f"task {self.name!r} failed: {self.error}")
 
 
 @pytest.fixture
 def wait_task(qtbot):
-    return lambda window, tag, timeout=30000, may_fail=False: _TaskWait(
-        qtbot, window, tag, timeout, may_fail
+    return lambda window, name, timeout=30000, may_fail=False: _TaskWait(
+        qtbot, window, name, timeout, may_fail
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 
 import pytest
@@ -12,19 +13,19 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextDocument
 from imgengine_gui.catalog import queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.ui import ui_state
-from imgengine_gui.ui.worker import running_threads
+from imgengine_gui.ui.tasks import live_task_threads
 
 PHOTOS = 12  # DISTINCT_PHOTOS + exact copy + resized copy
 
 
 def test_analyze_action_fills_the_grid_with_thumbnails(qtbot, make_window, photo_folder):
     window = make_window()
-    window.analysis_phases = ("metadata", "content")
-    window.choose_folder = lambda: str(photo_folder)
+    window.runs.phases = ("metadata", "content")
+    window.prompts.choose_folder = lambda: str(photo_folder)
     assert window.grid_model.rowCount() == 0
-    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+    with qtbot.waitSignal(window.runs.finished, timeout=60000) as done:
         window.actions.analyze.trigger()
-        assert window.live_timer.isActive()
+        assert window.library.live_timer.isActive()
         assert window.actions.cancel.isEnabled() and not window.actions.analyze.isEnabled()
     summary = done.args[0]
     assert summary.analyzed == PHOTOS and not summary.cancelled and summary.failed == 0
@@ -46,7 +47,7 @@ def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path, fo
 
     folder = folder_maker(tmp_path / "many", count=30)
     window = make_window()
-    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+    with qtbot.waitSignal(window.runs.finished, timeout=60000) as done:
         assert window.analyze_folder(folder, phases=("metadata", "content"))
         window.actions.cancel.trigger()
     summary = done.args[0]
@@ -56,30 +57,67 @@ def test_cancel_right_after_start_stops_the_run(qtbot, make_window, tmp_path, fo
     assert window.progress.label.text().startswith("Stopped after")
 
 
-def test_ui_thread_keeps_ticking_during_an_analysis(qtbot, make_window, tmp_path, folder_maker):
+class LagSampler:
+    """How late the UI thread's event loop runs a timer: the lag is the time past each due tick.
+    A UI thread busy with a decode or a catalog write shows that as lag."""
 
-    folder = folder_maker(tmp_path / "big", count=36, size=(1600, 1200))  # a run long enough to count ticks
+    def __init__(self, interval_s: float = 0.02) -> None:
+        self.interval_s = interval_s
+        self.lags: list[float] = []
+        self._last = time.perf_counter()
+        self._timer = QTimer(interval=int(interval_s * 1000))
+        self._timer.timeout.connect(self._tick)
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.lags.append(max(0.0, now - self._last - self.interval_s))
+        self._last = now
+
+    def __enter__(self) -> LagSampler:
+        self._last = time.perf_counter()
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.stop()
+
+
+def test_ui_thread_stays_free_during_an_analysis(qtbot, make_window, tmp_path, folder_maker,
+                                                 monkeypatch):
+    """The rule, checked directly: decoding, content analysis and catalog writes of a run never
+    happen on the UI thread; and its event loop keeps running (lag sampled, generous bound)."""
+    from imgengine_gui.analysis import content, decode
+    from imgengine_gui.catalog import records
+
+    on_ui: list[str] = []
+
+    def spied(name, original):
+        def spy(*args, **kwargs):
+            if threading.current_thread() is threading.main_thread():
+                on_ui.append(name)
+            return original(*args, **kwargs)
+
+        return spy
+
+    for module, name in ((decode, "decode_reduced"), (content, "analyze_content"),
+                         (records, "store_metadata"), (records, "store_content")):
+        monkeypatch.setattr(module, name, spied(name, getattr(module, name)))
+    folder = folder_maker(tmp_path / "big", count=16, size=(1600, 1200))
     window = make_window()
-    ticks: list[float] = []
-    timer = QTimer(interval=50)
-    timer.timeout.connect(lambda: ticks.append(time.perf_counter()))
-    started = time.perf_counter()
-    timer.start()
-    with qtbot.waitSignal(window.bridge.finished, timeout=90000) as done:
+    with LagSampler() as sampler, qtbot.waitSignal(window.runs.finished, timeout=90000) as done:
         window.analyze_folder(folder, phases=("metadata", "content"))
-    elapsed = time.perf_counter() - started
-    timer.stop()
-    assert done.args[0].analyzed == 38
-    expected = elapsed / 0.050
-    assert len(ticks) >= 0.8 * expected, f"{len(ticks)} ticks in {elapsed:.2f}s"
-    gaps = [b - a for a, b in zip(ticks, ticks[1:], strict=False)]
-    assert max(gaps) < 0.5
+    assert done.args[0].analyzed == 18 and done.args[0].failed == 0
+    assert on_ui == []
+    assert len(sampler.lags) >= 3, "the event loop did not run during the analysis"
+    # A run done on the UI thread would block it for the whole run (seconds); a loaded machine
+    # delays a timer by well under this.
+    assert max(sampler.lags) < 3.0, f"the UI thread stalled for {max(sampler.lags):.2f} s"
 
 
 @pytest.mark.slow
 def test_ml_phase_through_the_window_feeds_the_filters(qtbot, make_window, photo_folder):
     window = make_window()
-    with qtbot.waitSignal(window.bridge.finished, timeout=120000) as done:
+    with qtbot.waitSignal(window.runs.finished, timeout=120000) as done:
         window.analyze_folder(photo_folder, phases=("metadata", "content", "ml"))
     summary = done.args[0]
     assert summary.analyzed == PHOTOS and summary.failed == 0
@@ -101,7 +139,7 @@ def test_ml_phase_through_the_window_feeds_the_filters(qtbot, make_window, photo
 def test_dropped_folder_is_analyzed_and_problems_are_listed(qtbot, make_window, photo_folder):
     (photo_folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"not really a jpeg" * 20)
     window = make_window()
-    window.analysis_phases = ("metadata", "content")
+    window.runs.phases = ("metadata", "content")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(photo_folder))])
     buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
@@ -110,7 +148,7 @@ def test_dropped_folder_is_analyzed_and_problems_are_listed(qtbot, make_window, 
     window.dragEnterEvent(enter)
     assert enter.isAccepted()
     drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, buttons, keys)
-    with qtbot.waitSignal(window.bridge.finished, timeout=60000) as done:
+    with qtbot.waitSignal(window.runs.finished, timeout=60000) as done:
         window.dropEvent(drop)
     assert done.args[0].failed == 1
     qtbot.waitUntil(lambda: window.problems.count() == 1, timeout=5000)
@@ -155,14 +193,14 @@ def test_live_reload_keeps_a_multi_selection_and_skips_an_unchanged_catalog(
     counts = window.source.counts
     monkeypatch.setattr(window.source, "counts", lambda: reads.append(1) or counts())
 
-    window._live_reload()  # nothing committed since the window loaded: no reads
+    window.library.live_reload()  # nothing committed since the window loaded: no reads
     assert reads == []
     conn = sqlite3.connect(seeded.catalog)
     with conn:  # a commit that reorders the grid: the reload resets the model
         conn.execute("UPDATE metadata SET taken_at = '1990-01-01T00:00:00' WHERE photo_id = ?",
                      (before[-1],))
     conn.close()
-    window._live_reload()
+    window.library.live_reload()
     assert reads == [1]
     assert model.ids() != before and sorted(model.ids()) == sorted(before)
     assert sorted(grid.selected_ids()) == sorted(chosen)
@@ -185,7 +223,7 @@ def test_markup_in_file_names_is_shown_literally(qtbot, make_window, tmp_path, p
     photo_maker(folder / "<i>x.jpg", seed=1)
     photo_maker(folder / "plain.jpg", seed=2)
     window = make_window()
-    with qtbot.waitSignal(window.bridge.finished, timeout=60000):
+    with qtbot.waitSignal(window.runs.finished, timeout=60000):
         window.analyze_folder(folder, phases=("metadata",))
         label = window.progress.label
         assert "<b>bold" in label.text() and label.textFormat() == Qt.TextFormat.PlainText
@@ -203,17 +241,16 @@ def test_closing_during_an_analysis_hides_at_once_and_closes_when_it_stops(
     folder = folder_maker(tmp_path / "many", count=30)
     window = make_window()
     summaries = []
-    window.bridge.finished.connect(summaries.append)
+    window.runs.finished.connect(summaries.append)
     assert window.analyze_folder(folder, phases=("metadata", "content"))
-    started = time.perf_counter()
-    window.close()
-    assert time.perf_counter() - started < 0.5  # the UI does not wait for the worker
-    assert not window.isVisible() and window.analysis.cancelling and not window._shut_down
+    window.close()  # returns at once: the run is still going (the UI does not wait for it)
+    assert window.runs.running and window.runs.cancelling and not summaries
+    assert not window.isVisible() and not window._shut_down
     with qtbot.waitSignal(window.closed, timeout=20000):
         pass
-    assert window._shut_down and not running_threads()
-    qtbot.waitUntil(lambda: bool(summaries), timeout=5000)  # queued behind the window's slot
-    assert summaries[0].cancelled
-    window._on_finished(summaries[0])  # a late result must not reopen the catalog
-    window._live_reload()
-    assert window.source._conn is None and window.last_summary is None
+    assert window._shut_down and not live_task_threads()
+    assert summaries and summaries[0].cancelled
+    window._run_finished(summaries[0])  # a late result must not reopen the catalog
+    window.library.live_reload()
+    window.library.reload_all()
+    assert window.source._conn is None and window.library.run_problems is None

@@ -10,7 +10,7 @@ from PySide6.QtGui import QImage
 from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui.app import run_app
-from imgengine_gui.ui.worker import running_threads
+from imgengine_gui.ui.tasks import live_task_threads
 
 
 @pytest.fixture
@@ -38,4 +38,4 @@ def test_screenshot_of_each_view(qapp, analyzed, tmp_path, view):
     image = QImage(str(out))
     assert image.width() >= 1000 and image.height() >= 700
     assert _distinct_colours(image) > 100  # thumbnails/photos were painted, not a blank window
-    assert not running_threads()
+    assert not live_task_threads()

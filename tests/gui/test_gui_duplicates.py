@@ -36,7 +36,7 @@ def test_duplicates_view_keeper_export_trash_undo(qtbot, make_window, seeded, wa
 
     for name in ("dups.csv", "dups.json"):
         target = tmp_path / name
-        window.choose_save_path = lambda title, filters, suggested, target=target: str(target)
+        window.prompts.choose_save_path = lambda title, filters, suggested, target=target: str(target)
         with wait_task(window, "export") as job:
             view.export_button.click()
         count, written = job.result

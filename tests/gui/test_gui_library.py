@@ -66,7 +66,7 @@ def test_each_filter_changes_the_visible_count(make_window, seeded):
 
 def test_name_search_without_clip_filters_by_file_name_with_a_hint(qtbot, make_window, seeded):
     window = make_window(seeded.catalog)
-    assert window.search_mode == "name"
+    assert window.library.search_mode == "name"
     window.actions.find.trigger()
     assert window.focusWidget() is window.search
     QTest.keyClicks(window.search, "photo_00")
@@ -94,7 +94,7 @@ def test_clip_search_ranks_hits_in_the_grid(qtbot, make_window, seeded, monkeypa
     monkeypatch.setattr(jobs, "search_text",
                         lambda catalog, text, settings: asked.append(text) or ranked)
     window = make_window(seeded.catalog)
-    assert window.search_mode == "clip"
+    assert window.library.search_mode == "clip"
     with wait_task(window, "search"):
         window.search.setText("a dog on a beach")
         window.search.fire()
@@ -109,12 +109,12 @@ def test_clip_search_ranks_hits_in_the_grid(qtbot, make_window, seeded, monkeypa
 def test_clip_search_without_the_model_falls_back_to_names(qtbot, make_window, seeded, wait_task):
     _add_clip_embedding(seeded.catalog, seeded.ids["photo_01.jpg"])
     window = make_window(seeded.catalog)
-    assert window.search_mode == "clip"
+    assert window.library.search_mode == "clip"
     with wait_task(window, "search", timeout=60000, may_fail=True) as job:
         window.search.setText("photo_00")
         window.search.fire()
     assert job.error and "CLIP" in job.error
-    assert window.search_mode == "name"
+    assert window.library.search_mode == "name"
     assert window.grid_model.rowCount() == 3
     assert "unavailable" in window.hint.label.text()
 
@@ -124,7 +124,7 @@ def test_folder_in_sidebar_limits_the_grid(make_window, seeded, tmp_path):
     assert window.sidebar.folder_paths() == [str(seeded.folder)]
     assert window.sidebar.all_photos.text(0) == f"All photos  ({ALL})"
     assert window.select_folder_path(str(seeded.folder))
-    assert window.folder == str(seeded.folder) and window.grid_model.rowCount() == ALL
+    assert window.library.folder == str(seeded.folder) and window.grid_model.rowCount() == ALL
     assert not window.select_folder_path(str(tmp_path))
 
 
@@ -161,12 +161,12 @@ def test_delete_moves_to_trash_after_confirm_and_undo_restores(qtbot, make_windo
     photo_id = seeded.ids["photo_03.jpg"]
     path = seeded.folder / "photo_03.jpg"
     asked = []
-    window.confirm = lambda title, text: asked.append(text) or False
+    window.prompts.confirm = lambda title, text: asked.append(text) or False
     window.grid.select_photo(photo_id)
     QTest.keyClick(window.grid, Qt.Key.Key_Delete)
     assert asked and "photo_03.jpg" in asked[0] and path.exists()  # declined: nothing moved
 
-    window.confirm = lambda title, text: True
+    window.prompts.confirm = lambda title, text: True
     with wait_task(window, "trash") as job:
         QTest.keyClick(window.grid, Qt.Key.Key_Delete)
     report = job.result
@@ -195,7 +195,7 @@ def test_cutout_runs_on_a_worker_and_saves_a_png(qtbot, make_window, seeded, wai
     assert view.cutout.image.size() == view.original.image.size() == view.mask.image.size()
     assert view.save_button.isEnabled()
     target = tmp_path / "cut.png"
-    window.choose_save_path = lambda title, filters, suggested: str(target)
+    window.prompts.choose_save_path = lambda title, filters, suggested: str(target)
     with wait_task(window, "cutout:save"):
         view.save_button.click()
     with Image.open(target) as saved:
@@ -212,7 +212,7 @@ def test_filter_summary_follows_a_label_that_disappears(make_window, seeded):
     with conn:
         conn.execute("DELETE FROM tags WHERE kind = 'scene' AND label = 'beach'")
     conn.close()
-    window.reload_all()
+    window.library.reload_all()
     assert f.scenes.checked() == () and f.summary.text() == ""
     assert not f.reset_button.isEnabled() and window.grid_model.rowCount() == ALL
 
@@ -220,11 +220,11 @@ def test_filter_summary_follows_a_label_that_disappears(make_window, seeded):
 def test_a_failed_trash_keeps_an_earlier_trash_undoable(qtbot, make_window, seeded, wait_task):
     window = make_window(seeded.catalog)
     with wait_task(window, "trash"):
-        window.trash_photos([seeded.ids["photo_03.jpg"]])
+        window.trash.trash_photos([seeded.ids["photo_03.jpg"]])
     assert window.actions.undo.isEnabled()
     (seeded.folder / "photo_04.jpg").unlink()  # gone behind the catalog's back: the trash fails
     with wait_task(window, "trash") as job:
-        window.trash_photos([seeded.ids["photo_04.jpg"]])
+        window.trash.trash_photos([seeded.ids["photo_04.jpg"]])
     assert job.result.failed and not job.result.moved
     assert window.actions.undo.isEnabled() and window.duplicates.undo_button.isEnabled()
     with wait_task(window, "undo") as job:
@@ -249,7 +249,7 @@ def test_a_pending_clip_search_never_filters_by_name(qtbot, make_window, seeded,
             check = window.filters.has_errors
             check.setCurrentIndex(check.findData(False))  # a filter change while pending
             assert window.grid_model.rowCount() == ALL - 1
-            window.reload_all()  # as after a run or a trash
+            window.library.reload_all()  # as after a run or a trash
             assert window.grid_model.rowCount() == ALL - 1
             release.set()
     finally:

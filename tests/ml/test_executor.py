@@ -56,7 +56,16 @@ def photo(index: int, size: tuple[int, int] = (200, 100)) -> Image.Image:
     return Image.new("RGB", size, (index, 255 - index, 7))
 
 
+def wait_until(condition, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
 def run_executor(analyzers, count: int, **kwargs):
+    """Submit ``count`` photos and close. Batches never depend on timing: a partial batch waits
+    (linger) far longer than any stall of a loaded machine, and close() flushes it at once."""
     results: list[tuple[Any, dict]] = []
     errors: list[tuple[Any, str, str]] = []
     progress: list[int] = []
@@ -66,6 +75,7 @@ def run_executor(analyzers, count: int, **kwargs):
         on_results=results.extend,
         on_progress=progress.append,
         on_error=lambda *error: errors.append(error),
+        linger_s=kwargs.pop("linger_s", 60.0),
         **kwargs,
     ).start()
     for index in range(count):
@@ -76,7 +86,7 @@ def run_executor(analyzers, count: int, **kwargs):
 
 
 def test_batches_form_and_every_key_gets_its_own_result_once():
-    analyzer = FakeAnalyzer(delay_s=0.02)
+    analyzer = FakeAnalyzer()
     executor, results, errors, progress = run_executor([analyzer], 10, batch_size=4)
     assert analyzer.batches == [4, 4, 2]
     assert [key for key, _ in results] == [f"photo-{i}" for i in range(10)]
@@ -127,10 +137,19 @@ def test_model_unavailable_in_load_drops_that_analyzer_with_a_note():
 
 
 def test_cancel_stops_after_the_current_batch_and_unblocks_producers():
-    analyzer = FakeAnalyzer(delay_s=0.3)
+    entered, release = threading.Event(), threading.Event()
+
+    class GatedAnalyzer(FakeAnalyzer):
+        def run(self, images):
+            entered.set()
+            release.wait(10)
+            return super().run(images)
+
+    analyzer = GatedAnalyzer()
     results: list = []
     executor = DeviceExecutor(
-        [analyzer], Runtime(), batch_size=4, queue_size=4, on_results=results.extend
+        [analyzer], Runtime(), batch_size=4, queue_size=4, on_results=results.extend,
+        linger_s=60.0,
     ).start()
     accepted: list[bool] = []
 
@@ -139,8 +158,9 @@ def test_cancel_stops_after_the_current_batch_and_unblocks_producers():
 
     producer = threading.Thread(target=produce)
     producer.start()
-    while not analyzer.batches:
-        time.sleep(0.01)
+    assert entered.wait(10)  # the first batch is on the device
+    executor.cancel(timeout=0)  # asked while that batch runs (without waiting)
+    release.set()
     executor.cancel(timeout=10)
     producer.join(timeout=10)
     assert not executor.running
@@ -175,8 +195,9 @@ def test_bounded_queue_blocks_the_producer_until_the_device_catches_up():
     producer = threading.Thread(target=produce)
     producer.start()
     assert entered.wait(10)
-    time.sleep(0.5)
     # one batch of 2 held by the device thread + 3 queued; the 6th submit blocks
+    wait_until(lambda: len(submitted) == 5)
+    time.sleep(0.2)  # a producer that was not blocked would get further meanwhile
     assert len(submitted) == 5
     assert producer.is_alive()
     release.set()

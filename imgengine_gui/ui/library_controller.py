@@ -1,0 +1,227 @@
+"""What the grid shows: the folder, the filters and the search, read from the catalog.
+
+Owns the library's state (folder, search, counts, what was last read) and keeps the sidebar,
+filters, grid, hint, counts and problems in step with the catalog, live during a run.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from imgengine_gui.catalog.queries import PhotoFilter
+from imgengine_gui.catalog.reader import CatalogReader
+from imgengine_gui.engine.progress import FileProblem
+from imgengine_gui.settings import Settings
+from imgengine_gui.ui import jobs
+from imgengine_gui.ui.filters import FilterPanel
+from imgengine_gui.ui.grid_view import PhotoGrid
+from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.problems import ProblemsDock, problems_from_catalog
+from imgengine_gui.ui.sidebar import Sidebar
+from imgengine_gui.ui.tasks import TaskRunner
+from imgengine_gui.ui.widgets import HintBanner, SearchBox
+
+LIVE_RELOAD_MS = 500
+
+
+@dataclass
+class LibraryViews:
+    grid: PhotoGrid
+    grid_model: PhotoGridModel
+    sidebar: Sidebar
+    filters: FilterPanel
+    search: SearchBox
+    hint: HintBanner
+    counts_label: QLabel
+    problems: ProblemsDock
+    status: QStatusBar
+
+
+class LibraryController(QObject):
+    reloaded = Signal()  # everything was read again (after a run, a trash, new settings)
+
+    def __init__(self, source: CatalogReader, tasks: TaskRunner, views: LibraryViews,
+                 catalog: Path, settings: Callable[[], Settings],
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.source, self._tasks, self.views = source, tasks, views
+        self._catalog, self._settings = catalog, settings
+        self.folder: str | None = None
+        self.search_text = ""
+        self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
+        self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
+        self.run_problems: list[FileProblem] | None = None  # the last run's, else the catalog's
+        self.counts = {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
+        self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
+        self._problems_stale = False
+        self._closed = False  # the window is going away: nothing reads the catalog any more
+        self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
+        self.live_timer.timeout.connect(self.live_reload)
+        views.problems.visibilityChanged.connect(self._problems_shown)
+        views.grid.selectionModel().selectionChanged.connect(lambda *_: self.update_counts())
+        views.filters.changed.connect(self.reload_photos)
+
+    # -- reading -----------------------------------------------------------------------------
+    def current_filter(self) -> PhotoFilter:
+        base = PhotoFilter(folder=self.folder)
+        if self.search_text:
+            if self.search_mode != "clip":
+                base.name = self.search_text
+            elif self.search_hits is not None:
+                base.photo_ids = tuple(self.search_hits)
+            # else a text search is pending: the grid keeps all photos until its hits arrive
+        return self.views.filters.apply_to(base)
+
+    def close(self) -> None:
+        self._closed = True
+        self.live_timer.stop()
+        self.source.close()
+
+    def reload_all(self) -> None:
+        if self._closed:
+            return
+        v = self.views
+        self._seen_version = self.source.data_version()
+        self.counts = counts = self.source.counts()
+        v.sidebar.set_library(counts["photos"], self.source.folders())
+        v.sidebar.set_cluster_count(counts["clusters"])
+        if v.sidebar.selected_entry() is None:
+            v.sidebar.select_entry("folder", None, notify=False)
+        v.filters.refresh(self.source, self.folder)
+        clip = self.source.has_embeddings(self._settings().scenes_model)
+        self.search_mode = "clip" if clip else "name"
+        v.search.setPlaceholderText(
+            "Search by content, e.g. “dog on a beach” (Ctrl+F)" if clip
+            else "Filter by file name (Ctrl+F)"
+        )
+        self._problems_stale = True
+        self._problems_shown(v.problems.isVisible())
+        self.reload_photos()
+        self.reloaded.emit()
+
+    def reload_photos(self) -> None:
+        grid, model = self.views.grid, self.views.grid_model
+        current, selected = grid.current_id(), grid.selected_ids()
+        ids = self.source.ids(self.current_filter())
+        if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
+            rank = {pid: n for n, pid in enumerate(self.search_hits)}
+            ids.sort(key=lambda pid: rank.get(pid, len(rank)))
+        if model.set_ids(ids) and (current is not None or selected):
+            grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
+        self.update_counts()
+        self._update_hint()
+
+    def live_reload(self) -> None:
+        """During a run: read again only when something was committed since the last read."""
+        if self._closed:
+            return
+        version = self.source.data_version()
+        if version is not None and version == self._seen_version:
+            return
+        self._seen_version = version
+        started = time.perf_counter()
+        self.counts = counts = self.source.counts()
+        self.views.sidebar.set_library(counts["photos"], self.source.folders())
+        self.reload_photos()
+        cost = time.perf_counter() - started
+        # Big libraries: reload less often so the UI thread stays free for input.
+        self.live_timer.setInterval(max(LIVE_RELOAD_MS, int(cost * 5000)))
+
+    def update_counts(self) -> None:
+        """From the counts read at the last reload: cheap enough for every selection change."""
+        counts, grid = self.counts, self.views.grid
+        shown = self.views.grid_model.rowCount()
+        parts = [f"{counts['photos']:,} photos"]
+        if shown != counts["photos"]:
+            parts.append(f"{shown:,} shown")
+        if grid.selected_count() > 1:
+            parts.append(f"{grid.selected_count()} selected")
+        if counts["errors"]:
+            parts.append(f"{counts['errors']} with problems")
+        if counts["clusters"]:
+            parts.append(f"{counts['clusters']} duplicate groups")
+        self.views.counts_label.setText(" · ".join(parts))
+
+    def _update_hint(self) -> None:
+        hint = self.views.hint
+        if not self.search_text:
+            hint.show_text("")
+        elif self.search_mode == "clip":
+            hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
+        else:
+            hint.show_text(
+                f"Showing photos whose file name contains “{self.search_text}”. Searching by "
+                "content needs CLIP image embeddings: put the CLIP model in place (see "
+                "`imgengine models`) and analyze the folder again."
+            )
+
+    def _problems_shown(self, visible: bool) -> None:
+        """Problems are read from the catalog only when the dock is (or becomes) visible."""
+        if not (visible and self._problems_stale):
+            return
+        self._problems_stale = False
+        self.views.problems.set_problems(
+            self.run_problems if self.run_problems is not None
+            else problems_from_catalog(self.source.problems())
+        )
+
+    # -- choosing what to show ---------------------------------------------------------------
+    def select_folder(self, folder: str | None) -> None:
+        self.folder = folder
+        self.views.filters.refresh(self.source, folder)
+        self.reload_photos()
+
+    def select_folder_path(self, path: str) -> bool:
+        resolved = str(Path(path).expanduser().resolve())
+        if resolved not in self.views.sidebar.folder_paths():
+            self.views.status.showMessage(f"{resolved} is not analyzed yet", 8000)
+            return False
+        self.views.sidebar.select_entry("folder", resolved)
+        return True
+
+    def folder_title(self) -> str:
+        return os.path.basename(self.folder.rstrip(os.sep)) if self.folder else "All photos"
+
+    def run_search(self, text: str) -> None:
+        self.search_text = text
+        self.search_hits = None
+        if not (text and self.search_mode == "clip"):
+            self.reload_photos()
+            return
+        self.views.hint.show_text(f"Searching for “{text}”…")
+        settings, catalog = self._settings(), self._catalog
+        self._tasks.submit(
+            "models", "search", lambda: jobs.search_text(catalog, text, settings),
+            lambda hits: self._search_done(text, hits), self._search_failed,
+        )  # fmt: skip
+
+    def _search_done(self, text: str, hits: list[int]) -> None:
+        if text == self.search_text:  # an older search's hits are dropped
+            self.search_hits = hits
+            self.reload_photos()
+
+    def _search_failed(self, message: str) -> None:
+        self.search_mode = "name"
+        self.reload_photos()
+        self.views.hint.show_text(
+            f"Text search is unavailable ({message}); filtering by file name."
+        )
+
+    def cutout_target(self) -> tuple[int | None, str | None]:
+        """The current photo; with none, the first one with people (cutouts suit them best)."""
+        grid, model = self.views.grid, self.views.grid_model
+        photo_id = grid.current_id()
+        if photo_id is None and model.rowCount():
+            with_people = self.source.ids(replace(self.current_filter(), people=True))
+            photo_id = with_people[0] if with_people else model.photo_id(0)
+        if photo_id is None:
+            return None, None
+        row = self.source.rows([photo_id]).get(photo_id)
+        return (photo_id, row.path) if row else (None, None)

@@ -1,0 +1,100 @@
+"""Analysis runs from the window: start, cancel, live progress; one run at a time."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
+from imgengine_gui.engine.progress import ProgressEvent, RunSummary
+from imgengine_gui.settings import PHASES, Settings
+from imgengine_gui.ui import ui_state
+from imgengine_gui.ui.actions import Actions
+from imgengine_gui.ui.bridge import EngineBridge, ProgressThrottle
+from imgengine_gui.ui.status import RunProgress, summary_text
+from imgengine_gui.ui.tasks import TaskRunner
+from imgengine_gui.ui.widgets import NoticeBar
+
+
+class RunController(QObject):
+    started = Signal()
+    finished = Signal(object)  # RunSummary, after the progress shows it
+    failed = Signal(str)
+
+    def __init__(self, tasks: TaskRunner, bridge: EngineBridge, catalog: Path,
+                 settings: Callable[[], Settings], actions: Actions, progress: RunProgress,
+                 notice: NoticeBar, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks, self._bridge, self._catalog, self._settings = tasks, bridge, catalog, settings
+        self._actions, self._progress, self._notice = actions, progress, notice
+        self.phases: tuple[str, ...] = PHASES
+        self._cancel: threading.Event | None = None
+        actions.cancel.setEnabled(False)
+
+    @property
+    def running(self) -> bool:
+        return self._cancel is not None
+
+    @property
+    def cancelling(self) -> bool:
+        return self._cancel is not None and self._cancel.is_set()
+
+    def start(self, folder: str | Path, phases: tuple[str, ...] | None = None) -> bool:
+        if self.running:
+            self._notice.show_message("An analysis is already running; cancel it first.")
+            return False
+        folder = str(Path(folder).expanduser().resolve())
+        if not os.path.isdir(folder):
+            self._notice.show_message(f"Not a folder: {folder}")
+            return False
+        ui_state.remember_folder(folder)
+        request = AnalyzeRequest(Path(folder), self._catalog, self._settings(),
+                                 tuple(phases or self.phases))
+        cancel = self._cancel = threading.Event()
+        progress = ProgressThrottle(self._bridge, self._on_progress)
+        self._actions.analyze.setEnabled(False)
+        self._actions.cancel.setEnabled(True)
+        self._progress.show_event(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
+        self._tasks.submit(
+            "analysis", "analysis",
+            lambda: analyze_folder(request, on_progress=progress, cancel=cancel),
+            self._on_done, self._on_error,
+        )  # fmt: skip
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self._actions.cancel.setEnabled(False)
+            self._progress.label.setText("Stopping after the current batch…")
+
+    def forget(self) -> None:
+        """Stop waiting for a run that did not stop in time (its thread still ends on its own)."""
+        if self._cancel is not None:
+            self._cancel.set()
+        self._ended()
+
+    def _on_progress(self, event: ProgressEvent) -> None:
+        if self.running and not self.cancelling:
+            self._progress.show_event(event)
+
+    def _ended(self) -> None:
+        self._cancel = None
+        self._actions.analyze.setEnabled(True)
+        self._actions.cancel.setEnabled(False)
+
+    def _on_done(self, summary: RunSummary) -> None:
+        self._ended()
+        self._progress.show_done(summary_text(summary))
+        self.finished.emit(summary)
+
+    def _on_error(self, message: str) -> None:
+        self._ended()
+        self._progress.show_done("Analysis failed")
+        self._notice.show_message(f"The analysis stopped: {message}")
+        self.failed.emit(message)
