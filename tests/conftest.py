@@ -8,14 +8,29 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+CORPUS_MISSING = "photo corpus not found"
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     from benchmarks.library import find_corpus
 
     path = find_corpus()
     if path is None:
-        pytest.skip("photo corpus not found: set IMGENGINE_CORPUS or place it at ../shared/corpus")
+        pytest.skip(f"{CORPUS_MISSING}: set IMGENGINE_CORPUS or place it at ../shared/corpus")
     return path.resolve()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say how many tests the missing photo corpus skipped (they would pass silently otherwise)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if CORPUS_MISSING in str(r.longrepr)]
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} corpus tests skipped: {CORPUS_MISSING} (set IMGENGINE_CORPUS or place "
+            "it at ../shared/corpus)", yellow=True, bold=True,
+        )
+    else:
+        terminalreporter.write_line("corpus tests skipped: 0")
 
 
 @pytest.fixture(autouse=True)

@@ -27,6 +27,7 @@ from imgengine_gui.analysis.hashes import (
 from imgengine_gui.analysis.quality import clipping, exposure, quality_gray, sharpness
 from imgengine_gui.analysis.signature import make_signature
 from imgengine_gui.common.files import sha256_file
+from imgengine_gui.common.images import fitted_size
 
 THUMB_SIDE = 256
 PREVIEW_SIDE = 1024
@@ -90,11 +91,9 @@ def _cache_path(cache_dir: Path, kind: str, key: str) -> Path:
 
 
 def _fit(image: Image.Image, side: int) -> Image.Image:
-    width, height = image.size
-    if max(width, height) <= side:
+    size = fitted_size(image.size, side)
+    if size == image.size:
         return image
-    ratio = side / max(width, height)
-    size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
     # reducing_gap=1: a box reduce by the whole factor first, then a short bicubic step.
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=1.0)
 

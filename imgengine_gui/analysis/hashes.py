@@ -119,5 +119,4 @@ def perceptual_hashes_of_view(view: Image.Image) -> tuple[int, int]:
 
 
 def _to_int(h: imagehash.ImageHash) -> int:
-    bits = np.asarray(h.hash, dtype=bool).ravel()
-    return int.from_bytes(np.packbits(bits).tobytes(), "big")
+    return int(str(h), 16)  # imagehash's own hex of its bits, row-major, first bit highest

@@ -28,13 +28,7 @@ from imgengine_gui.ui.thumbnails import ImageLoader, image_key
 
 PAGE = 60
 THUMB = 170
-KIND_TITLES = {
-    "exact": "Exact copies",
-    "near": "Near duplicates",
-    "resized": "Resized copies",
-    "similar": "Similar photos",
-    "burst": "Burst",
-}
+KIND_TITLES = {"exact": "Exact copies", "near": "Near duplicates"}  # analysis.duplicates kinds
 
 
 def short_date(value: str | None) -> str:

@@ -1,23 +1,20 @@
-"""SVG icons from resources/icons, tinted with the palette's text colour so both themes work."""
+"""SVG icons from imgengine_gui/resources/icons, tinted with the palette's text colour so both
+themes work. The resources ship inside the package (wheel, editable install, PyInstaller bundle)."""
 
 from __future__ import annotations
 
-import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 SIZES = (16, 20, 24, 32, 48)
 
 
 def resources_dir() -> Path:
-    bundle = getattr(sys, "_MEIPASS", None)  # a PyInstaller bundle (installer/imgengine.spec)
-    if bundle:
-        return Path(bundle) / "resources"
-    return Path(__file__).resolve().parents[2] / "resources"
+    return Path(__file__).resolve().parents[1] / "resources"
 
 
 def app_icon() -> QIcon:
@@ -48,14 +45,6 @@ def _icon(name: str, normal: str, disabled: str) -> QIcon:
         for side in SIZES:
             result.addPixmap(_render(renderer, side), mode)
     return result
-
-
-def tinted_pixmap(name: str, side: int, colour: QColor) -> QPixmap:
-    path = resources_dir() / "icons" / f"{name}.svg"
-    if not path.is_file():
-        return QPixmap()
-    svg = path.read_text(encoding="utf-8").replace("currentColor", colour.name())
-    return _render(QSvgRenderer(QByteArray(svg.encode())), side)
 
 
 def _render(renderer: QSvgRenderer, side: int) -> QPixmap:
