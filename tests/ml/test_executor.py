@@ -136,16 +136,22 @@ def test_model_unavailable_in_load_drops_that_analyzer_with_a_note():
     assert errors == []
 
 
+class GatedAnalyzer(FakeAnalyzer):
+    """Holds each batch on the device until the test releases it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def run(self, images):
+        self.entered.set()
+        self.release.wait(10)
+        return super().run(images)
+
+
 def test_cancel_stops_after_the_current_batch_and_unblocks_producers():
-    entered, release = threading.Event(), threading.Event()
-
-    class GatedAnalyzer(FakeAnalyzer):
-        def run(self, images):
-            entered.set()
-            release.wait(10)
-            return super().run(images)
-
     analyzer = GatedAnalyzer()
+    entered, release = analyzer.entered, analyzer.release
     results: list = []
     executor = DeviceExecutor(
         [analyzer], Runtime(), batch_size=4, queue_size=4, on_results=results.extend,
@@ -172,15 +178,8 @@ def test_cancel_stops_after_the_current_batch_and_unblocks_producers():
 
 
 def test_bounded_queue_blocks_the_producer_until_the_device_catches_up():
-    entered, release = threading.Event(), threading.Event()
-
-    class GatedAnalyzer(FakeAnalyzer):
-        def run(self, images):
-            entered.set()
-            release.wait(10)
-            return super().run(images)
-
     analyzer = GatedAnalyzer()
+    entered, release = analyzer.entered, analyzer.release
     results: list = []
     executor = DeviceExecutor(
         [analyzer], Runtime(), batch_size=2, queue_size=3, on_results=results.extend
