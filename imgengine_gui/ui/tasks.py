@@ -66,9 +66,12 @@ class TaskRunner(QObject):
         on_done: Callable[[Any], Any] | None = None,
         on_error: Callable[[str], Any] | None = None,
     ) -> Task:
-        """Run ``job`` on ``lane``; ``on_done(result)`` or ``on_error(message)`` on the UI thread."""
+        """Run ``job`` on ``lane``; ``on_done(result)`` or ``on_error(message)`` on the UI thread.
+        After ``shutdown`` nothing runs: the task comes back cancelled."""
         if self._closed:
-            raise RuntimeError("the task runner is shut down")
+            cancelled: Future = Future()
+            cancelled.cancel()
+            return Task(name, lane, cancelled)
         pool = self._pools.get(lane)
         if pool is None:
             pool = ThreadPoolExecutor(LANES[lane], thread_name_prefix=f"{THREAD_PREFIX}{lane}")

@@ -180,6 +180,28 @@ def test_tasks_call_back_on_the_ui_thread_in_lane_order(qtbot, tasks):
     assert not tasks.busy()
 
 
+def test_after_shutdown_nothing_runs_and_no_thread_is_left(qtbot):
+    from imgengine_gui.ui.tasks import live_task_threads
+
+    tasks = TaskRunner(EngineBridge())
+    ran = []
+    started, release = threading.Event(), threading.Event()
+
+    def running_job():
+        started.set()
+        release.wait(10)
+        ran.append("before")
+
+    tasks.submit("library", "before", running_job)
+    assert started.wait(10)
+    threading.Timer(0.05, release.set).start()
+    tasks.shutdown()  # waits for the running job
+    assert ran == ["before"] and not live_task_threads()
+    late = tasks.submit("library", "late", lambda: ran.append("late"), ran.append)
+    qtbot.wait(50)
+    assert late.future.cancelled() and ran == ["before"] and not live_task_threads()
+
+
 def test_callbacks_of_a_deleted_qt_object_are_skipped(qtbot, tasks):
     class Receiver(QObject):
         got: list = []
