@@ -48,6 +48,8 @@ CHOICE_TIPS = {
     ("backend", "compile"): "torch.compile: slower first batch, faster afterwards.",
     ("device", "auto"): "CUDA when present, else the CPU.",
 }
+
+
 class FieldEditor:
     def __init__(self, spec: dict[str, Any], widget: QWidget, get, put) -> None:
         self.spec, self.widget, self.get, self.put = spec, widget, get, put
