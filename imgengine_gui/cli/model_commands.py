@@ -67,6 +67,7 @@ def run_download(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     cancel = threading.Event()
     outcome: dict[str, Any] = {}
+    finished = threading.Event()  # not Thread.join: a join interrupted by Ctrl-C can lie
     with _ProgressBar(args.quiet) as bar:
 
         def work() -> None:
@@ -76,28 +77,40 @@ def run_download(args: argparse.Namespace) -> int:
                 )
             except BaseException as exc:  # reported from the main thread
                 outcome["error"] = exc
+            finally:
+                finished.set()
 
-        worker = threading.Thread(target=work, name="download")
-        worker.start()
+        threading.Thread(target=work, name="download", daemon=True).start()
         try:
-            while worker.is_alive():
-                worker.join(0.2)
+            while not finished.wait(0.2):
+                pass
         except KeyboardInterrupt:
             cancel.set()
-            worker.join()
+            finished.wait()
     failure = outcome.get("error")
+    done = outcome.get("results") or getattr(failure, "installed", [])
+    _print_results(done, args.json)
     if failure is None:
-        _print_results(outcome["results"], args.json)
         return 0
     if isinstance(failure, NotDownloadable):
         raise UsageError(str(failure))
-    if isinstance(failure, md.DownloadCancelled) or cancel.is_set():
-        error("download cancelled; nothing was installed (the next download resumes)")
-        return EXIT_CANCELLED
+    if cancel.is_set():
+        failure = md.DownloadCancelled("download cancelled")
+    code, message = _failure(failure)
+    if "nothing was" not in message:
+        message += "; nothing else was changed" if done else "; nothing was changed"
+    error(message + (" (the next download resumes)" if code == EXIT_CANCELLED else ""))
+    return code
+
+
+def _failure(failure: BaseException) -> tuple[int, str]:
+    """Exit code and message of a failed download; unknown errors are bugs, raised as they are."""
+    from imgengine_gui.engine import model_download as md
+
     if isinstance(failure, md.HubUnreachable):
-        error(f"could not reach the model hub: {failure}; nothing was changed")
-        return EXIT_UNREACHABLE
+        return EXIT_UNREACHABLE, f"could not reach the model hub: {failure}"
     codes = {
+        md.DownloadCancelled: EXIT_CANCELLED,
         md.NotEnoughSpace: EXIT_NO_SPACE,
         md.DiskFull: EXIT_NO_SPACE,
         md.CorruptDownload: EXIT_BAD_MODEL,
@@ -106,10 +119,7 @@ def run_download(args: argparse.Namespace) -> int:
     }
     for kind, code in codes.items():
         if isinstance(failure, kind):
-            error(
-                f"{failure}" + ("" if "nothing was" in str(failure) else "; it was not installed")
-            )
-            return code
+            return code, str(failure) or "download cancelled"
     raise failure
 
 

@@ -102,9 +102,13 @@ def download_models(
         "",
         f"{len(todo)} of {len(plans)} models to fetch, {_size(report.total)} from {source}",
     )
-    results = []
-    for plan in plans:
-        results.append(_install(plan, settings, report, cancel))
+    results: list[DownloadResult] = []
+    try:
+        for plan in plans:
+            results.append(_install(plan, settings, report, cancel))
+    except BaseException as exc:
+        exc.installed = results  # type: ignore[attr-defined] # what was done before it failed
+        raise
     return results
 
 
@@ -206,8 +210,8 @@ def _install(
             raise
         _discard(staging, remote.repo_id)  # its space is better given back than kept to resume
         raise DiskFull(
-            f"the disk filled up while installing {remote.repo_id}; what was fetched was deleted "
-            "and nothing was installed"
+            f"the disk filled up while installing {remote.repo_id}; what was fetched of it was "
+            "deleted"
         ) from exc
     finally:
         lock.release()

@@ -14,6 +14,7 @@ import hashlib
 import importlib
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,6 +124,8 @@ def fetch(
     from huggingface_hub import constants, hf_hub_download
 
     constants.DOWNLOAD_CHUNK_SIZE = CHUNK_BYTES
+    # free space is checked up front; a full disk stops the download with its own error
+    warnings.filterwarnings("ignore", "Not enough free disk space", UserWarning)
     bar = _progress_class(on_bytes, cancel)
     files: list[StagedFile] = []
     for remote_file in remote.files:
@@ -138,7 +141,7 @@ def fetch(
                 endpoint=hub_endpoint(),
                 tqdm_class=bar,
             )
-        check_file(Path(path), remote_file)
+        check_file(Path(path), remote_file, remote.repo_id)
         on_bytes(remote_file.size - (bar.counted - counted))  # staged before, or re-sent bytes
         bar.counted = counted + remote_file.size
         blob = Path(path).resolve()
@@ -148,7 +151,7 @@ def fetch(
     return Staged(Path(path).parent, tuple(files))
 
 
-def check_file(path: Path, remote_file: RemoteFile) -> None:
+def check_file(path: Path, remote_file: RemoteFile, repo_id: str) -> None:
     """Raise ``CorruptDownload`` (and drop the staged copy) when ``path`` is not what the hub has."""
     blob = path.resolve()
     size = blob.stat().st_size
@@ -162,7 +165,7 @@ def check_file(path: Path, remote_file: RemoteFile) -> None:
     if problem:
         path.unlink(missing_ok=True)
         blob.unlink(missing_ok=True)
-        raise CorruptDownload(f"{remote_file.name} arrived corrupt ({problem})")
+        raise CorruptDownload(f"{repo_id}: {remote_file.name} arrived corrupt ({problem})")
 
 
 def file_sha256(path: Path) -> str:

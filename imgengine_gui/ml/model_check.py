@@ -6,6 +6,7 @@ the CPU, so a model that passes here is one the pipeline can serve.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,8 @@ def check_model(task: str, folder: Path) -> str:
         raise
     except Exception as error:  # whatever a broken model raises: one line for the user
         raise ModelUnavailable(f"{folder} does not work as a {task} model: {error}") from error
+    finally:
+        gc.collect()  # the checked model, and its mapped weights, go now, not at some later GC
 
 
 def _scenes(folder: str, image: Image.Image) -> str:

@@ -71,7 +71,7 @@ def copy_from_mirror(
                     raise DownloadCancelled()
                 out.write(chunk)
                 on_bytes(len(chunk))
-        check_file(copy, remote_file)
+        check_file(copy, remote_file, remote.repo_id)
         weights = remote_file.name.endswith(".safetensors")
         blob = remote_file.blob_name or (file_sha256(copy) if weights else git_blob_sha1(copy))
         staged.append(StagedFile(remote_file.name, copy, blob))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import threading
 
 import pytest
@@ -123,7 +125,9 @@ def test_a_corrupt_file_is_detected_and_nothing_is_installed(hub, hf_cache, caps
 
     assert main(["models", "download", "objects", "--quiet"]) == 5
     err = capsys.readouterr().err
-    assert "model.safetensors arrived corrupt (its sha256 does not match the hub's)" in err
+    assert (
+        f"{RTDETR}: model.safetensors arrived corrupt (its sha256 does not match the hub's)" in err
+    )
     assert "Traceback" not in err
     assert choose_tier("objects", Settings()).tier == "offline"
     assert not any(p.endswith(".safetensors") for p in tree(staging_root(hf_cache)))
@@ -194,3 +198,19 @@ def test_the_hub_endpoint_is_read_when_the_download_starts(hub, hf_cache, monkey
     assert download.hub_endpoint() == hub.url
     download_models(["segmentation"], Settings())
     assert hub.log and all(r.path.startswith(("/api/models/", "/nvidia/")) for r in hub.log)
+
+
+def test_ctrl_c_stops_the_cli_download_and_installs_nothing(hub, hf_cache, monkeypatch, capsys):
+    monkeypatch.setattr(download, "CHUNK_BYTES", 16 * 1024)
+    hub.slow["model.safetensors"] = 0.02
+
+    def press_ctrl_c(filename):
+        if filename == "model.safetensors":
+            os.kill(os.getpid(), signal.SIGINT)
+
+    hub.on_file_start = press_ctrl_c
+    assert main(["models", "download", "scenes", "--quiet"]) == 130
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["imgengine: download cancelled; nothing was changed (the next download resumes)"]
+    assert choose_tier("scenes", Settings()).tier == "offline"
+    assert not (hf_cache / "models--openai--clip-vit-base-patch32").exists()
