@@ -57,14 +57,18 @@ def staging_root(cache_root: Path) -> Path:
 
 def installed(path: Path) -> Installed:
     """What is installed at a model folder or HF cache snapshot ``path``."""
-    size = folder_size(path)
+    return Installed(path, folder_size(path), *origin(path))
+
+
+def origin(path: Path) -> tuple[str | None, str | None, bool]:
+    """(commit, hub id, downloaded here) of a model folder; cheap: reads no model file."""
     if path.parent.name == "snapshots" and path.parent.parent.name.startswith("models--"):
         repo_id = path.parent.parent.name.removeprefix("models--").replace("--", "/")
-        return Installed(path, size, path.name, repo_id, True)
+        return path.name, repo_id, True
     manifest = read_manifest(path)
     if manifest:
-        return Installed(path, size, manifest.get("commit"), manifest.get("repo_id"), True)
-    return Installed(path, size, None, None, False)
+        return manifest.get("commit"), manifest.get("repo_id"), True
+    return None, None, False
 
 
 def folder_size(path: Path) -> int:
