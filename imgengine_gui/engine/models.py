@@ -14,7 +14,7 @@ from typing import Any
 
 from imgengine_gui.ml.errors import ModelUnavailable
 from imgengine_gui.ml.model_files import weights_refusal
-from imgengine_gui.ml.model_store import Installed, installed, remove_installed
+from imgengine_gui.ml.model_store import Installed, installed, origin, remove_installed
 from imgengine_gui.ml.registry import ON_DEMAND_TASKS, TASKS, choose_tier, find_local_model
 from imgengine_gui.settings import Settings
 
@@ -78,9 +78,9 @@ def hub_id(task: str, settings: Settings) -> str:
     if not is_folder_setting(value):
         return value
     folder = Path(value).expanduser()
-    origin = installed(folder).repo_id if folder.is_dir() else None
-    if origin:
-        return origin
+    repo_id = origin(folder)[1] if folder.is_dir() else None
+    if repo_id:
+        return repo_id
     raise NotDownloadable(
         f"{task} uses the local folder {value}: set its model to a Hugging Face id to download one"
     )
