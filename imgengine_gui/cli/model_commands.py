@@ -1,7 +1,7 @@
 """`imgengine models download|use|remove`, and the size/revision part of `imgengine models`.
 
-Exit codes of `download`: 0 installed, 1 the hub refused (unknown model, no safetensors...),
-2 bad arguments, 3 the hub could not be reached, 4 not enough disk space, 5 a file arrived
+Exit codes of `download`: 0 installed, 1 the hub refused (unknown model, no safetensors...) or
+the model could not be written, 2 bad arguments, 3 the hub could not be reached, 4 not enough disk space, 5 a file arrived
 corrupt or the model failed its check, 130 cancelled. Nothing half-downloaded is ever loaded.
 """
 
@@ -120,6 +120,8 @@ def _failure(failure: BaseException) -> tuple[int, str]:
     for kind, code in codes.items():
         if isinstance(failure, kind):
             return code, str(failure) or "download cancelled"
+    if isinstance(failure, OSError):  # the model folder or cache cannot be written
+        return EXIT_REFUSED, f"cannot install the model: {failure}"
     raise failure
 
 
