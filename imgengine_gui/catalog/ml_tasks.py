@@ -18,7 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 NOT_SERVED = "none"
-ML_PHASE_VERSION = "tasks-1"  # phase_status 'ml' once these rows decide what re-runs
+# The version written on phase_status 'ml' rows once these rows, not that version, decide what
+# the ML phase re-runs (plan_jobs is then asked for the other phases only).
+ML_PHASE_VERSION = "tasks-1"
 # task -> (tag kind, result key of its tags, writes the embedding)
 TASK_OUTPUTS = {
     "scenes": ("scene", "scenes", True),

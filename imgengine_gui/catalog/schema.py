@@ -126,7 +126,6 @@ MIGRATIONS: list[str] = [
     JOIN (SELECT 'scenes' AS task UNION ALL SELECT 'objects' UNION ALL SELECT 'faces') t
     LEFT JOIN phase_status st ON st.photo_id = s.photo_id AND st.phase = 'ml'
     WHERE json_valid(s.models);
-    UPDATE phase_status SET analyzer_version = 'tasks-1' WHERE phase = 'ml';
     """,
 ]
 

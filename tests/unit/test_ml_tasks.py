@@ -12,7 +12,6 @@ from PIL import Image
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.catalog.ml_tasks import (
-    ML_PHASE_VERSION,
     NOT_SERVED,
     TaskRun,
     count_due,
@@ -184,8 +183,6 @@ def test_catalogs_analyzed_before_keep_their_results_after_the_migration(tmp_pat
         (1, "objects"): "none", (2, "scenes"): "1:openai/clip", (2, "faces"): "1:mtcnn",
         (2, "objects"): "1:PekingU/rtdetr",
     }  # fmt: skip
-    versions = {r[0] for r in conn.execute("SELECT analyzer_version FROM phase_status")}
-    assert versions == {ML_PHASE_VERSION}
     assert [d.photo_id for d in due_ml_tasks(conn, "/lib", OFFLINE)] == [2]
 
 
@@ -202,3 +199,36 @@ def test_serving_keys_name_every_task_and_the_installed_revision(tmp_path, monke
         "faces": "1:mtcnn",
         "objects": NOT_SERVED,
     }
+
+
+def test_the_run_plan_adds_ml_where_tasks_are_due_and_says_which(tmp_path):
+    from imgengine_gui.engine.ml_plan import plan_ml_tasks, task_runs
+    from imgengine_gui.scan import PhotoJob
+
+    conn, root, ids = catalog_with_photos(tmp_path)
+    for photo_id in ids[:2]:
+        record_offline(conn, photo_id)
+    paths = dict(conn.execute("SELECT id, path FROM photos").fetchall())
+    jobs = [
+        PhotoJob(ids[1], paths[ids[1]], ("content",)),
+        PhotoJob(ids[2], paths[ids[2]], ("metadata",)),
+    ]
+    clip = {**OFFLINE, "scenes": "1:openai/clip@c0ffee"}
+
+    tasks = plan_ml_tasks(conn, str(root), jobs, clip)
+    assert [(j.photo_id, j.phases) for j in jobs] == [
+        (ids[0], ("ml",)), (ids[1], ("content", "ml")), (ids[2], ("metadata", "ml")),
+    ]  # fmt: skip
+    assert tasks == {
+        ids[0]: frozenset({"scenes"}), ids[1]: frozenset({"scenes"}),
+        ids[2]: frozenset({"scenes", "faces"}),
+    }  # fmt: skip
+    runs = task_runs(
+        tasks[ids[2]], clip, {"scenes": "openai/clip", "faces": "mtcnn"}, {"faces": "oom"}
+    )
+    assert runs == {
+        "scenes": TaskRun(clip["scenes"], "openai/clip"),
+        "faces": TaskRun("1:mtcnn", "mtcnn", "oom"),
+    }
+    record_ml_tasks(conn, ids[2], {"objects": TaskRun(NOT_SERVED, NOT_SERVED)}, {})
+    assert plan_ml_tasks(conn, str(root), [], clip)[ids[2]] == frozenset({"scenes", "faces"})
