@@ -62,6 +62,18 @@ class Settings:
         "Background removal model",
         "Hugging Face id or local folder of a SegFormer model; GrabCut serves when absent.",
     )
+    model_folder: str = _option(
+        "",
+        "Model folder",
+        "Where downloaded models go; empty = the Hugging Face cache. A model downloaded into this "
+        "folder is used from there.",
+    )
+    model_mirror: str = _option(
+        "",
+        "Model mirror folder",
+        "A folder (say, on a share) holding models to copy instead of downloading them; empty = "
+        "the Hugging Face hub (or HF_ENDPOINT).",
+    )
     duplicate_sensitivity: int = _option(
         5,
         "Duplicate sensitivity",

@@ -105,6 +105,28 @@ MIGRATIONS: list[str] = [
         state TEXT NOT NULL
     );
     """,
+    # per ML task: the model that produced a photo's results (catalog/ml_tasks.py); rows for
+    # catalogs analyzed before come from ml_summary.models (result key -> model id)
+    """
+    CREATE TABLE ml_tasks (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        task TEXT NOT NULL,
+        model TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error TEXT,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (photo_id, task)
+    );
+    CREATE INDEX ml_tasks_task_model ON ml_tasks(task, model);
+    INSERT INTO ml_tasks(photo_id, task, model, state, error, updated_at)
+    SELECT s.photo_id, t.task,
+           COALESCE('1:' || json_extract(s.models, '$.' || t.task), 'none'), 'done', NULL,
+           COALESCE(st.updated_at, 0)
+    FROM ml_summary s
+    JOIN (SELECT 'scenes' AS task UNION ALL SELECT 'objects' UNION ALL SELECT 'faces') t
+    LEFT JOIN phase_status st ON st.photo_id = s.photo_id AND st.phase = 'ml'
+    WHERE json_valid(s.models);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

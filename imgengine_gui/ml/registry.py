@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from imgengine_gui.ml.base import Analyzer, Tier
+from imgengine_gui.ml.model_files import weights_refusal
 
 TASKS = ("scenes", "objects", "faces")
 ON_DEMAND_TASKS = ("segmentation",)
@@ -126,7 +127,8 @@ def choose_tier(task: str, settings: Any) -> TierChoice:
     else:
         looked_in = f"HF cache ({hf_hub_cache()}) or folder"
     path = find_local_model(model_id)
-    if path is not None:
+    refusal = weights_refusal(path) if path is not None else None
+    if path is not None and refusal is None:
         return TierChoice(
             task=task,
             tier="full",
@@ -138,6 +140,8 @@ def choose_tier(task: str, settings: Any) -> TierChoice:
             offline_present=offline_ok,
         )
     note = f"{task}: {family} {model_id} not found in {looked_in}; using {_OFFLINE[task]}"
+    if refusal is not None:
+        note = f"{task}: refused {refusal}; using {_OFFLINE[task]}"
     if not offline_ok:
         note += " (whose weights are not installed either)"
     return TierChoice(

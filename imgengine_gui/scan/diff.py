@@ -18,7 +18,9 @@ from pathlib import Path
 
 from imgengine_gui.scan.walk import FoundFile, WalkProblem, walk_photos
 
-ANALYSIS_TABLES = ("phase_status", "metadata", "content", "tags", "ml_summary", "embeddings")
+ANALYSIS_TABLES = (
+    "phase_status", "metadata", "content", "tags", "ml_summary", "embeddings", "ml_tasks",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
