@@ -48,8 +48,11 @@ class TagClassifier:
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.maximum(norms, 1e-12)).astype(np.float32, copy=False)
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.sqrt(np.einsum("ij,ij->i", matrix, matrix))[:, None]
+    if np.allclose(norms, 1.0, atol=1e-4):  # stored embeddings are unit length already
+        return matrix
+    return matrix / np.maximum(norms, 1e-12)
 
 
 def centred(rows: np.ndarray, center: np.ndarray) -> np.ndarray:
@@ -61,14 +64,18 @@ def train(
     positives: Sequence[int],
     negatives: Sequence[int] = (),
     *,
+    center: np.ndarray | None = None,
     seed: int = 0,
-) -> TagClassifier:
-    """A classifier from row indices of ``matrix`` (the library's unit embeddings, one model)."""
+) -> tuple[TagClassifier, np.ndarray]:
+    """A classifier from row indices of ``matrix`` (the library's unit embeddings, one model),
+    and every row's confidence (calibrating scores the whole library anyway)."""
     positives = sorted(set(positives))
     negatives = sorted(set(negatives) - set(positives))
     if not positives:
         raise ValueError("a tag needs at least one example photo")
-    center = matrix.mean(axis=0).astype(np.float32)
+    if center is None:
+        center = matrix.mean(axis=0)
+    center = np.asarray(center, dtype=np.float32)
     pool = np.setdiff1d(np.arange(len(matrix)), np.asarray(positives + negatives, dtype=np.int64))
     rng = np.random.default_rng(seed)
     background = np.sort(rng.choice(pool, min(BACKGROUND, len(pool)), replace=False))
@@ -77,26 +84,27 @@ def train(
         centred(matrix[negatives], center),
         centred(matrix[background], center),
     )
-    raw = TagClassifier(weights, center, 0.0, 1.0)
-    threshold, scale = _calibrate(raw.scores(matrix), positives, pool)
-    return TagClassifier(weights, center, threshold, scale)
+    scores = TagClassifier(weights, center, 0.0, 1.0).scores(matrix)
+    threshold, scale = _calibrate(scores, positives, pool)
+    confidence = expit((scores - threshold) / scale).astype(np.float32)
+    return TagClassifier(weights, center, threshold, scale), confidence
 
 
 def _fit(pos: np.ndarray, neg: np.ndarray, background: np.ndarray) -> np.ndarray:
     """L2 logistic regression; examples weigh 1/len(pos) each, the background 1 in all."""
-    rows = np.vstack([pos, neg, background]).astype(np.float64)
-    labels = np.r_[np.ones(len(pos)), -np.ones(len(neg) + len(background))]
+    rows = np.vstack([pos, neg, background]).astype(np.float32)
+    labels = np.r_[np.ones(len(pos)), -np.ones(len(neg) + len(background))].astype(np.float32)
     weight = np.r_[
         np.full(len(pos) + len(neg), 1.0 / len(pos)),
         np.full(len(background), 1.0 / max(len(background), 1)),
-    ]
+    ].astype(np.float32)
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:-1], theta[-1]
+        w, b = theta[:-1].astype(np.float32), np.float32(theta[-1])
         margin = labels * (rows @ w + b)
         grad = -labels * weight * expit(-margin)
-        value = weight @ np.logaddexp(0.0, -margin) + 0.5 * L2 * (w @ w)
-        return value, np.r_[rows.T @ grad + L2 * w, grad.sum()]
+        value = float(weight @ np.logaddexp(0.0, -margin)) + 0.5 * L2 * float(w @ w)
+        return value, np.r_[rows.T @ grad + L2 * w, grad.sum()].astype(np.float64)
 
     start = np.r_[pos.mean(axis=0), 0.0].astype(np.float64)
     theta = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200}).x

@@ -60,6 +60,7 @@ class _Index:
     key: tuple
     ids: np.ndarray
     matrix: np.ndarray
+    center: np.ndarray  # the library's mean embedding
 
     def rows(self, photo_ids: Sequence[int]) -> list[int]:
         at = np.searchsorted(self.ids, np.asarray(list(photo_ids), dtype=np.int64))
@@ -201,7 +202,7 @@ class PersonalTags:
             if tag["learns"] and index is None:
                 continue
             if tag["learns"] and tag["model_id"] == index.model_id and tag["weights"]:
-                self._store_carriers(tag, _classifier(tag), index)
+                self._store_carriers(tag, _classifier(tag).confidence(index.matrix), index)
             elif self._apply(tag) == 0 and tag["learns"]:
                 notes.append(
                     f'personal tag "{tag["name"]}": its examples have no {index.model_id}'
@@ -225,25 +226,25 @@ class PersonalTags:
             store.save_classifier(self.conn, tag["id"], None)
             return store.replace_carriers(self.conn, tag["id"], [(p, 1.0, True) for p in examples])
         rejected = index.rows([pid for pid, positive in decided.items() if not positive])
-        model = classifier.train(index.matrix, rows, rejected, seed=tag["id"])
+        model, confidence = classifier.train(
+            index.matrix, rows, rejected, center=index.center, seed=tag["id"]
+        )
         store.save_classifier(
             self.conn, tag["id"], index.model_id, model.weights, model.center,
             model.threshold, model.scale,
         )  # fmt: skip
-        return self._store_carriers(tag, model, index, decided)
+        return self._store_carriers(tag, confidence, index, decided)
 
     def _store_carriers(
-        self, tag: sqlite3.Row, model: TagClassifier, index: _Index, decided=None
+        self, tag: sqlite3.Row, confidence: np.ndarray, index: _Index, decided=None
     ) -> int:
         decided = store.decisions(self.conn, tag["id"]) if decided is None else decided
-        confidence = model.confidence(index.matrix)
-        applied = [
-            (int(pid), float(score), False)
-            for pid, score in zip(index.ids, confidence, strict=True)
-            if score >= 0.5 and int(pid) not in decided
-        ]
+        carry = confidence >= 0.5
+        carry[index.rows(list(decided))] = False
+        rows = np.flatnonzero(carry)
+        applied = zip(index.ids[rows].tolist(), confidence[rows].tolist(), [False] * len(rows))
         examples = [(pid, 1.0, True) for pid, positive in decided.items() if positive]
-        return store.replace_carriers(self.conn, tag["id"], examples + applied)
+        return store.replace_carriers(self.conn, tag["id"], [*examples, *applied])
 
     def _current_index(self) -> _Index | None:
         model_id = store.library_model(self.conn)
@@ -252,7 +253,8 @@ class PersonalTags:
         key = (model_id, *store.embeddings_state(self.conn, model_id))
         if self._index is None or self._index.key != key:
             ids, matrix = store.embedding_matrix(self.conn, model_id)
-            self._index = _Index(model_id, key, ids, classifier.unit_rows(matrix))
+            matrix = classifier.unit_rows(matrix)
+            self._index = _Index(model_id, key, ids, matrix, matrix.mean(axis=0))
         return self._index
 
     def _require_embeddings(self, photo_ids: Sequence[int]) -> None:
