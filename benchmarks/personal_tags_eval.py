@@ -173,11 +173,13 @@ def summarise(results: list[dict]) -> dict:
         for person in (False, True):
             rows = [r for r in results if r["split"] == split and r["person"] == person]
             key = f"{split}{' people' if person else ''}"
-            out[key] = {
-                f"k{k}": round(float(np.mean([r[f"k{k}"]["f1"] for r in rows if f"k{k}" in r])), 3)
-                for k in (1, 2, 3)
-                if any(f"k{k}" in r for r in rows)
-            }
+            out[key] = {}
+            for k in (1, 2, 3):
+                f1s = [r[f"k{k}"]["f1"] for r in rows if f"k{k}" in r]
+                hints = [r[f"k{k}"]["person_hint"] for r in rows if f"k{k}" in r]
+                if f1s:
+                    out[key][f"k{k}"] = {"f1": round(float(np.mean(f1s)), 3), "concepts": len(f1s),
+                                         "person_hint": round(float(np.mean(hints)), 2)}  # fmt: skip
     return out
 
 
@@ -196,7 +198,9 @@ def print_report(report: dict) -> None:
         print(f"{name:42s} {r['split']:8s} {r['size']:3d}  " + "    ".join(
             f"     {c}" for c in cells) + f"   {tail}")  # fmt: skip
     for key, means in report["summary"].items():
-        print(f"mean F1, {key}: " + ", ".join(f"{k}={v:.3f}" for k, v in means.items()))
+        print(f"mean F1, {key}: " + ", ".join(
+            f"{k}={v['f1']:.3f} ({v['concepts']} concepts, person hint {v['person_hint']:.0%})"
+            for k, v in means.items()))  # fmt: skip
 
 
 def main() -> None:

@@ -56,33 +56,32 @@ def _timed(action) -> float:
     return time.perf_counter() - started
 
 
+def _one_tag(engine: PersonalTags, index, rng, photos: int, name: str) -> dict[str, float]:
+    examples = [int(i) for i in rng.choice(photos, 3, replace=False) + 1]
+    rows = index.rows(examples)
+    out = {"train": _timed(lambda: classifier.train(index.matrix, rows, center=index.center))}
+    model, _ = classifier.train(index.matrix, rows, center=index.center)
+    out["score"] = _timed(lambda: model.confidence(index.matrix))
+    out["teach"] = _timed(lambda: engine.teach(name, examples))
+    offered = [p.photo_id for p in engine.suggestions(name, limit=2)]
+    offered += [int(i) for i in rng.choice(photos, 2, replace=False) + 1]  # none near it
+    out["accept"] = _timed(lambda: engine.accept(name, offered[0]))
+    out["reject"] = _timed(lambda: engine.reject(name, offered[1]))
+    out["suggestions"] = _timed(lambda: engine.suggestions(name, limit=10))
+    return out
+
+
 def measure(catalog: Path, photos: int, repeat: int) -> dict:
     conn = connect(catalog)
     engine = PersonalTags(conn)
-    load = _timed(engine._current_index)  # the first read of the embeddings from SQLite
-    index = engine._current_index()
+    load = _timed(engine.load_index)  # the first read of the embeddings from SQLite
+    index = engine.load_index()
     rng = np.random.default_rng(1)
-    times: dict[str, list[float]] = {k: [] for k in ("train", "score", "teach", "accept", "reject",
-                                                     "suggestions", "refresh")}  # fmt: skip
+    times: dict[str, list[float]] = {}
     for run in range(repeat):
-        examples = [int(i) for i in rng.choice(photos, 3, replace=False) + 1]
-        rows = index.rows(examples)
-        model = None
-
-        def train(rows=rows):
-            nonlocal model
-            model, _ = classifier.train(index.matrix, rows, center=index.center)
-
-        times["train"].append(_timed(train))
-        times["score"].append(_timed(lambda: model.confidence(index.matrix)))
-        name = f"tag {run}"
-        times["teach"].append(_timed(lambda: engine.teach(name, examples)))
-        offered = [p.photo_id for p in engine.suggestions(name, limit=2)]
-        offered += [int(i) for i in rng.choice(photos, 2, replace=False) + 1]  # none near it
-        times["accept"].append(_timed(lambda: engine.accept(name, offered[0])))
-        times["reject"].append(_timed(lambda: engine.reject(name, offered[1])))
-        times["suggestions"].append(_timed(lambda: engine.suggestions(name, limit=10)))
-    times["refresh"].append(_timed(engine.refresh))
+        for key, seconds in _one_tag(engine, index, rng, photos, f"tag {run}").items():
+            times.setdefault(key, []).append(seconds)
+    times["refresh"] = [_timed(engine.refresh)]
     return {
         "photos": photos,
         "load_s": round(load, 3),
@@ -113,7 +112,9 @@ def main() -> None:
     print(f"  train on 3 examples + score the library to calibrate: {report['train_s']:.3f} s")
     print(f"  score the library again (a stored tag): {report['score_s']:.3f} s")
     print(f"  teach = train + score + store who carries it: {report['teach_s']:.3f} s")
-    print(f"  accept / reject (retrain at once): {report['accept_s']:.3f} / {report['reject_s']:.3f} s")
+    print(
+        f"  accept / reject (retrain at once): {report['accept_s']:.3f} / {report['reject_s']:.3f} s"
+    )
     print(f"  10 suggestions: {report['suggestions_s']:.3f} s")
     print(f"  end-of-run refresh of {args.repeat} tags: {report['refresh_s']:.3f} s")
 

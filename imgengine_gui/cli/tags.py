@@ -13,6 +13,7 @@ from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import (
     UsageError,
     add_catalog_option,
+    add_runtime_options,
     catalog_path,
     existing_catalog,
     settings_from,
@@ -31,6 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="photos that do not show it")  # fmt: skip
     t.add_argument("--manual", action="store_true", help="no learning: only these photos carry it")
     t.add_argument("--json", action="store_true")
+    add_runtime_options(t)  # for photos that must be analyzed first
     t.set_defaults(run=run_teach)
 
     s = actions.add_parser("suggest", help="photos the tag may fit, the most informative first")

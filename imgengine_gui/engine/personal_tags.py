@@ -53,7 +53,7 @@ class TeachResult:
 
 
 @dataclass
-class _Index:
+class EmbeddingIndex:
     """The library's unit embeddings of one model, kept between calls."""
 
     model_id: str
@@ -75,7 +75,7 @@ class PersonalTags:
     def __init__(self, conn: sqlite3.Connection, *, autocommit: bool = True) -> None:
         self.conn = conn
         self.autocommit = autocommit
-        self._index: _Index | None = None
+        self._index: EmbeddingIndex | None = None
 
     # -- teaching and reviewing -------------------------------------------------------------
     def teach(
@@ -138,7 +138,7 @@ class PersonalTags:
     def suggestions(self, name: str, limit: int = 10) -> list[TagPhoto]:
         """The "maybe" photos below the threshold, the most informative to decide first."""
         tag = self._tag(name)
-        index = self._current_index()
+        index = self.load_index()
         if tag["learns"] and index is not None and tag["model_id"] != index.model_id:
             self._apply(tag)  # the library's embedding model changed since the last training
             self._commit()
@@ -197,7 +197,7 @@ class PersonalTags:
         """Score the library again with every tag; retrain tags whose embedding model is not
         the library's any more. Returns notes for the run summary."""
         notes = []
-        index = self._current_index()
+        index = self.load_index()
         for tag in store.tag_rows(self.conn):
             if tag["learns"] and index is None:
                 continue
@@ -218,7 +218,7 @@ class PersonalTags:
         """Retrain from the stored decisions and store who carries the tag; 0 when it can't."""
         decided = store.decisions(self.conn, tag["id"])
         examples = [pid for pid, positive in decided.items() if positive]
-        index = self._current_index() if tag["learns"] else None
+        index = self.load_index() if tag["learns"] else None
         rows = index.rows(examples) if index is not None else []
         if not rows:
             if tag["learns"] and tag["model_id"] is not None and index is not None:
@@ -236,17 +236,21 @@ class PersonalTags:
         return self._store_carriers(tag, confidence, index, decided)
 
     def _store_carriers(
-        self, tag: sqlite3.Row, confidence: np.ndarray, index: _Index, decided=None
+        self, tag: sqlite3.Row, confidence: np.ndarray, index: EmbeddingIndex, decided=None
     ) -> int:
         decided = store.decisions(self.conn, tag["id"]) if decided is None else decided
         carry = confidence >= 0.5
         carry[index.rows(list(decided))] = False
         rows = np.flatnonzero(carry)
-        applied = zip(index.ids[rows].tolist(), confidence[rows].tolist(), [False] * len(rows))
+        applied = zip(
+            index.ids[rows].tolist(), confidence[rows].tolist(), [False] * len(rows), strict=True
+        )
         examples = [(pid, 1.0, True) for pid, positive in decided.items() if positive]
         return store.replace_carriers(self.conn, tag["id"], [*examples, *applied])
 
-    def _current_index(self) -> _Index | None:
+    def load_index(self) -> EmbeddingIndex | None:
+        """The library's embeddings of its current model, read once and kept until they change
+        (100k photos: about 2 s); None before any photo has one. Call it off the UI thread."""
         model_id = store.library_model(self.conn)
         if model_id is None:
             return None
@@ -254,11 +258,11 @@ class PersonalTags:
         if self._index is None or self._index.key != key:
             ids, matrix = store.embedding_matrix(self.conn, model_id)
             matrix = classifier.unit_rows(matrix)
-            self._index = _Index(model_id, key, ids, matrix, matrix.mean(axis=0))
+            self._index = EmbeddingIndex(model_id, key, ids, matrix, matrix.mean(axis=0))
         return self._index
 
     def _require_embeddings(self, photo_ids: Sequence[int]) -> None:
-        index = self._current_index()
+        index = self.load_index()
         have = set(index.ids[index.rows(photo_ids)].tolist()) if index is not None else set()
         missing = [pid for pid in dict.fromkeys(photo_ids) if pid not in have]
         if not missing:
