@@ -86,6 +86,7 @@ def run_teach(args: argparse.Namespace) -> int:
     positives, negatives = _resolve(args.paths), _resolve(args.negatives)
     wanted = positives + negatives
     if not catalog_path(args).is_file():
+        print("analyzing first: there is no catalog yet", file=sys.stderr)
         analyze_for_teaching([Path(p) for p in wanted], catalog_path(args), settings_from(args))
     engine = PersonalTags(connect(catalog_path(args)))
     for attempt in (1, 2):
@@ -102,7 +103,7 @@ def run_teach(args: argparse.Namespace) -> int:
             )
             break
         except NotAnalyzed as exc:
-            if attempt == 2:
+            if attempt == 2 or exc.failed:
                 print(f"imgengine: {exc}", file=sys.stderr)
                 return 1
             print(f"analyzing first: {exc}", file=sys.stderr)

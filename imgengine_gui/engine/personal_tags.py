@@ -27,11 +27,12 @@ class PersonalTagError(ValueError):
 
 
 class NotAnalyzed(PersonalTagError):
-    def __init__(self, reasons: dict[str, str]) -> None:
+    def __init__(self, reasons: dict[str, str], *, failed: bool = False) -> None:
         self.reasons = reasons  # path -> why it has no embedding
-        first = next(iter(reasons.items()))
-        more = f" (and {len(reasons) - 1} more)" if len(reasons) > 1 else ""
-        super().__init__(f"{first[0]} is not analyzed yet: {first[1]}{more}")
+        self.failed = failed  # analysis ran and failed on each: analyzing again will not help
+        (path, why), more = next(iter(reasons.items())), len(reasons) - 1
+        state = "cannot be analyzed" if failed else "is not analyzed yet"
+        super().__init__(f"{path} {state}: {why}" + (f" (and {more} more)" if more else ""))
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,8 @@ class PersonalTags:
             {
                 paths.get(pid, f"photo {pid}"): problems.get(pid, "it has no image embedding")
                 for pid in missing
-            }
+            },
+            failed=all(pid in problems for pid in missing),
         )
 
     def _free_name(self, name: str) -> tuple[str, str | None]:

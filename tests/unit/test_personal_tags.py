@@ -7,7 +7,7 @@ import pytest
 
 from imgengine_gui.analysis import personal_tags as classifier
 from imgengine_gui.catalog import personal_tags as store
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import queries, records
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.engine.personal_tags import (
     NotAnalyzed,
@@ -181,8 +181,13 @@ def test_people_hint_and_photos_without_embedding(library):
     engine = PersonalTags(conn)
     assert engine.teach("grandpa", groups["grandpa"][:2]).person is not None
     conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (groups["other"][3],))
-    with pytest.raises(NotAnalyzed, match="not analyzed yet"):
+    with pytest.raises(NotAnalyzed, match="not analyzed yet") as raised:
         engine.teach("grandpa", [groups["other"][3]])
+    assert not raised.value.failed  # analyzing it may help
+    records.set_phase(conn, groups["other"][3], "ml", "1", error="not an image: text")
+    with pytest.raises(NotAnalyzed, match="cannot be analyzed: ml: not an image") as raised:
+        engine.teach("grandpa", [groups["other"][3]])
+    assert raised.value.failed
     engine.teach("manual", [groups["other"][3]], learn=False)  # no learning: no embedding needed
 
 
