@@ -59,10 +59,19 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(run=run_forget)
 
 
-def _engine(args: argparse.Namespace):
-    from imgengine_gui.engine.personal_tags import PersonalTags
+def _ask(args: argparse.Namespace, method: str, *params):
+    """Call one engine method; its refusals are usage errors (one line, exit 2)."""
+    from imgengine_gui.engine.personal_tags import PersonalTagError, PersonalTags
 
-    return PersonalTags(connect(existing_catalog(args)))
+    try:
+        return getattr(PersonalTags(connect(existing_catalog(args))), method)(*params)
+    except PersonalTagError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=1, ensure_ascii=False)
+    sys.stdout.write("\n")
 
 
 def _resolve(paths: list[Path]) -> list[str]:
@@ -113,8 +122,7 @@ def run_teach(args: argparse.Namespace) -> int:
         except PersonalTagError as exc:
             raise UsageError(str(exc)) from exc
     if args.json:
-        json.dump(asdict(result), sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
+        _print_json(asdict(result))
     else:
         print(f'{result.photos} photos carry "{result.name}"')
     for line in (result.note, result.person.message if result.person else None):
@@ -124,25 +132,18 @@ def run_teach(args: argparse.Namespace) -> int:
 
 
 def run_suggest(args: argparse.Namespace) -> int:
-    from imgengine_gui.engine.personal_tags import PersonalTagError
-
-    try:
-        hits = _engine(args).suggestions(args.name, args.limit)
-    except PersonalTagError as exc:
-        raise UsageError(str(exc)) from exc
+    hits = _ask(args, "suggestions", args.name, args.limit)
     if args.json:
-        json.dump([asdict(h) for h in hits], sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
+        _print_json([asdict(h) for h in hits])
     for hit in [] if args.json else hits:
         print(f"{hit.confidence:.3f}\t{hit.path}")
     return 0
 
 
 def run_list(args: argparse.Namespace) -> int:
-    tags = _engine(args).list()
+    tags = _ask(args, "list")
     if args.json:
-        json.dump(tags, sys.stdout, indent=1, ensure_ascii=False)
-        sys.stdout.write("\n")
+        _print_json(tags)
         return 0
     for tag in tags:
         kind = "learned" if tag["learns"] else "manual"
@@ -153,22 +154,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_rename(args: argparse.Namespace) -> int:
-    from imgengine_gui.engine.personal_tags import PersonalTagError
-
-    try:
-        name = _engine(args).rename(args.name, args.new_name)
-    except PersonalTagError as exc:
-        raise UsageError(str(exc)) from exc
-    print(f'renamed to "{name}"')
+    print(f'renamed to "{_ask(args, "rename", args.name, args.new_name)}"')
     return 0
 
 
 def run_forget(args: argparse.Namespace) -> int:
-    from imgengine_gui.engine.personal_tags import PersonalTagError
-
-    try:
-        name = _engine(args).forget(args.name)
-    except PersonalTagError as exc:
-        raise UsageError(str(exc)) from exc
-    print(f'forgot "{name}"')
+    print(f'forgot "{_ask(args, "forget", args.name)}"')
     return 0
