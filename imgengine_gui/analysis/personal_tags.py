@@ -22,7 +22,7 @@ from scipy.special import expit
 MIN_Z = 2.5  # robust z-score over the library needed to carry the tag
 MIN_SHARE = 0.3  # ... and this share of the way from the library's median to the examples' scores
 L2 = 0.1  # regularisation: strong, for 1-10 examples in 512-1280 dimensions
-BACKGROUND = 2000  # library photos sampled as weak negatives
+BACKGROUND = 500  # library photos sampled as weak negatives
 MAYBE = 0.1  # confidence from which a photo is offered as a suggestion
 DIVERSITY = 0.5  # how much a suggestion loses for looking like one already offered
 MAX_FACES_FOR_PERSON = 3  # more faces than this is a group photo, not a portrait
@@ -76,7 +76,9 @@ def train(
     if center is None:
         center = matrix.mean(axis=0)
     center = np.asarray(center, dtype=np.float32)
-    pool = np.setdiff1d(np.arange(len(matrix)), np.asarray(positives + negatives, dtype=np.int64))
+    others = np.ones(len(matrix), dtype=bool)
+    others[positives + negatives] = False
+    pool = np.flatnonzero(others)
     rng = np.random.default_rng(seed)
     background = np.sort(rng.choice(pool, min(BACKGROUND, len(pool)), replace=False))
     weights = _fit(
