@@ -113,7 +113,7 @@ def _example_sets(members: list[int], k: int, rng: random.Random) -> list[tuple[
 def evaluate(catalog: Path) -> dict:
     conn = connect(catalog)
     engine = PersonalTags(conn)
-    model_id = store.library_model(conn)
+    model_id, _ = store.library_model(conn)
     ids, _ = store.embedding_matrix(conn, model_id)
     paths = store.photo_paths(conn, ids.tolist())
     rng = random.Random(0)

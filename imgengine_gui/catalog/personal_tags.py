@@ -179,22 +179,15 @@ def photo_tags(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[d
 # -- what the classifier reads ------------------------------------------------------------------
 
 
-def library_model(conn: sqlite3.Connection) -> str | None:
-    """The embedding model most present photos were analyzed with."""
+def library_model(conn: sqlite3.Connection) -> tuple[str | None, tuple]:
+    """The embedding model most present photos were analyzed with, and a key that changes
+    whenever a photo of that model is (re)analyzed, purged or goes missing. One scan."""
     row = conn.execute(
-        "SELECT e.model_id FROM embeddings e JOIN photos p ON p.id = e.photo_id"
-        " WHERE p.missing = 0 GROUP BY e.model_id ORDER BY COUNT(*) DESC, e.model_id LIMIT 1"
+        "SELECT e.model_id, SUM(p.missing = 0) AS present, COUNT(*), MAX(e.rowid), SUM(p.missing)"
+        " FROM embeddings e JOIN photos p ON p.id = e.photo_id"
+        " GROUP BY e.model_id ORDER BY present DESC, e.model_id LIMIT 1"
     ).fetchone()
-    return row[0] if row else None
-
-
-def embeddings_state(conn: sqlite3.Connection, model_id: str) -> tuple:
-    """Changes whenever a photo of this model is (re)analyzed, purged or goes missing."""
-    return conn.execute(
-        "SELECT COUNT(*), MAX(e.rowid), SUM(p.missing) FROM embeddings e JOIN photos p"
-        " ON p.id = e.photo_id WHERE e.model_id = ?",
-        (model_id,),
-    ).fetchone()
+    return (row[0], tuple(row)) if row and row[1] else (None, ())
 
 
 def embedding_matrix(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndarray, np.ndarray]:

@@ -101,8 +101,9 @@ class PersonalTags:
         if not examples:
             raise PersonalTagError(f'teaching "{name}" needs at least one example photo')
         learns = learn if learn is not None else (tag is None or bool(tag["learns"]))
+        index = self.load_index() if learns else None
         if learns:
-            self._require_embeddings([*positives, *negatives])
+            self._require_embeddings([*positives, *negatives], index)
         note = None
         if tag is None:
             name, note = self._free_name(name)
@@ -112,7 +113,7 @@ class PersonalTags:
             store.set_learns(self.conn, tag_id, learns)
         store.record_decisions(self.conn, tag_id, positives, positive=True)
         store.record_decisions(self.conn, tag_id, negatives, positive=False)
-        count = self._apply(store.find_tag(self.conn, name))
+        count = self._apply(store.find_tag(self.conn, name), index)
         self._commit()
         return TeachResult(
             name=name,
@@ -141,7 +142,7 @@ class PersonalTags:
         tag = self._tag(name)
         index = self.load_index()
         if tag["learns"] and index is not None and tag["model_id"] != index.model_id:
-            self._apply(tag)  # the library's embedding model changed since the last training
+            self._apply(tag, index)  # the library's embedding model changed since the last training
             self._commit()
             tag = self._tag(name)
         if not tag["learns"] or index is None or tag["model_id"] != index.model_id:
@@ -204,7 +205,7 @@ class PersonalTags:
                 continue
             if tag["learns"] and tag["model_id"] == index.model_id and tag["weights"]:
                 self._store_carriers(tag, _classifier(tag).confidence(index.matrix), index)
-            elif self._apply(tag) == 0 and tag["learns"]:
+            elif self._apply(tag, index) == 0 and tag["learns"]:
                 notes.append(
                     f'personal tag "{tag["name"]}": its examples have no {index.model_id}'
                     " embedding yet"
@@ -215,11 +216,14 @@ class PersonalTags:
         return notes
 
     # -- internals --------------------------------------------------------------------------
-    def _apply(self, tag: sqlite3.Row) -> int:
+    def _apply(self, tag: sqlite3.Row, index: EmbeddingIndex | None = None) -> int:
         """Retrain from the stored decisions and store who carries the tag; 0 when it can't."""
         decided = store.decisions(self.conn, tag["id"])
         examples = [pid for pid, positive in decided.items() if positive]
-        index = self.load_index() if tag["learns"] else None
+        if not tag["learns"]:
+            index = None  # a manual tag: only its examples carry it
+        elif index is None:
+            index = self.load_index()
         rows = index.rows(examples) if index is not None else []
         if not rows:
             if tag["learns"] and tag["model_id"] is not None and index is not None:
@@ -252,18 +256,16 @@ class PersonalTags:
     def load_index(self) -> EmbeddingIndex | None:
         """The library's embeddings of its current model, read once and kept until they change
         (100k photos: about 2 s); None before any photo has one. Call it off the UI thread."""
-        model_id = store.library_model(self.conn)
+        model_id, key = store.library_model(self.conn)
         if model_id is None:
             return None
-        key = (model_id, *store.embeddings_state(self.conn, model_id))
         if self._index is None or self._index.key != key:
             ids, matrix = store.embedding_matrix(self.conn, model_id)
             matrix = classifier.unit_rows(matrix)
             self._index = EmbeddingIndex(model_id, key, ids, matrix, matrix.mean(axis=0))
         return self._index
 
-    def _require_embeddings(self, photo_ids: Sequence[int]) -> None:
-        index = self.load_index()
+    def _require_embeddings(self, photo_ids: Sequence[int], index: EmbeddingIndex | None) -> None:
         have = set(index.ids[index.rows(photo_ids)].tolist()) if index is not None else set()
         missing = [pid for pid in dict.fromkeys(photo_ids) if pid not in have]
         if not missing:

@@ -103,7 +103,7 @@ def test_teach_applies_the_tag_and_photos_show_it(library):
     other = queries.list_photos(conn, queries.PhotoFilter(photo_ids=(groups["other"][0],)))
     assert other[0]["tags"] == []
     assert engine.list()[0] | {"trained_at": 0} == {
-        "id": 1, "name": "my flowers", "learns": 1, "model_id": store.library_model(conn),
+        "id": 1, "name": "my flowers", "learns": 1, "model_id": store.library_model(conn)[0],
         "trained_at": 0, "photos": 8, "examples": 2, "rejected": 0,
     }  # fmt: skip
 
@@ -195,7 +195,7 @@ def test_new_embedding_model_retrains_from_the_examples(library):
     conn, groups, catalog = library
     engine = PersonalTags(conn)
     engine.teach("garden", groups["flowers"][:2])
-    engine.teach("typed", groups["other"][:1], learn=False)
+    engine.teach("typed", groups["flowers"][3:4], learn=False)
     conn.close()
     replace_embeddings(catalog, "openai/clip-vit-base-patch32")
     conn = connect(catalog)
