@@ -11,12 +11,15 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog import personal_tags
+
 
 @dataclass
 class PhotoFilter:
     folder: str | None = None
     scenes: tuple[str, ...] = ()  # any of these
     objects: tuple[str, ...] = ()  # any of these
+    tags: tuple[str, ...] = ()  # personal tags, any of these
     people: bool | None = None  # True: with people, False: without
     min_faces: int | None = None
     camera: str | None = None  # "Make Model" or make alone
@@ -64,6 +67,10 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
                 f" AND t.label IN ({marks}))"
             )
             args += [kind, *labels]
+    if f.tags:
+        clause, tag_args = personal_tags.filter_clause(f.tags)
+        clauses.append(clause)
+        args += tag_args
     if f.people is True:
         clauses.append("s.people > 0")
     elif f.people is False:
@@ -148,7 +155,12 @@ def list_photos(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[
     rows = rows.fetchall()
     ids = [r["id"] for r in rows]
     status, tags = _status(conn, ids), _tags(conn, ids)
-    return [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+    personal = personal_tags.photo_tags(conn, ids)
+    return [
+        _photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {}))
+        | {"tags": personal.get(r["id"], [])}
+        for r in rows
+    ]
 
 
 def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:

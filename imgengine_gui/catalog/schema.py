@@ -127,6 +127,37 @@ MIGRATIONS: list[str] = [
     LEFT JOIN phase_status st ON st.photo_id = s.photo_id AND st.phase = 'ml'
     WHERE json_valid(s.models);
     """,
+    # personal tags: taught from example photos (or typed: no learning), their classifier, the
+    # photos that carry them (examples included, score 1)
+    """
+    CREATE TABLE personal_tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        learns INTEGER NOT NULL DEFAULT 1,
+        model_id TEXT,
+        weights BLOB,
+        center BLOB,
+        threshold REAL,
+        scale REAL,
+        created_at REAL NOT NULL,
+        trained_at REAL
+    );
+    CREATE TABLE personal_tag_examples (
+        tag_id INTEGER NOT NULL REFERENCES personal_tags(id) ON DELETE CASCADE,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        positive INTEGER NOT NULL,
+        decided_at REAL NOT NULL,
+        PRIMARY KEY (tag_id, photo_id)
+    );
+    CREATE TABLE personal_tag_photos (
+        tag_id INTEGER NOT NULL REFERENCES personal_tags(id) ON DELETE CASCADE,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        score REAL NOT NULL,
+        example INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (tag_id, photo_id)
+    );
+    CREATE INDEX personal_tag_photos_photo ON personal_tag_photos(photo_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

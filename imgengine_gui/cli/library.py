@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import personal_tags, queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import UsageError, add_catalog_option, existing_catalog
 
@@ -20,6 +20,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--folder", help="only photos under this folder")
     p.add_argument("--scene", action="append", default=[], help="with this scene tag (repeatable)")
     p.add_argument("--object", action="append", default=[], help="with this object (repeatable)")
+    p.add_argument("--tag", action="append", default=[], help="with this personal tag (repeatable)")
     people = p.add_mutually_exclusive_group()
     people.add_argument("--people", dest="people", action="store_true", default=None)
     people.add_argument("--no-people", dest="people", action="store_false")
@@ -49,9 +50,13 @@ def run_photos(args: argparse.Namespace) -> int:
         folder=folder,
         scenes=tuple(args.scene),
         objects=tuple(args.object),
+        tags=tuple(args.tag),
         people=args.people,
         has_errors=True if args.errors else None,
     )
+    for name in args.tag:
+        if personal_tags.find_tag(conn, name) is None:
+            raise UsageError(f'no personal tag named "{name}" (see `imgengine tags list`)')
     photos = queries.list_photos(conn, f)
     if args.json:
         json.dump(photos, sys.stdout, ensure_ascii=False, indent=1)

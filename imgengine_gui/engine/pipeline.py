@@ -324,6 +324,10 @@ def analyze_folder(
                 )
             except Exception as exc:  # the catalog stays as it was; the run still counts
                 summary.notes.append(f"duplicate search failed: {type(exc).__name__}: {exc}")
+        if "ml" in request.phases and not cancel.is_set():
+            from imgengine_gui.engine.personal_tags import refresh_after_run
+
+            summary.notes.extend(writer.call(refresh_after_run))
         summary.notes.extend(writer.errors)
     summary.elapsed_s = time.monotonic() - started
     if on_progress is not None:
