@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
-from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
 from imgengine_gui.settings import PHASES, Settings
 
 PHASE_VERSIONS = {"metadata": "1", "content": "1"}
@@ -135,9 +135,7 @@ class _Run:
                 head = handle.read(HEAD_BYTES)
         except OSError as exc:
             return f"cannot read file: {exc.strerror or exc}"
-        if sniff_format(head) is None:
-            return describe_unknown(head, len(head))
-        return None
+        return sniff_problem(head, len(head), path.name)
 
     def _metadata(self, job: PhotoJob, path: Path) -> bool:
         from imgengine_gui.analysis.errors import PhotoError

@@ -379,9 +379,10 @@ def test_heif_written_by_pillow_heif(tmp_path, block_pixel_loads):
     path = save(image, tmp_path / "shot.heic", exif=camera_exif().tobytes())
     pixel_loads = block_pixel_loads()
     meta = read_metadata(path)
-    # pillow-heif encodes EXIF orientation 6 as a HEIF rotation and reports the upright size
-    # with orientation reset to 1: the pair the decoder will actually produce.
-    assert (meta.format, meta.width, meta.height, meta.orientation) == ("HEIF", 40, 64, 1)
+    # pillow-heif encodes EXIF orientation 6 as a HEIF rotation (irot): read back as a JPEG
+    # would be, the stored size with orientation 6, and the displayed size swapped.
+    assert (meta.format, meta.width, meta.height, meta.orientation) == ("HEIF", 64, 40, 6)
+    assert (meta.display_width, meta.display_height) == (40, 64)
     assert (meta.taken_at, meta.camera_make, meta.iso) == ("2021-04-11T15:47:53-05:00", "Acme", 400)
     assert pixel_loads == []
 
