@@ -1,4 +1,4 @@
-"""HEIF/AVIF: Pillow registration, and the primary image's stored size and orientation.
+"""HEIF/AVIF: Pillow plugins, and the primary image's stored size and orientation.
 
 exiv2 reads the EXIF and XMP of HEIF/AVIF files but not their geometry: the stored size is the
 primary item's ``ispe`` property and its display transform is the ``irot``/``imir`` properties
@@ -9,6 +9,7 @@ taken in portrait reads like a JPEG: stored size plus orientation 6.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import struct
 import threading
@@ -23,6 +24,8 @@ _MAX_META_BYTES = 16 << 20  # the meta box of a real file is a few KB; refuse ab
 
 
 def register_heif_once() -> None:
+    """HEIC/HEIF (pillow-heif) and JPEG XL (pillow-jxl-plugin) for every Pillow reader in the
+    process; AVIF is built into Pillow."""
     global _registered
     if _registered:
         return
@@ -34,6 +37,8 @@ def register_heif_once() -> None:
                 pillow_heif.register_heif_opener()
             except ImportError:  # pragma: no cover - a hard dependency; HEIC then fails to open
                 pass
+            with contextlib.suppress(ImportError):  # a hard dependency too; JXL then fails
+                import pillow_jxl  # noqa: F401  (registers the plugin on import)
             _registered = True
 
 

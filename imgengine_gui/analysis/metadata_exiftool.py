@@ -51,7 +51,8 @@ class ExiftoolPass:
     def __init__(self, executable: str | None = None) -> None:
         self.executable = executable or find_exiftool()
         self.failure: str | None = None if self.executable else "exiftool not found"
-        self.used = 0
+        self.used = 0  # photos exiftool was asked about
+        self.missed = 0  # photos it could have been asked about, had it been there
         self._lock = threading.Lock()
         self._helper: Any = None
 
@@ -63,6 +64,7 @@ class ExiftoolPass:
         """exiftool's numeric values (``-n``) of ``TAGS`` for one file; {} when it fails."""
         with self._lock:
             if self.failure is not None:
+                self.missed += 1
                 return {}
             try:
                 if self._helper is None:

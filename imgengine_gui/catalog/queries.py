@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog import annotations, pairs
+
 
 @dataclass
 class PhotoFilter:
@@ -39,6 +41,7 @@ _BASE = """
 SELECT p.id, p.path, p.size, p.sha256, p.format, p.missing, p.mtime_ns,
        m.width, m.height, m.orientation, m.taken_at, m.taken_at_source, m.make, m.model, m.lens,
        m.iso, m.f_number, m.exposure_time, m.focal_length, m.gps_lat, m.gps_lon, m.gps_alt,
+       m.display_width, m.display_height, m.reader, m.sidecar,
        c.phash, c.dhash, c.sharpness, c.exposure, c.thumb_path, c.preview_path,
        s.people, s.faces AS face_count
 FROM photos p
@@ -148,7 +151,11 @@ def list_photos(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[
     rows = rows.fetchall()
     ids = [r["id"] for r in rows]
     status, tags = _status(conn, ids), _tags(conn, ids)
-    return [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+    photos = [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+    notes, paired = annotations.for_photos(conn, ids), pairs.partners(conn, ids)
+    for photo in photos:
+        photo.update(notes[photo["id"]], paired_with=paired.get(photo["id"], []))
+    return photos
 
 
 def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
@@ -163,6 +170,8 @@ def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
         "width": r["width"],
         "height": r["height"],
         "orientation": r["orientation"],
+        "display_width": r["display_width"],
+        "display_height": r["display_height"],
         "taken_at": r["taken_at"],
         "taken_at_source": r["taken_at_source"],
         "camera_make": r["make"],
@@ -175,6 +184,8 @@ def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
         "gps_lat": r["gps_lat"],
         "gps_lon": r["gps_lon"],
         "gps_alt": r["gps_alt"],
+        "metadata_reader": r["reader"],
+        "sidecar": r["sidecar"],
         "sha256": r["sha256"],
         "phash": r["phash"],
         "dhash": r["dhash"],
