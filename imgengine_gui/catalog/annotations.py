@@ -79,6 +79,11 @@ def add_user_region(
     )
 
 
+def set_sidecar(conn: sqlite3.Connection, photo_id: int, sidecar: str) -> None:
+    """The sidecar a photo now has (written by us): shown before the next metadata read."""
+    conn.execute("UPDATE metadata SET sidecar = ? WHERE photo_id = ?", (sidecar, photo_id))
+
+
 def photos_by_path(conn: sqlite3.Connection, paths: Sequence[str]) -> dict[str, dict[str, Any]]:
     """Path -> the photo fields a sidecar writer needs, for cataloged photos among ``paths``."""
     out: dict[str, dict[str, Any]] = {}
