@@ -60,6 +60,15 @@ class _Tiff:
         self.data[4:8] = struct.pack("<I", offset)
 
 
+def _raw_entries(width: int, height: int, offset: int, length: int) -> list:
+    return [
+        (254, LONG, [0]), (256, LONG, [width]), (257, LONG, [height]), (258, SHORT, [16]),
+        (259, SHORT, [1]), (262, SHORT, [32803]), (273, LONG, [offset]),
+        (277, SHORT, [1]), (278, LONG, [height]), (279, LONG, [length]),
+        (33421, SHORT, [2, 2]), (33422, BYTE, [0, 1, 1, 2]),
+    ]  # fmt: skip
+
+
 def write_dng(
     path: Path,
     *,
@@ -69,18 +78,15 @@ def write_dng(
     make: str = "Acme",
     model: str = "Rawmaster 9",
     date: str | None = "2019:03:21 11:04:22",
+    previews: bool = True,
 ) -> Path:
+    """``previews=False``: the raw image alone in IFD0, as no camera writes it."""
     width, height = raw_size
     preview = preview or Image.new("RGB", (width // 2, height // 2), (30, 140, 220))
     tiff = _Tiff()
     cfa = np.random.default_rng(0).integers(0, 4096, (height, width), dtype=np.uint16)
     raw_offset = tiff.blob(cfa.tobytes())
-    raw_ifd = tiff.ifd([
-        (254, LONG, [0]), (256, LONG, [width]), (257, LONG, [height]), (258, SHORT, [16]),
-        (259, SHORT, [1]), (262, SHORT, [32803]), (273, LONG, [raw_offset]),
-        (277, SHORT, [1]), (278, LONG, [height]), (279, LONG, [cfa.nbytes]),
-        (33421, SHORT, [2, 2]), (33422, BYTE, [0, 1, 1, 2]),
-    ])  # fmt: skip
+    raw_ifd = tiff.ifd(_raw_entries(width, height, raw_offset, cfa.nbytes))
     buffer = io.BytesIO()
     preview.save(buffer, "JPEG", quality=90)
     jpeg = buffer.getvalue()
@@ -96,14 +102,20 @@ def write_dng(
     if date:
         exif.append((36867, ASCII, date))
     exif_ifd = tiff.ifd(exif)
+    camera = [(271, ASCII, make), (272, ASCII, model), (274, SHORT, [orientation]),
+              (34665, LONG, [exif_ifd]), (50706, BYTE, [1, 4, 0, 0]),
+              (50708, ASCII, f"{make} {model}")]  # fmt: skip
+    if not previews:
+        tiff.set_first_ifd(tiff.ifd(_raw_entries(width, height, raw_offset, cfa.nbytes) + camera))
+        path.write_bytes(bytes(tiff.data))
+        return path
     thumb = np.full((32, 48, 3), (200, 60, 20), dtype=np.uint8)
     thumb_offset = tiff.blob(thumb.tobytes())
     first = tiff.ifd([
         (254, LONG, [1]), (256, LONG, [48]), (257, LONG, [32]), (258, SHORT, [8, 8, 8]),
-        (259, SHORT, [1]), (262, SHORT, [2]), (271, ASCII, make), (272, ASCII, model),
-        (273, LONG, [thumb_offset]), (274, SHORT, [orientation]), (277, SHORT, [3]),
+        (259, SHORT, [1]), (262, SHORT, [2]), (273, LONG, [thumb_offset]), (277, SHORT, [3]),
         (278, LONG, [32]), (279, LONG, [thumb.nbytes]), (330, LONG, [raw_ifd, preview_ifd]),
-        (34665, LONG, [exif_ifd]), (50706, BYTE, [1, 4, 0, 0]), (50708, ASCII, f"{make} {model}"),
+        *camera,
     ])  # fmt: skip
     tiff.set_first_ifd(first)
     path.write_bytes(bytes(tiff.data))

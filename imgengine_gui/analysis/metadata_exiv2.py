@@ -57,7 +57,7 @@ class Exiv2Read:
     """What the exiv2 pass found beyond the fields it fills in directly."""
 
     mime_type: str
-    exif_tags: int
+    has_maker_note: bool
     width: int
     height: int
     dates: list[tuple[str, str, str | None]]  # (source, date text, offset text), best first
@@ -150,7 +150,7 @@ def read_exiv2(path: str, meta: PhotoMetadata) -> Exiv2Read:
     iptc = image.iptcData()
     return Exiv2Read(
         mime_type=image.mimeType(),
-        exif_tags=exif.count(),
+        has_maker_note=_find(exif, "Exif.Photo.MakerNote") is not None,
         width=image.pixelWidth(),
         height=image.pixelHeight(),
         dates=_exif_dates(exif),

@@ -49,6 +49,9 @@ def apply_xmp(
     keywords = sidecar.keywords or embedded.keywords or iptc_keywords
     meta.keywords = list(dict.fromkeys(keywords))
     meta.regions = sidecar.regions or embedded.regions
+    for name in ("camera_make", "camera_model", "lens"):  # XMP copies, when EXIF has none
+        if getattr(meta, name) is None:
+            setattr(meta, name, getattr(sidecar, name) or getattr(embedded, name))
     if sidecar.orientation is not None:
         meta.orientation = sidecar.orientation  # a rotation set in an organizer
 
@@ -95,15 +98,16 @@ def use_file_name(meta: PhotoMetadata, name: str) -> None:
 def exiftool_may_help(
     meta: PhotoMetadata, found: Exiv2Read | None, segments: list[tuple[int, bytes]]
 ) -> bool:
-    """Only camera formats without a date or camera, and only where metadata was seen that
-    exiv2 did not turn into one (a web JPEG without any EXIF goes without the pass)."""
+    """Only camera formats without a date or camera, and for JPEG only where there is metadata
+    exiv2 does not fully read: maker notes, or application segments it does not know (a web
+    JPEG, a screenshot or an export whose camera tags were stripped goes without the pass)."""
     if meta.taken_at is not None and (meta.camera_make or meta.camera_model):
         return False
     if meta.format in _EXIFTOOL_FORMATS:
         return True
     if meta.format not in ("JPEG", "MPO"):
         return False
-    return has_unknown_metadata(segments) or (found is not None and found.exif_tags > 0)
+    return has_unknown_metadata(segments) or (found is not None and found.has_maker_note)
 
 
 def apply_exiftool(meta: PhotoMetadata, values: dict[str, Any]) -> None:

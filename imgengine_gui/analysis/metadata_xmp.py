@@ -38,6 +38,9 @@ class XmpFields:
     label: str | None = None
     keywords: list[str] = field(default_factory=list)
     orientation: int | None = None
+    camera_make: str | None = None  # tiff:Make / tiff:Model / a lens, copied into XMP by
+    camera_model: str | None = None  # converters and organizers
+    lens: str | None = None
     regions: list[Region] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -108,6 +111,14 @@ def _orientation(out: XmpFields, datum: Any, _keywords: list[str]) -> None:
         out.warnings.append(f"invalid XMP orientation {text!r}")
 
 
+def _text_field(name: str):
+    def read(out: XmpFields, datum: Any, _keywords: list[str]) -> None:
+        if getattr(out, name) is None:
+            setattr(out, name, _text(datum))
+
+    return read
+
+
 def _flat_keywords(out: XmpFields, datum: Any, keywords: list[str]) -> None:
     keywords.extend(_items(datum))
 
@@ -133,6 +144,9 @@ _HANDLERS = {
     "Xmp.digiKam.PickLabel": _pick,
     "Xmp.xmp.Label": _label,
     "Xmp.tiff.Orientation": _orientation,
+    "Xmp.tiff.Make": _text_field("camera_make"),
+    "Xmp.tiff.Model": _text_field("camera_model"),
+    "Xmp.exifEX.LensModel": _text_field("lens"),
     "Xmp.dc.subject": _flat_keywords,
     "Xmp.lr.hierarchicalSubject": _hierarchical("|"),
     "Xmp.digiKam.TagsList": _hierarchical("/"),
