@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pillow_jxl  # noqa: F401  (lets Pillow write the JPEG XL test files)
 import pytest
 from PIL import Image
 from raw_files import write_dng
