@@ -226,17 +226,21 @@ def camera_counts(conn: sqlite3.Connection, folder: str | None = None) -> list[t
 
 
 def grid_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error."""
+    """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error,
+    displayed size."""
     out: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(ids):
-        for pid, path, thumb, error in conn.execute(
+        for pid, path, thumb, error, width, height in conn.execute(
             "SELECT p.id, p.path, c.thumb_path, (SELECT e.phase || ': ' || e.error FROM"
-            " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1)"
+            " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1),"
+            " m.display_width, m.display_height"
             " FROM photos p LEFT JOIN content c ON c.photo_id = p.id"
+            " LEFT JOIN metadata m ON m.photo_id = p.id"
             f" WHERE p.id IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
-            out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error}
+            out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error,
+                        "display_width": width, "display_height": height}  # fmt: skip
     return out
 
 
