@@ -49,6 +49,18 @@ def exiftool_status() -> str:
     return f"exiftool {version} ({executable}): second pass for photos without a date or camera"
 
 
+def metadata_report() -> dict[str, Any]:
+    """The metadata readers, as `imgengine models` lists them."""
+    import exiv2
+
+    return {
+        "task": "metadata",
+        "serving": f"exiv2 {exiv2.version()} (python-exiv2 {exiv2.__version__})",
+        "second_pass": exiftool_status(),
+        "present": find_exiftool() is not None,
+    }
+
+
 class ExiftoolPass:
     """A ``-stay_open`` exiftool shared by threads; started on first use, closed by ``close``.
 

@@ -85,9 +85,12 @@ def run_cutout(args: argparse.Namespace) -> int:
 def run_models(args: argparse.Namespace) -> int:
     from imgengine_gui.ml.registry import model_report
 
+    from imgengine_gui.analysis.metadata_exiftool import metadata_report
+
     report = model_report(settings_from(args))
+    metadata = metadata_report()
     if args.json:
-        json.dump(report, sys.stdout, indent=1, default=str)
+        json.dump([*report, metadata], sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return 0
     for row in report:
@@ -95,4 +98,6 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"{row['task']}: {row.get('serving')} ({row.get('tier')} tier)")
         print(f"  configured: {row.get('model')} ({present})")
         print(f"  looked in:  {row.get('path') or row.get('looked_in')}")
+    print(f"metadata: {metadata['serving']}")
+    print(f"  second pass: {metadata['second_pass']}")
     return 0

@@ -242,3 +242,13 @@ def test_the_run_summary_names_a_missing_exiftool_once(corpus_dir, tmp_path, mon
     assert code == 0
     assert err.count("exiftool not found") == 1
     assert "2 photos without a date or camera had no exiftool pass" in err
+
+
+def test_the_models_report_names_the_metadata_readers(tmp_path, monkeypatch):
+    from imgengine_gui.analysis.metadata_exiftool import metadata_report
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    report = metadata_report()  # `imgengine models` prints it, and appends it to --json
+    assert report["serving"].startswith("exiv2 0.") and report["present"] is False
+    assert "exiftool not found" in report["second_pass"]
+    assert "libimage-exiftool-perl" in report["second_pass"]
