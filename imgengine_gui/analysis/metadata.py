@@ -85,7 +85,8 @@ def read_metadata(
     sidecars (None: do not read them). ``exiftool``: the second pass, when the run has one.
     """
     path = Path(path)
-    meta = PhotoMetadata(format=sniff(path), width=None, height=None)
+    fmt, segments = sniff(path)
+    meta = PhotoMetadata(format=fmt, width=None, height=None)
     found: Exiv2Read | None = None
     try:
         found = read_exiv2(os.fspath(path), meta)
@@ -93,7 +94,7 @@ def read_metadata(
         dates = _fallback(path, meta, str(exc))
     else:
         dates = found.dates
-    segments = read_geometry(path, meta, found)
+    read_geometry(path, meta, found, segments)
     embedded = found.xmp if found is not None else XmpFields()
     sidecar = _sidecar(path, sidecars, meta)
     apply_xmp(meta, embedded, sidecar, found.iptc_keywords if found else [])

@@ -29,11 +29,14 @@ if TYPE_CHECKING:
 _BMFF_FORMATS = {"HEIF", "AVIF"}
 
 
-def sniff(path: Path) -> str:
-    """The format the file's first bytes announce; PhotoError for anything we cannot read."""
+def sniff(path: Path) -> tuple[str, list[tuple[int, bytes]]]:
+    """The format the file's first bytes announce, and a JPEG's application segments (read in
+    the same open); PhotoError for anything we cannot read."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(HEAD_BYTES)
+            fmt = sniff_format(head, path.name)
+            segments = jpeg_app_segments(handle) if fmt == "JPEG" else []
     except FileNotFoundError:
         raise PhotoError(f"{path.name}: file not found") from None
     except IsADirectoryError:
@@ -42,31 +45,27 @@ def sniff(path: Path) -> str:
         raise PhotoError(f"{path.name}: permission denied") from None
     except OSError as exc:
         raise PhotoError(f"{path.name}: cannot read file ({one_line_reason(exc)})") from None
-    fmt = sniff_format(head, path.name)
     if fmt is None:
         raise PhotoError(f"{path.name}: {describe_unreadable(path)}")
     if fmt in UNSUPPORTED_FORMATS:
         raise PhotoError(f"{path.name}: format not supported: {fmt}")
-    return fmt
+    return fmt, segments
 
 
 def read_geometry(
-    path: Path, meta: PhotoMetadata, found: Exiv2Read | None
-) -> list[tuple[int, bytes]]:
-    """Set format, stored size, frames and (HEIF/AVIF/JXL) orientation; returns the JPEG's
-    application segments (empty for other formats)."""
+    path: Path, meta: PhotoMetadata, found: Exiv2Read | None, segments: list[tuple[int, bytes]]
+) -> None:
+    """Set format, stored size, frames and (HEIF/AVIF/JXL) orientation."""
     fmt = meta.format
     if fmt in _BMFF_FORMATS:
         _container_geometry(path, meta, found, read_heif_layout, HeifLayoutError)
     elif fmt == "JXL":
         _container_geometry(path, meta, found, read_jxl_layout, JxlHeaderError)
     elif fmt == "JPEG":
-        segments = jpeg_app_segments(path)
         if found is not None and found.width > 0 and found.height > 0 and not has_mpf(segments):
             meta.width, meta.height = found.width, found.height
         elif found is not None or meta.width is None:
             pillow_geometry(path, meta)  # MPO frames, or a header exiv2 found no size in
-        return segments
     elif fmt in RAW_FORMATS:
         if found is not None and found.width > 0 and found.height > 0:
             meta.width, meta.height = found.width, found.height
@@ -74,7 +73,6 @@ def read_geometry(
             meta.warnings.append("the RAW file states no image size")
     elif found is not None:
         pillow_geometry(path, meta)
-    return []
 
 
 def _container_geometry(path, meta, found, reader, error) -> None:

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -142,22 +143,22 @@ _KNOWN_SEGMENTS = (
 _MAX_SEGMENTS = 64
 
 
-def jpeg_app_segments(path: Path) -> list[tuple[int, bytes]]:
+def jpeg_app_segments(handle: BinaryIO) -> list[tuple[int, bytes]]:
     """(marker, first bytes) of a JPEG's APPn segments, read by seeking from header to header."""
     segments: list[tuple[int, bytes]] = []
-    with open(path, "rb") as handle:
-        if handle.read(2) != b"\xff\xd8":
-            return segments
-        while len(segments) < _MAX_SEGMENTS:
-            header = handle.read(4)
-            if len(header) < 4 or header[0] != 0xFF:
-                break
-            marker, length = header[1], struct.unpack(">H", header[2:4])[0]
-            if not 0xE0 <= marker <= 0xEF or length < 2:
-                break  # the first non-APP segment: metadata comes before it
-            ident = handle.read(min(length - 2, 32))
-            segments.append((marker, ident))
-            handle.seek(length - 2 - len(ident), 1)
+    handle.seek(0)
+    if handle.read(2) != b"\xff\xd8":
+        return segments
+    while len(segments) < _MAX_SEGMENTS:
+        header = handle.read(4)
+        if len(header) < 4 or header[0] != 0xFF:
+            break
+        marker, length = header[1], struct.unpack(">H", header[2:4])[0]
+        if not 0xE0 <= marker <= 0xEF or length < 2:
+            break  # the first non-APP segment: metadata comes before it
+        ident = handle.read(min(length - 2, 32))
+        segments.append((marker, ident))
+        handle.seek(length - 2 - len(ident), 1)
     return segments
 
 

@@ -83,9 +83,8 @@ def run_cutout(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from imgengine_gui.ml.registry import model_report
-
     from imgengine_gui.analysis.metadata_exiftool import metadata_report
+    from imgengine_gui.ml.registry import model_report
 
     report = model_report(settings_from(args))
     metadata = metadata_report()
