@@ -50,14 +50,7 @@ def parse_date(text: str, offset: timezone | None = None) -> datetime:
     if match is None:
         raise ValueError(f"unreadable date {text!r}")
     try:
-        moment = datetime(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"] or 0),
-            int(match["minute"] or 0),
-            int(match["second"] or 0),
-        )
+        moment = _moment(match)
     except ValueError:
         raise ValueError(f"impossible date {text!r}") from None
     if match["offset"]:
@@ -136,13 +129,18 @@ def date_from_file_name(name: str) -> datetime | None:
     if match is None:
         return None
     try:
-        return datetime(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"] or 0),
-            int(match["minute"] or 0),
-            int(match["second"] or 0),
-        )
+        return _moment(match)
     except ValueError:
         return None
+
+
+def _moment(match: re.Match[str]) -> datetime:
+    """The datetime a match of year, month, day and optional hour, minute, second names."""
+    return datetime(
+        int(match["year"]),
+        int(match["month"]),
+        int(match["day"]),
+        int(match["hour"] or 0),
+        int(match["minute"] or 0),
+        int(match["second"] or 0),
+    )

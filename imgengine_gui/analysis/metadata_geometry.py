@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from imgengine_gui.analysis.errors import PhotoError, one_line_reason
+from imgengine_gui.analysis.errors import PhotoError
 from imgengine_gui.analysis.formats import (
     HEAD_BYTES,
     RAW_FORMATS,
@@ -19,7 +19,12 @@ from imgengine_gui.analysis.formats import (
 )
 from imgengine_gui.analysis.heif import HeifLayoutError, read_heif_layout
 from imgengine_gui.analysis.metadata_jxl import JxlHeaderError, read_jxl_layout
-from imgengine_gui.analysis.metadata_open import describe_unreadable, has_mpf, jpeg_app_segments
+from imgengine_gui.analysis.metadata_open import (
+    describe_unreadable,
+    file_problem,
+    has_mpf,
+    jpeg_app_segments,
+)
 from imgengine_gui.analysis.metadata_pillow import read_geometry as pillow_geometry
 
 if TYPE_CHECKING:
@@ -37,14 +42,8 @@ def sniff(path: Path) -> tuple[str, list[tuple[int, bytes]]]:
             head = handle.read(HEAD_BYTES)
             fmt = sniff_format(head, path.name)
             segments = jpeg_app_segments(handle) if fmt == "JPEG" else []
-    except FileNotFoundError:
-        raise PhotoError(f"{path.name}: file not found") from None
-    except IsADirectoryError:
-        raise PhotoError(f"{path.name}: is a directory, not a file") from None
-    except PermissionError:
-        raise PhotoError(f"{path.name}: permission denied") from None
     except OSError as exc:
-        raise PhotoError(f"{path.name}: cannot read file ({one_line_reason(exc)})") from None
+        raise file_problem(path, exc) from None
     if fmt is None:
         raise PhotoError(f"{path.name}: {describe_unreadable(path)}")
     if fmt in UNSUPPORTED_FORMATS:

@@ -67,16 +67,23 @@ def _open(path: Path) -> Image.Image:
         return _open_without_pixel_limit(path)
     except UnidentifiedImageError:
         raise PhotoError(f"{path.name}: {describe_unreadable(path)}") from None
-    except FileNotFoundError:
-        raise PhotoError(f"{path.name}: file not found") from None
-    except IsADirectoryError:
-        raise PhotoError(f"{path.name}: is a directory, not a file") from None
-    except PermissionError:
-        raise PhotoError(f"{path.name}: permission denied") from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise file_problem(path, exc) from None
     except Exception as exc:  # OSError, ValueError, EOFError... from a damaged header
         raise PhotoError(
             f"{path.name}: {describe_unreadable(path)} ({one_line_reason(exc)})"
         ) from exc
+
+
+def file_problem(path: Path, exc: OSError) -> PhotoError:
+    """A file that cannot be opened, in words a user understands."""
+    if isinstance(exc, FileNotFoundError):
+        return PhotoError(f"{path.name}: file not found")
+    if isinstance(exc, IsADirectoryError):
+        return PhotoError(f"{path.name}: is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return PhotoError(f"{path.name}: permission denied")
+    return PhotoError(f"{path.name}: cannot read file ({one_line_reason(exc)})")
 
 
 def _open_without_pixel_limit(path: Path) -> Image.Image:
