@@ -84,6 +84,14 @@ class Settings:
     cache_dir: str = _option(
         "", "Cache folder", "Thumbnails and previews; empty = the per-user cache folder."
     )
+    sidecars: str = _option(
+        "sidecar",
+        "XMP sidecars",
+        "sidecar: read photo.jpg.xmp / photo.xmp and write the ratings, flags, keywords and "
+        "names you set there (never into the photo); read-only: read them, never write; "
+        "off: neither.",
+        ("sidecar", "read-only", "off"),
+    )
 
     @classmethod
     def field_specs(cls) -> list[dict[str, Any]]:

@@ -54,6 +54,7 @@ class PhotoSignature:
     dhash: int | None
     signature: bytes | None = None  # ContentResult.extra["signature"]: 16 x 16 uint8 grayscale
     embedding: np.ndarray | None = None  # optional L2-normalised embedding from the ML phase
+    raw: bool = False  # a RAW file (seen through its preview): never a near copy of a JPEG etc.
 
 
 @dataclass
@@ -166,6 +167,9 @@ def near_duplicate_edges(
     phash = np.fromiter((p.phash for p in photos), dtype=np.uint64, count=len(photos))
     dhash = np.fromiter((p.dhash for p in photos), dtype=np.uint64, count=len(photos))
     first, second = candidate_pairs(phash, dhash, limits.verify_sum)
+    raw = np.fromiter((p.raw for p in photos), dtype=bool, count=len(photos))
+    same_kind = raw[first] == raw[second]  # a RAW and its JPEG are a pair, not duplicates
+    first, second = first[same_kind], second[same_kind]
     p_dist = np.bitwise_count(phash[first] ^ phash[second]).astype(np.int32)
     d_dist = np.bitwise_count(dhash[first] ^ dhash[second]).astype(np.int32)
     hash_match = (p_dist <= limits.hash_accept) & (d_dist <= limits.hash_accept)

@@ -13,6 +13,7 @@ import numpy as np
 METADATA_COLUMNS = (
     "width", "height", "orientation", "taken_at", "taken_at_source", "make", "model", "lens",
     "iso", "f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt", "frames",
+    "display_width", "display_height", "reader", "sidecar", "rating", "flag", "label",
 )
 
 

@@ -158,6 +158,50 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX personal_tag_photos_photo ON personal_tag_photos(photo_id);
     """,
+    # metadata from exiv2: displayed size, reader, XMP sidecar, ratings/labels/keywords/regions
+    # (read from files, or set by the user), RAW+JPEG pairs. Rows of the old reader keep their
+    # values (display size derived here) until the metadata phase, whose version moved, re-reads
+    # them: only that phase re-runs.
+    """
+    ALTER TABLE metadata ADD COLUMN display_width INTEGER;
+    ALTER TABLE metadata ADD COLUMN display_height INTEGER;
+    ALTER TABLE metadata ADD COLUMN reader TEXT;
+    ALTER TABLE metadata ADD COLUMN sidecar TEXT;
+    ALTER TABLE metadata ADD COLUMN rating INTEGER;
+    ALTER TABLE metadata ADD COLUMN flag TEXT;
+    ALTER TABLE metadata ADD COLUMN label TEXT;
+    UPDATE metadata SET
+        display_width = CASE WHEN orientation >= 5 THEN height ELSE width END,
+        display_height = CASE WHEN orientation >= 5 THEN width ELSE height END;
+    CREATE TABLE annotations (
+        photo_id INTEGER PRIMARY KEY REFERENCES photos(id) ON DELETE CASCADE,
+        rating INTEGER,
+        flag TEXT,
+        label TEXT,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE photo_keywords (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        keyword TEXT NOT NULL,
+        source TEXT NOT NULL,
+        PRIMARY KEY (photo_id, keyword, source)
+    );
+    CREATE INDEX photo_keywords_keyword ON photo_keywords(keyword);
+    CREATE TABLE photo_regions (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        name TEXT,
+        kind TEXT,
+        x0 REAL, y0 REAL, x1 REAL, y1 REAL,
+        source TEXT NOT NULL
+    );
+    CREATE INDEX photo_regions_photo ON photo_regions(photo_id);
+    CREATE TABLE photo_pairs (
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        partner_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        PRIMARY KEY (photo_id, partner_id)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from imgengine_gui import __version__
-from imgengine_gui.cli import analyze, library, models, tags
+from imgengine_gui.cli import analyze, annotate, library, models, tags
 from imgengine_gui.cli.common import UsageError, add_catalog_option, error
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     analyze.add_parser(sub)
     library.add_parsers(sub)
+    annotate.add_parsers(sub)
     models.add_parsers(sub)
     tags.add_parsers(sub)
     gui = sub.add_parser("gui", help="open the desktop app (the default)")

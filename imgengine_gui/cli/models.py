@@ -86,11 +86,13 @@ def run_cutout(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
+    from imgengine_gui.analysis.metadata_exiftool import metadata_report
     from imgengine_gui.cli.model_commands import describe_installed, model_report
 
     report = model_report(settings_from(args))
+    metadata = metadata_report()
     if args.json:
-        json.dump(report, sys.stdout, indent=1, default=str)
+        json.dump([*report, metadata], sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return 0
     for row in report:
@@ -102,4 +104,6 @@ def run_models(args: argparse.Namespace) -> int:
             print(f"  installed:  {describe_installed(row)}")
         elif not row.get("present") and row.get("hub_id"):
             print(f"  get it:     imgengine models download {row['task']}")
+    print(f"metadata: {metadata['serving']}")
+    print(f"  second pass: {metadata['second_pass']}")
     return 0

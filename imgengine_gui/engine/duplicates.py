@@ -9,6 +9,7 @@ import numpy as np
 
 from imgengine_gui.analysis.best_copy import Candidate, choose_keeper
 from imgengine_gui.analysis.duplicates import PhotoSignature, cluster_duplicates
+from imgengine_gui.analysis.formats import is_raw_format
 from imgengine_gui.analysis.hashes import hex_to_hash
 
 
@@ -20,7 +21,7 @@ def _signatures(conn: sqlite3.Connection) -> list[PhotoSignature]:
     ):
         embeddings.setdefault(photo_id, np.frombuffer(blob, dtype=np.float32))
     rows = conn.execute(
-        "SELECT p.id, p.sha256, c.phash, c.dhash, c.signature FROM photos p"
+        "SELECT p.id, p.sha256, c.phash, c.dhash, c.signature, p.format FROM photos p"
         " JOIN content c ON c.photo_id = p.id WHERE p.missing = 0 AND c.phash IS NOT NULL"
     )
     return [
@@ -31,6 +32,7 @@ def _signatures(conn: sqlite3.Connection) -> list[PhotoSignature]:
             dhash=hex_to_hash(r[3]),
             signature=r[4],
             embedding=embeddings.get(r[0]),
+            raw=is_raw_format(r[5]),
         )
         for r in rows
     ]

@@ -16,14 +16,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import records
+from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
+from imgengine_gui.catalog import annotations, records
 from imgengine_gui.catalog.writer import CatalogWriter
+from imgengine_gui.engine.metadata_sources import MetadataSources
+from imgengine_gui.engine.pairs import refresh_raw_jpeg_pairs
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
-from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
 from imgengine_gui.settings import PHASES, Settings
 
-PHASE_VERSIONS = {"metadata": "1", "content": "1"}
+PHASE_VERSIONS = {"metadata": "2", "content": "1"}  # metadata 2: the exiv2 reader
 DECODE_LONG_SIDE = 1024
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -52,6 +54,7 @@ class _Run:
         self.ml_version = ""
         self.meter: RateMeter | None = None
         self.ml_errors: dict[int, list[str]] = {}
+        self.sources = MetadataSources(request.settings.sidecars)
 
     # -- reporting ---------------------------------------------------------------------------
     def emit(self, event: ProgressEvent) -> None:
@@ -114,7 +117,7 @@ class _Run:
         from imgengine_gui.analysis.decode import decode_reduced
 
         try:
-            decoded = decode_reduced(path, DECODE_LONG_SIDE)
+            decoded = decode_reduced(path, DECODE_LONG_SIDE, orientation=self.sources.rotation(path))
         except PhotoError as exc:
             for phase in ("content", "ml"):
                 if phase in job.phases:
@@ -135,9 +138,7 @@ class _Run:
                 head = handle.read(HEAD_BYTES)
         except OSError as exc:
             return f"cannot read file: {exc.strerror or exc}"
-        if sniff_format(head) is None:
-            return describe_unknown(head, len(head))
-        return None
+        return sniff_problem(head, len(head), path.name)
 
     def _metadata(self, job: PhotoJob, path: Path) -> bool:
         from imgengine_gui.analysis.errors import PhotoError
@@ -145,16 +146,18 @@ class _Run:
 
         started = time.perf_counter()
         try:
-            meta = read_metadata(path, mtime_ns=job.mtime_ns)
+            meta = read_metadata(path, mtime_ns=job.mtime_ns, **self.sources.reader_options())
         except PhotoError as exc:
             self.fail(job, "metadata", str(exc), PHASE_VERSIONS["metadata"])
             return False
+        self.sources.remember(path, meta)
         values = asdict(meta)
         values["make"], values["model"] = values.pop("camera_make"), values.pop("camera_model")
         warnings = values.pop("warnings")
 
         def store(conn):
             records.store_metadata(conn, job.photo_id, values)
+            annotations.store_read(conn, job.photo_id, values["keywords"], values["regions"])
             records.set_phase(
                 conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=warnings
             )
@@ -310,6 +313,9 @@ def analyze_folder(
                     "backend": run.executor_runtime.backend,
                     "precision": run.executor_runtime.precision,
                 }
+        run.sources.close(summary.notes)
+        if "metadata" in request.phases:
+            writer.call(refresh_raw_jpeg_pairs)
         writer.flush()
         summary.analyzed = run.meter.done if run.meter else 0
         summary.failed = len(run.failed_ids)
