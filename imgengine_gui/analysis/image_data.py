@@ -65,7 +65,7 @@ def _jpeg(data: mmap.mmap) -> ImageData | None:
     """Walk the markers from SOI to EOI; None when the structure is broken."""
     size = len(data)
     pos, metadata, luma = 2, 0, None
-    while pos + 4 <= size:
+    while pos + 2 <= size:
         if data[pos] != 0xFF:
             return None
         marker = data[pos + 1]
@@ -77,6 +77,8 @@ def _jpeg(data: mmap.mmap) -> ImageData | None:
         if marker == 0x01 or 0xD0 <= marker <= 0xD8:  # no length
             pos += 2
             continue
+        if pos + 4 > size:
+            return None
         end = pos + 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
         if 0xE0 <= marker <= 0xEF or marker == 0xFE:  # APPn, COM
             metadata += end - pos

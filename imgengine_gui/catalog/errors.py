@@ -3,8 +3,11 @@ the CLI turns each class into its exit code, the GUI shows the same line in a di
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
+
+_NEARLY_FULL = 1 << 20
 
 
 class CatalogError(RuntimeError):
@@ -56,6 +59,8 @@ def write_failure(path: Path | str, error: BaseException) -> CatalogNotWritable 
     if not isinstance(error, sqlite3.OperationalError | OSError):
         return None
     text = str(error).lower()
+    if ("i/o error" in text or isinstance(error, OSError)) and _disk_nearly_full(path):
+        text = "disk is full"  # SQLite reports a full disk under WAL as an I/O error
     for needle, advice in _WRITE_PROBLEMS:
         if needle in text:
             return CatalogNotWritable(f"cannot write the catalog {path} ({error}): {advice}")
@@ -63,3 +68,10 @@ def write_failure(path: Path | str, error: BaseException) -> CatalogNotWritable 
         reason = error.strerror or str(error)
         return CatalogNotWritable(f"cannot write the catalog {path}: {reason}")
     return None
+
+
+def _disk_nearly_full(path: Path | str) -> bool:
+    try:
+        return shutil.disk_usage(Path(path).parent).free < _NEARLY_FULL
+    except OSError:
+        return False
