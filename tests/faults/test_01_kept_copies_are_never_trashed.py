@@ -72,7 +72,7 @@ def test_trash_refuses_a_file_that_any_cluster_keeps(tmp_path):
     for i, path in enumerate(files.values()):
         picture(i).save(path)
     conn = connect(tmp_path / "catalog.sqlite")
-    conn.execute("DROP INDEX cluster_members_one_cluster")  # the old, overlapping shape
+    conn.execute("DROP INDEX IF EXISTS cluster_members_one_cluster")  # the old, overlapping shape
     for pid, path in enumerate(files.values(), 1):
         conn.execute(
             "INSERT INTO photos(id, path, size, mtime_ns, first_seen, last_seen)"
@@ -86,7 +86,7 @@ def test_trash_refuses_a_file_that_any_cluster_keeps(tmp_path):
         [(1, 2, 1), (1, 1, 0), (2, 1, 1), (2, 3, 0)],
     )
     conn.commit()
-    report = trash.trash_duplicates(conn)
+    report = trash.trash_photos(conn, trash.losers(conn))
     assert report.moved == [str(files["z"])]
     assert report.failed == [] and files["x"].exists() and files["y"].exists()
     explicit = trash.trash_photos(conn, [(1, str(files["x"]))])

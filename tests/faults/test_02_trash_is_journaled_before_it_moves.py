@@ -11,7 +11,6 @@ from pathlib import Path
 from faultlib import assert_one_line_error, picture, read_only, run, spawn, tree, wait_for
 from send2trash import send2trash
 
-from imgengine_gui.catalog import journal
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.engine import trash
 
@@ -74,7 +73,7 @@ def test_a_catalog_that_cannot_record_moves_nothing(tmp_path, cli, tmpfs, privat
 
     readonly_conn = sqlite3.connect(f"file:{catalog}?mode=ro", uri=True)
     try:
-        trash.trash_duplicates(readonly_conn)
+        trash.trash_photos(readonly_conn, trash.losers(readonly_conn))
         raise AssertionError("a read-only catalog accepted a trash action")
     except Exception as exc:
         assert "read-only" in str(exc) or "readonly" in str(exc), exc
@@ -94,6 +93,8 @@ def test_an_intent_whose_move_happened_is_undoable_and_one_that_did_not_is_dropp
     """Fault: a crash between "about to move" and "moved" (or before the move).
     Does: the next undo (or analysis, or `duplicates`) finds the file in the trash and journals
     it as moved; an intent whose file is still in place is dropped."""
+    from imgengine_gui.catalog import journal
+
     root = _copies_library(tmp_path / "photos", 2)
     catalog = tmp_path / "catalog.sqlite"
     assert cli("analyze", root, "--catalog", catalog, "--phases", "metadata,content")[0] == 0

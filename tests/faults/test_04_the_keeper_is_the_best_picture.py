@@ -10,7 +10,6 @@ import os
 from faultlib import picture
 
 from imgengine_gui.analysis.best_copy import Candidate, choose_keeper
-from imgengine_gui.analysis.image_data import measure_image_data
 
 
 def _jpeg(quality: int, seed: int = 0) -> bytes:
@@ -80,6 +79,8 @@ def test_a_2_gb_padded_copy_is_measured_from_its_headers_and_loses(tmp_path):
     """Fault: a copy zero-padded to 2 GB (sparse).
     Does: only the image data is measured (the padding is never read); the copy is suspect and
     the original is kept."""
+    from imgengine_gui.analysis.image_data import measure_image_data
+
     original = _jpeg(90)
     (tmp_path / "original.jpg").write_bytes(original)
     with open(tmp_path / "padded.jpg", "wb") as handle:
@@ -103,6 +104,8 @@ def test_image_data_is_measured_in_every_jpeg_layout_and_png(tmp_path):
     """Fault: progressive and restart-marker JPEGs, a truncated JPEG, a PNG with a junk chunk.
     Does: the image data is measured without the metadata and the junk in each layout."""
     import zlib
+
+    from imgengine_gui.analysis.image_data import measure_image_data
 
     image = picture(3, (640, 480))
     sizes = {}
