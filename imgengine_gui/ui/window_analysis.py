@@ -47,6 +47,8 @@ class AnalysisMixin:
         if self.analysis.running:
             self.notice.show_message("An analysis is already running; cancel it first.")
             return False
+        if self.guard.refuse_write():
+            return False
         folder = str(Path(folder).expanduser().resolve())
         if not os.path.isdir(folder):
             self.notice.show_message(f"Not a folder: {folder}")
@@ -91,6 +93,7 @@ class AnalysisMixin:
             return
         self.progress.show_done("Analysis failed")
         self.notice.show_message(f"The analysis stopped: {message}")
+        self.guard.show_error("The analysis stopped", message)
 
     def _run_reported(self) -> bool:
         """The run ended; False when the window is going away and shows nothing more."""
