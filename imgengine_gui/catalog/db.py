@@ -63,6 +63,8 @@ def connect(
         target, uri = os.fspath(path), False
     try:
         conn = sqlite3.connect(target, uri=uri, check_same_thread=False, timeout=30)
+        if readonly:
+            conn = _readable(conn, path, target)
     except sqlite3.Error as exc:
         raise (write_failure(path, exc) if not readonly else None) or CatalogUnusable(
             f"cannot open the catalog {path} ({exc})"
@@ -85,6 +87,19 @@ def connect(
             f"{path} is not an Image Engine catalog ({exc}): choose another file with --catalog"
         ) from exc
     return conn
+
+
+def _readable(conn: sqlite3.Connection, path: Path, target: str) -> sqlite3.Connection:
+    """A WAL catalog on read-only media cannot get its shared-memory file: read it as immutable
+    (nothing can change it there anyway)."""
+    try:
+        conn.execute("PRAGMA application_id").fetchone()
+        return conn
+    except sqlite3.OperationalError as exc:
+        if "unable to open" not in str(exc) or os.access(path.parent, os.W_OK):
+            raise
+    conn.close()
+    return sqlite3.connect(target + "&immutable=1", uri=True, check_same_thread=False)
 
 
 def check_catalog(path: Path) -> CatalogError | None:

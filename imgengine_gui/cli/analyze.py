@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 
@@ -126,11 +128,15 @@ def exit_code(summary) -> int:
 @contextlib.contextmanager
 def stop_on_interrupt(cancel: threading.Event, console) -> Iterator[None]:
     """Ctrl-C asks the run to stop between batches (it keeps what is done and reports it);
-    a second Ctrl-C stops at once, still closing the catalog and the device thread."""
+    a second Ctrl-C ends the process at once: committed results are kept (SQLite drops only the
+    batch in flight), the OS releases the analysis lock, and no thread is left to be torn down
+    in the middle of the models (which aborts the process)."""
 
     def on_sigint(signum, frame) -> None:
         if cancel.is_set():
-            raise KeyboardInterrupt
+            sys.stderr.write("imgengine: stopped at once; results committed so far are kept\n")
+            sys.stderr.flush()
+            os._exit(Exit.INTERRUPTED)
         cancel.set()
         console.print("Stopping after the current photos… (results so far are kept)")
 

@@ -87,6 +87,8 @@ class AnalysisMixin:
         self.reload_all()
         if summary.problems:
             self.problems.show()
+        if summary.failure:  # most photos failed for one outside reason: said once, in a dialog
+            self.guard.show_error("The analysis failed", summary.failure)
 
     def _on_failed(self, message: str) -> None:
         if not self._run_reported():

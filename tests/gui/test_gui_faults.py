@@ -93,3 +93,29 @@ def test_a_file_that_is_not_a_catalog_is_explained_in_a_dialog(qtbot, make_windo
     assert dialog is not None and dialog.isVisible()
     assert str(foreign) in dialog.text() and "not an Image Engine catalog" in dialog.text()
     assert foreign.read_bytes() == before and not foreign.with_name("places.sqlite-wal").exists()
+
+
+def test_a_catalog_on_read_only_media_opens_read_only(qtbot, make_window, tmp_path, photo_maker):
+    """Fault: the catalog sits on a read-only file system (a read-only tmpfs; root only).
+    Does: its photos show under the read-only warning; analyzing says why it cannot, in a dialog."""
+    import subprocess
+
+    import pytest
+
+    if os.geteuid() != 0:
+        pytest.skip("a read-only file system needs root (mount -t tmpfs); not root here")
+    place = tmp_path / "media"
+    place.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(place)]).returncode:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        root, catalog = _analyzed_overlap(place, photo_maker)
+        subprocess.run(["mount", "-o", "remount,ro", str(place)], check=True)
+        window = make_window(catalog)
+        assert window.guard.banner.isVisible() and "read-only" in window.guard.banner.label.text()
+        qtbot.waitUntil(lambda: window.grid_model.rowCount() == 4, timeout=5000)
+        assert window.analyze_folder(root) is False and window.guard.dialog.isVisible()
+        window.close()
+        qtbot.waitUntil(lambda: window._shut_down, timeout=20000)
+    finally:
+        subprocess.run(["umount", "-l", str(place)])
