@@ -20,10 +20,12 @@ def private_trash(tmp_path, monkeypatch):
     subprocesses through the environment; send2trash reads it at import, so the module constants
     are patched for in-process runs too)."""
     data_home = tmp_path / "xdg-data"
-    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    try:
+    try:  # imported before the variable changes, so that teardown restores the real values
         from send2trash import plat_other
     except ImportError:  # not Linux
+        plat_other = None
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    if plat_other is None:
         return data_home / "Trash"
     monkeypatch.setattr(plat_other, "XDG_DATA_HOME", os.fsencode(data_home))
     monkeypatch.setattr(plat_other, "HOMETRASH_B", os.fsencode(data_home / "Trash"))

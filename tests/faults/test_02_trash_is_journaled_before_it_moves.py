@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from faultlib import assert_one_line_error, picture, read_only, run, spawn, tree, wait_for
-from send2trash import send2trash
 
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.engine import trash
@@ -93,6 +92,8 @@ def test_an_intent_whose_move_happened_is_undoable_and_one_that_did_not_is_dropp
     """Fault: a crash between "about to move" and "moved" (or before the move).
     Does: the next undo (or analysis, or `duplicates`) finds the file in the trash and journals
     it as moved; an intent whose file is still in place is dropped."""
+    from send2trash import send2trash  # here: it reads $XDG_DATA_HOME when first imported
+
     from imgengine_gui.catalog import journal
 
     root = _copies_library(tmp_path / "photos", 2)
