@@ -33,10 +33,12 @@ def set_phase(
     *,
     error: str | None = None,
     warnings: Iterable[str] = (),
+    error_class: str | None = None,
 ) -> None:
+    """``error_class``: "photo" (final while the file is unchanged) or "environment" (retried)."""
     conn.execute(
         "INSERT OR REPLACE INTO phase_status(photo_id, phase, state, error, warnings,"
-        " analyzer_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " analyzer_version, updated_at, error_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             photo_id,
             phase,
@@ -45,6 +47,7 @@ def set_phase(
             json.dumps(list(warnings)),
             version,
             time.time(),
+            (error_class or "photo") if error else None,
         ),
     )
 

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from imgengine_gui.catalog.errors import CatalogTooNew
+
+APPLICATION_ID = 0x494D4745  # "IMGE" in the SQLite header: this file is an Image Engine catalog
+
 MIGRATIONS: list[str] = [
     # 1: identity, metadata, per-phase status, content, ML results, duplicates, actions journal
     """
@@ -202,22 +206,37 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (photo_id, partner_id)
     );
     """,
+    # safety: the application id marks our catalogs; an error's class decides whether a rerun
+    # retries it; a photo sits in one duplicate cluster at most (overlapping clusters of older
+    # catalogs are dropped and found again, merged, by the next analysis); the compressed image
+    # data's size and estimated quality rank copies (file size only breaks ties)
+    f"""
+    PRAGMA application_id = {APPLICATION_ID};
+    ALTER TABLE phase_status ADD COLUMN error_class TEXT;
+    DELETE FROM cluster_members WHERE cluster_id IN (
+        SELECT cluster_id FROM cluster_members WHERE photo_id IN (
+            SELECT photo_id FROM cluster_members GROUP BY photo_id HAVING COUNT(*) > 1));
+    DELETE FROM clusters WHERE id NOT IN (SELECT cluster_id FROM cluster_members);
+    CREATE UNIQUE INDEX cluster_members_one_cluster ON cluster_members(photo_id);
+    ALTER TABLE content ADD COLUMN quality REAL;
+    ALTER TABLE content ADD COLUMN image_bytes INTEGER;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-class CatalogTooNew(RuntimeError):
-    pass
-
-
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, path: object = "the catalog") -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise CatalogTooNew(
-            f"catalog schema v{version} is newer than this Image Engine (v{SCHEMA_VERSION}); "
-            "update the app"
-        )
+        raise CatalogTooNew(too_new_message(path, version))
     for number in range(version, SCHEMA_VERSION):
         with conn:
             conn.executescript("BEGIN;" + MIGRATIONS[number] + f"PRAGMA user_version = {number + 1};")
+
+
+def too_new_message(path: object, version: int) -> str:
+    return (
+        f"the catalog {path} has schema v{version}, newer than this Image Engine "
+        f"(v{SCHEMA_VERSION}): update Image Engine, or choose another catalog with --catalog"
+    )

@@ -103,6 +103,8 @@ def run_duplicates(args: argparse.Namespace) -> int:
     from imgengine_gui.engine.duplicates import set_keeper
 
     conn = connect(existing_catalog(args))
+    for path in trash.reconcile(conn):  # moves of an interrupted trash, journaled now
+        print(f"found in the trash (undoable): {path}", file=sys.stderr)
     if args.undo:
         report = trash.undo_last(conn)
         if report.action_id is None:
