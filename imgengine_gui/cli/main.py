@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from imgengine_gui import __version__
-from imgengine_gui.cli import analyze, library, models
+from imgengine_gui.cli import analyze, library, models, people
 from imgengine_gui.cli.common import UsageError, add_catalog_option, error
 
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_parser(sub)
     library.add_parsers(sub)
     models.add_parsers(sub)
+    people.add_parsers(sub)
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     add_catalog_option(gui)
     gui.add_argument("--view", choices=("grid", "duplicates", "settings", "cutout"), default="grid")

@@ -189,8 +189,9 @@ def _offline_analyzer(task: str) -> Analyzer | None:
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
+        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        return MtcnnFaceAnalyzer()
+        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
     return None  # objects offline: the faces analyzer counts people
 
 
