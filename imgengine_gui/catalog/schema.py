@@ -108,7 +108,7 @@ MIGRATIONS: list[str] = [
     # people: faces with descriptors, persons, users' rejections, an undo journal for people edits
     """
     CREATE TABLE persons (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: they name people
         name TEXT,
         hidden INTEGER NOT NULL DEFAULT 0,
         created_at REAL NOT NULL

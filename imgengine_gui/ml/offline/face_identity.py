@@ -33,10 +33,11 @@ RESNET = WeightFile(
 IDENTITY_VERSION = "dlib-resnet-v1:gate-1"
 CHIP_SIZE = 150  # the ResNet's input: an aligned 150x150 chip, 25% padding around the face
 CHIP_PADDING = 0.25
-# The gate (see benchmarks/faces_eval.py --gate): below ~40 px between the face box's sides the
-# descriptor of a downscaled face drifts past half of dlib's 0.6 same-person distance.
+# The gate (measured with benchmarks/faces_eval.py --gate on 42 faces): shrunk below ~40 px, or
+# blurred until the chip's sharpness falls under ~10, a face's descriptor drifts about 0.3 from
+# the sharp, large one: half of dlib's 0.6 same-person distance.
 MIN_FACE_PX = 40.0
-MIN_SHARPNESS = 20.0  # variance of the Laplacian of the grey chip; motion/focus blur sits below
+MIN_SHARPNESS = 10.0  # variance of the Laplacian of the aligned grey chip
 MAX_DESCRIBED = 40  # per photo: the largest faces are described, the rest stay anonymous faces
 
 
