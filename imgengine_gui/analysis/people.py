@@ -6,16 +6,19 @@ Method, chosen by measurement (``benchmarks/faces_eval.py``, ``benchmarks/people
    at most ``MAX_NEIGHBORS`` per face. Exact blocked search up to ``EXACT_SEARCH`` faces; above
    that an inverted-file search: k-means cells, each face compared with the faces filed in its
    cell, every face filed in its ``PROBES`` nearest cells.
-2. Connected components of that graph, then average linkage inside each component, cut at the
-   same 0.6: a group of faces becomes one person only when its faces are, on average, within
-   dlib's same-person distance of each other. Single links (one look-alike pair, one blurred
-   face near everyone) do not merge two people. A component too large for exact linkage
-   (``EXACT_LINKAGE``) is first split by chinese whispers (dlib) on its edges.
-3. A person needs ``MIN_FACES`` faces; others stay unassigned until a second face turns up.
+2. Tight groups: connected components of the pairs closer than ``TIGHT`` (0.4), faces that
+   close being the same person with near certainty; a component that is not itself coherent
+   (RMS distance of its faces over 0.6: a chain) is split by chinese whispers (dlib).
+3. RMS linkage over the groups, cut at the same 0.6: two groups merge only while the
+   root-mean-square distance between their faces stays under dlib's same-person distance. It is
+   exact from each group's size, centroid and spread, so large groups cost no pairwise work,
+   and single links (one look-alike pair, one blurred face near everyone) never merge two
+   people, as they do in connected components or chinese whispers at 0.6.
+4. A person needs ``MIN_FACES`` faces; others stay unassigned until a second face turns up.
 
-Incremental: a new face joins the person whose faces are, on average, closest to it, when that
-average is under 0.6 (the same average-linkage rule, one face at a time); the rest cluster
-among the unassigned faces near them.
+Incremental: a new face joins the person whose faces are closest to it in RMS distance, when
+that is under 0.6 (the same linkage rule, one face joining a group); the rest cluster among the
+unassigned faces near them.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ MIN_FACES = 2
 MAX_NEIGHBORS = 16
 EXACT_SEARCH = 8_000
 TIGHT = 0.4  # first groups: chinese whispers over pairs this close (same person, near certain)
-PROBES = 3
+PROBES = 2
 _BLOCK = 2048
 _SEED = 20_13
 
@@ -71,10 +74,9 @@ def _search(
         q = queries[start : start + _BLOCK]
         qx = X[q]
         d2 = sq_norms(qx)[:, None] + base_n[None, :] - 2.0 * (qx @ base_x.T)
-        d2[q[:, None] == base[None, :]] = np.inf
-        if d2.shape[1] > k:  # the k nearest of each row, then those within the radius
-            c = np.argpartition(d2, k - 1, axis=1)[:, :k]
-            r = np.repeat(np.arange(len(q)), k)
+        if d2.shape[1] > k + 1:  # the k nearest of each row (one slot for the face itself)
+            c = np.argpartition(d2, k, axis=1)[:, : k + 1]
+            r = np.repeat(np.arange(len(q)), k + 1)
             c = c.ravel()
             d = d2[r, c]
             close = d < limit
@@ -82,9 +84,10 @@ def _search(
         else:
             r, c = np.nonzero(d2 < limit)
             d = d2[r, c]
-        out_r.append(q[r])
-        out_c.append(base[c])
-        out_d.append(np.sqrt(np.maximum(d, 0.0)))
+        other = q[r] != base[c]
+        out_r.append(q[r][other])
+        out_c.append(base[c][other])
+        out_d.append(np.sqrt(np.maximum(d[other], 0.0)))
     rows, cols, dists = (np.concatenate(a) for a in (out_r, out_c, out_d))
     # undirected: each pair in both directions, so that i < j keeps it whichever end found it
     return (
@@ -139,8 +142,30 @@ def cluster(X: np.ndarray, threshold: float = SAME_PERSON) -> np.ndarray:
     """A cluster label per face (0..k-1, singletons included): tight groups, then RMS linkage."""
     rows, cols, dists = pair_graph(X, threshold)
     tight = dists < TIGHT
-    groups = whispers(len(X), rows[tight], cols[tight])
+    groups = tight_groups(X, rows[tight], cols[tight], threshold)
     return rms_linkage(X, groups, rows, cols, threshold)
+
+
+def tight_groups(X: np.ndarray, rows: np.ndarray, cols: np.ndarray, threshold: float) -> np.ndarray:
+    """Connected components of the tight pairs; a component whose faces are not themselves within
+    ``threshold`` in RMS distance (a chain) is split by chinese whispers instead."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(X)
+    graph = coo_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, n))
+    count, groups = connected_components(graph, directed=False)
+    _, spread = group_summaries(X, groups, count)
+    chains = np.flatnonzero(2.0 * spread >= threshold * threshold)  # mean |a - b|^2 = 2 spread
+    for chain in chains:
+        members = np.flatnonzero(groups == chain)
+        inside = np.isin(rows, members)
+        local = np.searchsorted(members, np.concatenate([rows[inside], cols[inside]]))
+        half = len(local) // 2
+        split = whispers(len(members), local[:half], local[half:])
+        groups[members] = np.where(split == 0, chain, count + split - 1)
+        count += int(split.max())
+    return groups
 
 
 def whispers(n: int, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
@@ -169,10 +194,7 @@ def rms_linkage(
 
     n = int(groups.max()) + 1 if len(groups) else 0
     size = np.bincount(groups, minlength=n).astype(np.float64)
-    centre = np.zeros((n, X.shape[1]))
-    np.add.at(centre, groups, X.astype(np.float64))
-    centre /= size[:, None]
-    spread = np.bincount(groups, ((X - centre[groups]) ** 2).sum(axis=1), minlength=n) / size
+    centre, spread = group_summaries(X, groups, n)
     alive = np.ones(n, dtype=bool)
     owner = np.arange(n)  # the group a group merged into, resolved at the end
     neighbours: list[set[int]] = [set() for _ in range(n)]
@@ -247,26 +269,6 @@ def rms_linkage(
     return labels
 
 
-def mean_distances(
-    X_new: np.ndarray, X_known: np.ndarray, groups: np.ndarray, n_groups: int
-) -> np.ndarray:
-    """(new faces x groups) mean Euclidean distance from each new face to each group's faces."""
-    order = np.argsort(groups, kind="stable")
-    base = np.ascontiguousarray(X_known[order], dtype=np.float32)
-    counts = np.bincount(groups, minlength=n_groups)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    present = counts > 0
-    base_n = sq_norms(base)
-    out = np.full((len(X_new), n_groups), np.inf, dtype=np.float32)
-    for start in range(0, len(X_new), 256):
-        q = np.ascontiguousarray(X_new[start : start + 256], dtype=np.float32)
-        d2 = sq_norms(q)[:, None] + base_n[None, :] - 2.0 * (q @ base.T)
-        d = np.sqrt(np.maximum(d2, 0.0))
-        sums = np.add.reduceat(d, starts[present], axis=1)
-        out[start : start + len(q), present] = sums / counts[present]
-    return out
-
-
 def near_any(X: np.ndarray, Q: np.ndarray, radius: float) -> np.ndarray:
     """Mask over the rows of ``X``: closer than ``radius`` to at least one row of ``Q``."""
     X = np.ascontiguousarray(X, dtype=np.float32)
@@ -291,22 +293,37 @@ class Faces:
 
 
 def join_people(faces: Faces, new: np.ndarray, threshold: float = SAME_PERSON) -> np.ndarray:
-    """Person for each face index in ``new`` (-1: none close enough), by mean distance."""
+    """Person for each face index in ``new`` (-1: none close enough): the person whose faces are
+    closest in RMS distance (the clustering's own rule, one face joining a group), under
+    ``threshold``, and not one the face was rejected from."""
     known = np.flatnonzero(faces.person >= 0)
     result = np.full(len(new), -1, dtype=np.int64)
     if len(known) == 0 or len(new) == 0:
         return result
     ids, groups = np.unique(faces.person[known], return_inverse=True)
-    means = mean_distances(faces.vectors[new], faces.vectors[known], groups, len(ids))
+    centre, spread = group_summaries(faces.vectors[known], groups, len(ids))
+    q = faces.vectors[new].astype(np.float64)
+    gaps = sq_norms(q)[:, None] + sq_norms(centre)[None, :] - 2.0 * (q @ centre.T) + spread[None, :]
     for row, face in enumerate(new):
         for person in faces.rejected.get(int(face), ()):
             hit = np.searchsorted(ids, person)
             if hit < len(ids) and ids[hit] == person:
-                means[row, hit] = np.inf
-    best = np.argmin(means, axis=1)
-    close = means[np.arange(len(new)), best] < threshold
+                gaps[row, hit] = np.inf
+    best = np.argmin(gaps, axis=1)
+    close = gaps[np.arange(len(new)), best] < threshold * threshold
     result[close] = ids[best[close]]
     return result
+
+
+def group_summaries(X: np.ndarray, groups: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group: centroid and spread (mean squared distance of its members to the centroid)."""
+    from scipy.sparse import csr_matrix
+
+    size = np.maximum(np.bincount(groups, minlength=n), 1).astype(np.float64)
+    members = csr_matrix((np.ones(len(groups)), (groups, np.arange(len(groups)))), shape=(n, len(groups)))
+    centre = (members @ X.astype(np.float64)) / size[:, None]
+    spread = np.bincount(groups, ((X - centre[groups]) ** 2).sum(axis=1), minlength=n) / size
+    return centre, spread
 
 
 def new_groups(
@@ -335,8 +352,9 @@ def recluster(faces: Faces, threshold: float = SAME_PERSON, min_faces: int = MIN
 
     Users' decisions hold: pinned faces keep their person, a cluster holding pinned faces goes to
     their person (unpinned faces of a cluster with several pinned people go to the nearest on
-    average), other clusters keep the id most of their faces had (largest cluster first), and a
-    face never lands in a person it was rejected from.
+    average), other clusters keep the id most of their faces had (largest cluster first; one
+    cluster per id, a person's pinned faces aside), and a face never lands in a person it was
+    rejected from.
     """
     n = len(faces.person)
     result = np.full(n, -1, dtype=np.int64)
@@ -344,15 +362,13 @@ def recluster(faces: Faces, threshold: float = SAME_PERSON, min_faces: int = MIN
     taken: set[int] = set()
     fresh = -2
     groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
-    groups.sort(key=lambda g: (-int(faces.pinned[g].any()), -len(g)))
+    groups.sort(key=lambda g: -len(g))
     for group in groups:
         pinned_people = np.unique(faces.person[group][faces.pinned[group]])
         if len(pinned_people) == 1:
             result[group] = pinned_people[0]
-            taken.add(int(pinned_people[0]))
         elif len(pinned_people) > 1:
             _split_between(faces, group, pinned_people, result, threshold)
-            taken.update(int(p) for p in pinned_people)
         elif len(group) >= min_faces:
             before = faces.person[group]
             before = before[before >= 0]
@@ -380,7 +396,9 @@ def _split_between(
     if len(free) == 0:
         return
     ids, which = np.unique(faces.person[anchors], return_inverse=True)
-    means = mean_distances(faces.vectors[free], faces.vectors[anchors], which, len(ids))
-    best = np.argmin(means, axis=1)
-    close = means[np.arange(len(free)), best] < threshold
+    centre, spread = group_summaries(faces.vectors[anchors], which, len(ids))
+    q = faces.vectors[free].astype(np.float64)
+    gaps = sq_norms(q)[:, None] + sq_norms(centre)[None, :] - 2.0 * (q @ centre.T) + spread[None, :]
+    best = np.argmin(gaps, axis=1)
+    close = gaps[np.arange(len(free)), best] < threshold * threshold
     result[free[close]] = ids[best[close]]
