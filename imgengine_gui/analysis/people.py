@@ -130,11 +130,8 @@ def kmeans(X: np.ndarray, k: int, iterations: int = 8, sample: int = 64) -> np.n
     centers = points[rng.choice(len(points), k, replace=False)].copy()
     for _ in range(iterations):
         nearest = np.argmin(sq_norms(centers)[None, :] - 2.0 * (points @ centers.T), axis=1)
-        counts = np.bincount(nearest, minlength=k)
-        sums = np.zeros_like(centers)
-        np.add.at(sums, nearest, points)
-        filled = counts > 0
-        centers[filled] = sums[filled] / counts[filled, None]
+        filled = np.bincount(nearest, minlength=k) > 0
+        centers[filled] = group_summaries(points, nearest, k)[0][filled].astype(np.float32)
     return centers
 
 

@@ -140,3 +140,18 @@ def test_ids_are_never_reused(catalog):
 def test_box_text_matches_the_face_tag(catalog):
     tag = catalog.conn.execute("SELECT box FROM tags WHERE kind = 'face' LIMIT 1").fetchone()[0]
     assert catalog.conn.execute("SELECT COUNT(*) FROM faces WHERE box = ?", (tag,)).fetchone()[0] >= 1
+
+
+def test_a_capped_crowd_says_so_in_the_photo_warnings(catalog):
+    photo = catalog.ids["p3.jpg"]
+    rng = np.random.default_rng(5)
+    note = "faces: 200 found; only the 40 largest can be recognised as people"
+    result = {
+        "faces": [{"box": [0.1, 0.1, 0.4, 0.5], "score": 0.9, "descriptor": rng.normal(0, 0.05, 128)}],
+        "people": 1,
+        "identity": VERSION,
+        "identity_note": note,
+    }
+    records.store_ml(catalog.conn, photo, result, {"faces": "mtcnn"})
+    (shown,) = queries.list_photos(catalog.conn, queries.PhotoFilter(photo_ids=(photo,)))
+    assert note in shown["warnings"]
