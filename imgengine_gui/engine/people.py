@@ -172,12 +172,11 @@ def name_face(conn: sqlite3.Connection, face_id: int, name: str) -> str:
     row = _face(conn, face_id)
     existing = store.find_persons(conn, name)
     named = [p for p in existing if str(p) != name]  # a name, not an id
-    person_id = named[0] if named else None
+    # a new person is made before the snapshot, unnamed, so that undo leaves it empty and it goes
+    person_id = named[0] if named else store.new_persons(conn, 1)[0]
     touched = [p for p in (row["person_id"], person_id) if p is not None]
     store.journal(conn, "name face", store.snapshot(conn, [face_id], touched))
-    if person_id is None:
-        person_id = store.new_persons(conn, 1)[0]
-        store.set_person_fields(conn, person_id, name=name)
+    store.set_person_fields(conn, person_id, name=name)
     conn.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
     store.move_faces(conn, [face_id], person_id, pinned=True)
     store.drop_empty_persons(conn)

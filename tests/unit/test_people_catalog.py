@@ -102,6 +102,10 @@ def test_name_a_face_hide_and_forget(catalog):
     person = api.name_face(catalog.conn, face, "Ann")
     assert _person_of(catalog, "p0.jpg") == {**_person_of(catalog, "p0.jpg"), "person": person, "name": "Ann"}
     assert api.name_face(catalog.conn, face, "ann") == person  # the same name: the same person
+    assert api.undo(catalog.conn) == "name face" and api.undo(catalog.conn) == "name face"
+    with pytest.raises(api.PeopleError):  # undone: no person of that name is left behind
+        api.resolve(catalog.conn, "Ann")
+    person = api.name_face(catalog.conn, face, "Ann")
     api.hide(catalog.conn, person)
     assert person not in {p["id"] for p in api.list_people(catalog.conn)}
     assert person in {p["id"] for p in api.list_people(catalog.conn, include_hidden=True)}
