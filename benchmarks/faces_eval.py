@@ -16,7 +16,7 @@ Scores: pairwise precision and recall of the same-person decision over faces who
 known (bystanders count as distinct people), the faces the quality gate left without identity,
 and the people found versus the true people with two or more identifiable faces.
 
-    python -m benchmarks.faces_eval [--set DIR ...] [--json] [--gate]
+    python -m benchmarks.faces_eval [--set DIR ...] [--json] [--compare] [--gate]
 """
 
 from __future__ import annotations
@@ -59,10 +59,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], type=Path, help="extra labeled set")
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--compare", action="store_true", help="also score other clustering methods at 0.6"
+    )
+    parser.add_argument(
+        "--gate", action="store_true", help="descriptor drift of shrunk and blurred faces"
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         sets = default_sets(args.corpus, Path(tmp)) + [(s.name, s, _labels(s)) for s in args.set]
         results = evaluate(sets, Path(tmp))
+        if args.compare:
+            compare_methods(Path(tmp) / "catalog.sqlite", sets)
+        if args.gate:
+            gate_drift(Path(tmp) / "catalog.sqlite")
     if args.json:
         json.dump([asdict(r) for r in results], sys.stdout, indent=1)
         print()
@@ -192,6 +202,90 @@ def _score(label, face_ids, truth, person, identifiable, photos) -> Scores:
         people_true=sum(1 for n in sizes.values() if n >= 2),
         impure_people=sum(1 for m in members.values() if len(m) > 1),
     )
+
+
+def compare_methods(catalog: Path, sets: list) -> None:
+    """Pairwise scores of clustering methods on the same descriptors, each cut at dlib's 0.6."""
+    import dlib
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial.distance import pdist, squareform
+
+    from imgengine_gui.analysis.people import cluster
+    from imgengine_gui.catalog.db import connect
+
+    conn = connect(catalog)
+    faces = _faces(conn)
+    truth = {}
+    for name, folder, labels in sets:
+        root = str(folder.resolve())
+        for path, photo_faces in faces.items():
+            if path.startswith(root + "/"):
+                truth.update(_truth(name, path, photo_faces, labels))
+    rows = conn.execute("SELECT id, descriptor FROM faces WHERE descriptor IS NOT NULL").fetchall()
+    ids = [r[0] for r in rows if r[0] in truth]
+    X = np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows if r[0] in truth])
+    D = squareform(pdist(X.astype(np.float64)))
+    edges = [(i, j) for i in range(len(X)) for j in range(i + 1, len(X)) if D[i, j] < 0.6]
+    methods = {
+        "connected components (single link)": connected_components(D < 0.6)[1],
+        "chinese whispers (dlib)": np.asarray(
+            dlib.chinese_whispers(edges + [(i, i) for i in range(len(X))])
+        ),
+        "average linkage (exact, O(n^2))": fcluster(
+            linkage(pdist(X.astype(np.float64)), "average"), 0.6, "distance"
+        ),
+        "complete linkage (exact, O(n^2))": fcluster(
+            linkage(pdist(X.astype(np.float64)), "complete"), 0.6, "distance"
+        ),
+        "RMS linkage on the graph (ours)": cluster(X),
+    }
+    print(f"\nmethods on the same {len(X)} identifiable faces, cut at 0.6:")
+    print("| method | precision | recall |")
+    print("|---|---|---|")
+    for method, labels in methods.items():
+        tp = fp = fn = 0
+        for a, b in combinations(range(len(ids)), 2):
+            same, said = truth[ids[a]] == truth[ids[b]], labels[a] == labels[b]
+            tp, fp, fn = tp + (same and said), fp + (said and not same), fn + (same and not said)
+        print(f"| {method} | {tp / max(1, tp + fp):.3f} | {tp / max(1, tp + fn):.3f} |")
+
+
+def gate_drift(catalog: Path) -> None:
+    """How far a face's descriptor moves when the face is shrunk or blurred: what the quality
+    gate (``MIN_FACE_PX``, ``MIN_SHARPNESS``) is set from. One face per photo, the largest."""
+    import numpy as np
+    from PIL import ImageFilter
+
+    from imgengine_gui.analysis.decode import decode_reduced
+    from imgengine_gui.catalog.db import connect
+    from imgengine_gui.ml.offline import face_identity
+
+    face_identity.MIN_FACE_PX, face_identity.MIN_SHARPNESS = 1.0, -1.0  # measure everything
+    describer = face_identity.FaceDescriber()
+    describer.load()
+    drift: dict[tuple[str, float], list[tuple[float, float]]] = defaultdict(list)
+    for path, box, size, blob in connect(catalog).execute(
+        "SELECT p.path, f.box, MAX(f.size_px), f.descriptor FROM faces f JOIN photos p"
+        " ON p.id = f.photo_id WHERE f.descriptor IS NOT NULL GROUP BY p.id"
+    ):
+        image, box = decode_reduced(Path(path), 1024).image, json.loads(box)
+        reference = np.frombuffer(blob, dtype=np.float32)
+        variants = [("size px", t, image.resize((max(1, round(image.width * t / size)),
+                     max(1, round(image.height * t / size))))) for t in (20, 28, 36, 44, 56, 80)
+                    if t < size]
+        variants += [("blur sigma x face/150", s, image.filter(ImageFilter.GaussianBlur(s * size / 150)))
+                     for s in (1, 2, 3, 4)]
+        for kind, value, changed in variants:
+            ((quality, vector),) = describer.describe([np.asarray(changed)], [[box]])
+            drift[(kind, value)].append((float(np.linalg.norm(vector - reference)), quality.sharpness))
+    print("\n| change | faces | drift median | drift p90 | sharpness median |")
+    print("|---|---|---|---|---|")
+    for (kind, value), rows in sorted(drift.items()):
+        d = np.array(rows)
+        print(f"| {kind} {value} | {len(d)} | {np.median(d[:, 0]):.3f} |"
+              f" {np.percentile(d[:, 0], 90):.3f} | {np.median(d[:, 1]):.1f} |")
 
 
 def print_table(results: list[Scores]) -> None:

@@ -33,7 +33,7 @@ RESNET = WeightFile(
 IDENTITY_VERSION = "dlib-resnet-v1:gate-1"
 CHIP_SIZE = 150  # the ResNet's input: an aligned 150x150 chip, 25% padding around the face
 CHIP_PADDING = 0.25
-# The gate (measured with benchmarks/faces_eval.py --gate on 42 faces): shrunk below ~40 px, or
+# The gate (measured with `python -m benchmarks.faces_eval --gate`): shrunk below ~40 px, or
 # blurred until the chip's sharpness falls under ~10, a face's descriptor drifts about 0.3 from
 # the sharp, large one: half of dlib's 0.6 same-person distance.
 MIN_FACE_PX = 40.0
