@@ -192,6 +192,13 @@ def identifiable_faces(conn: sqlite3.Connection) -> FaceTable:
     )
 
 
+def pending_faces(conn: sqlite3.Connection) -> int:
+    """Faces with a descriptor that no people update has seen yet."""
+    return conn.execute(
+        "SELECT COUNT(*) FROM faces WHERE clustered = 0 AND descriptor IS NOT NULL"
+    ).fetchone()[0]
+
+
 def new_persons(conn: sqlite3.Connection, count: int) -> list[int]:
     now = time.time()
     return [

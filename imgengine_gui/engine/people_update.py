@@ -38,7 +38,7 @@ def update_after_run(
     backlog = writer.call(lambda c: store.photos_to_describe(c, os.fspath(folder), IDENTITY_VERSION))
     if backlog:
         notes += describe_backlog(writer, backlog, cancel, emit, workers)
-    if cancel.is_set():
+    if cancel.is_set() or writer.call(store.pending_faces) == 0:
         return notes
     if emit is not None:
         emit(ProgressEvent("people", 0, 1, message="Grouping faces into people"))
