@@ -278,7 +278,7 @@ def gate_drift(catalog: Path) -> None:
         variants += [("blur sigma x face/150", s, image.filter(ImageFilter.GaussianBlur(s * size / 150)))
                      for s in (1, 2, 3, 4)]
         for kind, value, changed in variants:
-            ((quality, vector),) = describer.describe([np.asarray(changed)], [[box]])
+            quality, vector = describer.describe([np.asarray(changed)], [[box]])[0][0]
             drift[(kind, value)].append((float(np.linalg.norm(vector - reference)), quality.sharpness))
     print("\n| change | faces | drift median | drift p90 | sharpness median |")
     print("|---|---|---|---|---|")
