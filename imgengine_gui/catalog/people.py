@@ -278,6 +278,11 @@ def _best_faces(conn: sqlite3.Connection, person_ids: list[int]) -> dict[int, di
     return out
 
 
+def has_people(conn: sqlite3.Connection) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'faces'")
+    return row.fetchone() is not None
+
+
 def face_people(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[tuple[int, str], tuple]:
     """(photo id, box text) -> (face id, person id or None, name or None), for listing photos."""
     out: dict[tuple[int, str], tuple] = {}
@@ -292,8 +297,12 @@ def face_people(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[tupl
 
 
 def name_faces(conn: sqlite3.Connection, tags: Mapping[int, Mapping[str, list[dict]]]) -> None:
-    """Give each face item of ``tags`` (photo id -> kind -> items) its "person" and "name"."""
-    known = face_people(conn, [pid for pid, kinds in tags.items() if kinds.get("face")])
+    """Give each face item of ``tags`` (photo id -> kind -> items) its "person" and "name".
+
+    A catalog opened read-only before its people migration has no faces table: no one is known.
+    """
+    with_faces = [pid for pid, kinds in tags.items() if kinds.get("face")]
+    known = face_people(conn, with_faces) if with_faces and has_people(conn) else {}
     for pid, kinds in tags.items():
         for face in kinds.get("face", ()):
             _, person, name = known.get((pid, box_text(face.get("box") or ())), (None, None, None))

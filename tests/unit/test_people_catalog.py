@@ -159,3 +159,26 @@ def test_a_capped_crowd_says_so_in_the_photo_warnings(catalog):
     records.store_ml(catalog.conn, photo, result, {"faces": "mtcnn"})
     (shown,) = queries.list_photos(catalog.conn, queries.PhotoFilter(photo_ids=(photo,)))
     assert note in shown["warnings"]
+
+
+def test_a_catalog_from_before_people_still_lists_read_only(tmp_path):
+    import sqlite3
+
+    from imgengine_gui.catalog import schema
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.executescript("BEGIN;" + schema.MIGRATIONS[0] + "PRAGMA user_version = 1; COMMIT;")
+    old.execute(
+        "INSERT INTO photos(id, path, size, mtime_ns, first_seen, last_seen)"
+        " VALUES (1, '/x/a.jpg', 1, 1, 0, 0)"
+    )
+    old.execute(
+        "INSERT INTO tags(photo_id, kind, label, score, box, model_id)"
+        " VALUES (1, 'face', 'face', 0.9, '[0.1, 0.1, 0.2, 0.2]', 'mtcnn')"
+    )
+    old.execute("INSERT INTO ml_summary(photo_id, people, faces, models) VALUES (1, 1, 1, '{}')")
+    old.commit()
+    old.close()
+    (photo,) = queries.list_photos(connect(path, readonly=True))
+    assert photo["faces"] == [{"score": 0.9, "box": [0.1, 0.1, 0.2, 0.2], "person": None, "name": None}]
