@@ -4,6 +4,11 @@ The wrapper serves the "faces" task under the detector's model id, so catalogs a
 descriptors existed keep their ML phase; their faces are described by the people step instead
 (``engine.people_update``). When the dlib models cannot load (missing or failing their checksum)
 the detector still serves and the run notes why people are not recognised.
+
+What it adds to the detector's result dicts (``catalog.people.store_faces`` reads them):
+  each item of "faces": "quality" (``FaceQuality``: size_px, sharpness, identifiable, score) and
+      "descriptor" (float32 (128,) or None when too small, blurred or past the per-photo cap);
+  "identity": ``IDENTITY_VERSION`` (the faces were described); "identity_note": the cap warning.
 """
 
 from __future__ import annotations
