@@ -181,6 +181,9 @@ def run_forget(args: argparse.Namespace) -> int:
 
     def act(conn):
         counts = forget_faces(conn, confirmed=True)
-        return f"forgot {counts['descriptors']} face descriptors and {counts['people']} people"
+        return (
+            f"forgot {counts['descriptors']} face descriptors and {counts['people']} people"
+            "; the next analysis describes faces again unless the recognize_people setting is off"
+        )
 
     return _edit(args, act)

@@ -311,7 +311,7 @@ def analyze_folder(
                     "precision": run.executor_runtime.precision,
                 }
         writer.flush()
-        if run.executor is not None and not cancel.is_set():
+        if run.executor is not None and request.settings.recognize_people and not cancel.is_set():
             _update_people(run, writer, folder)
         summary.analyzed = run.meter.done if run.meter else 0
         summary.failed = len(run.failed_ids)

@@ -164,7 +164,7 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
         except ImportError as error:
             notes.append(f"{task}: full tier cannot run ({error}); using {_OFFLINE[task]}")
     try:
-        return _offline_analyzer(task)
+        return _offline_analyzer(task, settings)
     except ImportError as error:
         notes.append(f"{task}: offline tier cannot run ({error}); no {task} analysis")
         return None
@@ -182,7 +182,7 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
     raise ValueError(f"no full tier for {task}")
 
 
-def _offline_analyzer(task: str) -> Analyzer | None:
+def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
@@ -191,6 +191,8 @@ def _offline_analyzer(task: str) -> Analyzer | None:
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
         from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
+        if not getattr(settings, "recognize_people", True):
+            return MtcnnFaceAnalyzer()
         return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
     return None  # objects offline: the faces analyzer counts people
 

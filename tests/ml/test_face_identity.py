@@ -98,3 +98,14 @@ def test_never_loads_the_68_point_predictor():
     import inspect
 
     assert "68" not in inspect.getsource(face_identity).replace("68-point", "")
+
+
+def test_recognising_people_can_be_turned_off():
+    from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
+    from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
+    from imgengine_gui.ml.registry import build_analyzer
+    from imgengine_gui.settings import Settings
+
+    assert isinstance(build_analyzer("faces", Settings()), IdentifiedFaceAnalyzer)
+    plain = build_analyzer("faces", Settings(recognize_people=False))
+    assert isinstance(plain, MtcnnFaceAnalyzer)
