@@ -81,6 +81,13 @@ class Settings:
         minimum=1,
         maximum=10,
     )
+    recognize_people: bool = _option(
+        True,
+        "Recognise people",
+        "Group faces into people (face descriptors stay in the catalog). Off: faces are still "
+        "found and counted, never identified; `imgengine people forget --yes` deletes what exists.",
+        (True, False),
+    )
     cache_dir: str = _option(
         "", "Cache folder", "Thumbnails and previews; empty = the per-user cache folder."
     )

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from imgengine_gui.catalog import annotations, pairs, personal_tags
+from imgengine_gui.catalog.people import name_faces
 
 
 @dataclass
@@ -29,6 +30,7 @@ class PhotoFilter:
     has_errors: bool | None = None
     name: str | None = None  # substring of the file path, case-insensitive
     photo_ids: tuple[int, ...] | None = None
+    persons: tuple[int, ...] = ()  # with a face of any of these people
     include_missing: bool = False
 
 
@@ -97,6 +99,12 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
         clauses.append("p.path LIKE ? ESCAPE '\\'")
         escaped = f.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         args.append(f"%{escaped}%")
+    if f.persons:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM faces pf WHERE pf.photo_id = p.id"
+            f" AND pf.person_id IN ({','.join('?' * len(f.persons))}))"
+        )
+        args += list(f.persons)
     if f.photo_ids is not None:
         clauses.append(f"p.id IN ({','.join('?' * len(f.photo_ids)) or 'NULL'})")
         args += list(f.photo_ids)
@@ -156,6 +164,7 @@ def list_photos(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[
     rows = rows.fetchall()
     ids = [r["id"] for r in rows]
     status, tags = _status(conn, ids), _tags(conn, ids)
+    name_faces(conn, tags)
     photos = [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
     notes, paired = annotations.for_photos(conn, ids), pairs.partners(conn, ids)
     personal = personal_tags.photo_tags(conn, ids)

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog.people import store_faces
+
 METADATA_COLUMNS = (
     "width", "height", "orientation", "taken_at", "taken_at_source", "make", "model", "lens",
     "iso", "f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt", "frames",
@@ -124,3 +126,4 @@ def store_ml(
             "INSERT OR REPLACE INTO embeddings(photo_id, model_id, dim, vector) VALUES (?,?,?,?)",
             (photo_id, model_ids.get("embedding", "?"), vector.size, vector.tobytes()),
         )
+    store_faces(conn, photo_id, result)

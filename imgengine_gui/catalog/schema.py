@@ -221,6 +221,43 @@ MIGRATIONS: list[str] = [
     ALTER TABLE content ADD COLUMN quality REAL;
     ALTER TABLE content ADD COLUMN image_bytes INTEGER;
     """,
+    """,
+    # people: faces with descriptors, persons, users' rejections, an undo journal for people edits
+    """
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- ids are never reused: they name people
+        name TEXT,
+        hidden INTEGER NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE faces (
+        id INTEGER PRIMARY KEY,
+        photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+        box TEXT NOT NULL,
+        score REAL NOT NULL,
+        size_px REAL,
+        sharpness REAL,
+        quality REAL,
+        descriptor BLOB,
+        person_id INTEGER REFERENCES persons(id) ON DELETE SET NULL,
+        pinned INTEGER NOT NULL DEFAULT 0,
+        clustered INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX faces_photo ON faces(photo_id);
+    CREATE INDEX faces_person ON faces(person_id);
+    CREATE TABLE face_rejections (
+        face_id INTEGER NOT NULL REFERENCES faces(id) ON DELETE CASCADE,
+        person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,
+        PRIMARY KEY (face_id, person_id)
+    );
+    CREATE TABLE people_journal (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        before TEXT NOT NULL,
+        undone_at REAL
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -25,6 +25,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     people.add_argument("--people", dest="people", action="store_true", default=None)
     people.add_argument("--no-people", dest="people", action="store_false")
     p.add_argument("--errors", action="store_true", help="only photos with errors")
+    p.add_argument("--person", help="only photos of this person (name or id)")
     p.set_defaults(run=run_photos)
 
     g = sub.add_parser("purge", help="forget photos whose files are gone (missing)")
@@ -53,6 +54,7 @@ def run_photos(args: argparse.Namespace) -> int:
         tags=tuple(args.tag),
         people=args.people,
         has_errors=True if args.errors else None,
+        persons=_persons(conn, args.person),
     )
     for name in args.tag:
         if personal_tags.find_tag(conn, name) is None:
@@ -71,6 +73,17 @@ def run_photos(args: argparse.Namespace) -> int:
         print(f"{photo['path']}\t{size}\t{detail}")
     print(f"{len(photos)} photos", file=sys.stderr)
     return 0
+
+
+def _persons(conn, name_or_id: str | None) -> tuple[int, ...]:
+    if name_or_id is None:
+        return ()
+    from imgengine_gui.engine.people import PeopleError, resolve
+
+    try:
+        return tuple(resolve(conn, name_or_id))
+    except PeopleError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def export_clusters(clusters: list[dict], path: Path) -> None:

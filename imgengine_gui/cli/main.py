@@ -7,7 +7,7 @@ import sys
 import warnings
 
 from imgengine_gui import __version__
-from imgengine_gui.cli import analyze, annotate, library, models, tags
+from imgengine_gui.cli import analyze, annotate, library, models, people, tags
 from imgengine_gui.cli.common import (
     EXIT_CODES_HELP,
     Exit,
@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_parsers(sub)
     models.add_parsers(sub)
     tags.add_parsers(sub)
+    people.add_parsers(sub)
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     add_catalog_option(gui)
     gui.add_argument("--view", choices=("grid", "duplicates", "settings", "cutout"), default="grid")

@@ -363,6 +363,8 @@ def analyze_folder(
         if "metadata" in request.phases:
             writer.call(refresh_raw_jpeg_pairs)
         writer.flush()
+        if run.executor is not None and request.settings.recognize_people and not cancel.is_set():
+            _update_people(run, writer, folder)
         summary.analyzed = run.meter.done if run.meter else 0
         summary.failed = len(run.failed_ids)
         summary.cancelled = cancel.is_set()
@@ -388,6 +390,15 @@ def analyze_folder(
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))
     return summary
+
+
+def _update_people(run: _Run, writer: CatalogWriter, folder: Path) -> None:
+    from imgengine_gui.engine.people_update import update_after_run
+
+    try:
+        run.summary.notes.extend(update_after_run(writer, folder, run.cancel, run.emit))
+    except Exception as exc:  # people are recomputed next run; the analysis itself stands
+        run.summary.notes.append(f"people update failed: {type(exc).__name__}: {exc}")
 
 
 class UnsafeLocation(ValueError):

@@ -168,7 +168,7 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
         except ImportError as error:
             notes.append(f"{task}: full tier cannot run ({error}); using {_OFFLINE[task]}")
     try:
-        return _offline_analyzer(task)
+        return _offline_analyzer(task, settings)
     except ImportError as error:
         notes.append(f"{task}: offline tier cannot run ({error}); no {task} analysis")
         return None
@@ -186,15 +186,18 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
     raise ValueError(f"no full tier for {task}")
 
 
-def _offline_analyzer(task: str) -> Analyzer | None:
+def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
+        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        return MtcnnFaceAnalyzer()
+        if not getattr(settings, "recognize_people", True):
+            return MtcnnFaceAnalyzer()
+        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
     return None  # objects offline: the faces analyzer counts people
 
 
