@@ -78,6 +78,8 @@ def connect(
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             migrate(conn, path)
+        elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            conn = _migrated_snapshot(conn, path)
     except CatalogError:
         conn.close()
         raise
@@ -100,6 +102,18 @@ def _readable(conn: sqlite3.Connection, path: Path, target: str) -> sqlite3.Conn
             raise
     conn.close()
     return sqlite3.connect(target + "&immutable=1", uri=True, check_same_thread=False)
+
+
+def _migrated_snapshot(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """An older catalog that may not be changed is read through an in-memory copy brought to
+    the current schema, so every query sees the columns it expects; the file is untouched."""
+    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+    conn.backup(snapshot)
+    conn.close()
+    snapshot.row_factory = sqlite3.Row
+    snapshot.execute("PRAGMA foreign_keys = ON")
+    migrate(snapshot, path)
+    return snapshot
 
 
 def check_catalog(path: Path) -> CatalogError | None:

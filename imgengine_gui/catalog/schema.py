@@ -221,7 +221,6 @@ MIGRATIONS: list[str] = [
     ALTER TABLE content ADD COLUMN quality REAL;
     ALTER TABLE content ADD COLUMN image_bytes INTEGER;
     """,
-    """,
     # people: faces with descriptors, persons, users' rejections, an undo journal for people edits
     """
     CREATE TABLE persons (
