@@ -27,6 +27,7 @@ bench: install
 	$(VENV)/bin/imgengine bench --photos 100 --device cpu
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.duplicates_eval --small
+	$(PY) -m benchmarks.tags_eval
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/grid_scale.py
 
 lint: install

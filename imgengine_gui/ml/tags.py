@@ -14,6 +14,7 @@ the other results of the same photo (``portrait`` from the face boxes).
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -72,6 +73,12 @@ MAX_TAGS = 5
 def calibration() -> dict[str, Any]:
     """The calibrated thresholds (scene tags per tier, face filter, portrait rule), as stored."""
     return json.loads(CALIBRATION_FILE.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def calibration_digest() -> str:
+    """Short digest of the calibration file: part of the ML phase's version in the catalog."""
+    return hashlib.sha256(CALIBRATION_FILE.read_bytes()).hexdigest()[:10]
 
 
 def scene_thresholds(tier: str) -> dict[str, float]:

@@ -116,15 +116,16 @@ GROUPS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 TAG_ORDER: tuple[str, ...] = tuple(dict.fromkeys(t for _, tags in GROUPS.values() for t in tags))
 
 
-def _membership() -> np.ndarray:
-    """(1000, groups) 0/1 matrix."""
-    matrix = np.zeros((1000, len(GROUPS)), np.float32)
-    for column, (classes, _) in enumerate(GROUPS.values()):
-        matrix[list(classes), column] = 1.0
-    return matrix
+def _groups_of_classes() -> list[list[int]]:
+    """For each of the 1000 classes, the indexes of the groups it belongs to."""
+    groups_of: list[list[int]] = [[] for _ in range(1000)]
+    for group, (classes, _) in enumerate(GROUPS.values()):
+        for index in classes:
+            groups_of[index].append(group)
+    return groups_of
 
 
-_MEMBERSHIP = _membership()
+_GROUPS_OF_CLASS = _groups_of_classes()
 _GROUP_TAGS = [tags for _, tags in GROUPS.values()]
 
 
@@ -137,16 +138,19 @@ def tag_scores(
     without colour (those get no colour-defined tag); None: all in colour.
     """
     probabilities = np.asarray(probabilities, np.float32)
-    top = np.argsort(-probabilities, axis=1)[:, :TOP_K]
-    kept = np.zeros_like(probabilities)
-    np.put_along_axis(kept, top, np.take_along_axis(probabilities, top, 1), 1)
-    group_scores = kept @ _MEMBERSHIP
+    top = np.argpartition(-probabilities, TOP_K, axis=1)[:, :TOP_K]  # a few hundred flops: no BLAS
     results = []
-    for row, scores in enumerate(group_scores):
+    for row, classes in enumerate(top):
+        group_scores: dict[int, float] = {}
+        for index in classes.tolist():
+            for group in _GROUPS_OF_CLASS[index]:
+                group_scores[group] = group_scores.get(group, 0.0) + float(
+                    probabilities[row, index]
+                )
         tags: dict[str, float] = {}
-        for column in np.flatnonzero(scores > 0):
-            for tag in _GROUP_TAGS[column]:
-                tags[tag] = max(tags.get(tag, 0.0), float(scores[column]))
+        for group, score in group_scores.items():
+            for tag in _GROUP_TAGS[group]:
+                tags[tag] = max(tags.get(tag, 0.0), score)
         if colourful is not None and not colourful[row]:
             tags = {tag: score for tag, score in tags.items() if tag not in COLOUR_TAGS}
         results.append(tags)
