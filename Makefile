@@ -29,6 +29,7 @@ bench: install
 	$(PY) -m benchmarks.duplicates_eval --small
 	$(PY) -m benchmarks.people_scale --repeat 1
 	$(PY) -m benchmarks.faces_eval
+	$(PY) -m benchmarks.tags_eval
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/grid_scale.py
 
 lint: install

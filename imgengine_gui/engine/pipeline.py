@@ -283,13 +283,17 @@ def _start_executor(run: _Run, settings: Settings):
 
 
 def _await_models(run: _Run, cancel: threading.Event) -> None:
+    from imgengine_gui.ml.tags import calibration_digest
+
     while not run.executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return
     for analyzer in run.executor.analyzers:  # waits until loading has finished
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
-    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+    # new thresholds re-tag the photos: the catalog stores only the tags that passed them
+    models = ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+    run.ml_version = f"1:{calibration_digest()}:{models}"
 
 
 def analyze_folder(
