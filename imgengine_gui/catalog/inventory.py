@@ -16,7 +16,9 @@ from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog.paths import folder_range
 
 # A changed file loses everything derived from its old content.
-ANALYSIS_TABLES = ("phase_status", "metadata", "content", "tags", "ml_summary", "embeddings")
+ANALYSIS_TABLES = (
+    "phase_status", "metadata", "content", "tags", "ml_summary", "embeddings", "ml_tasks",
+)  # fmt: skip
 _PHOTO = "SELECT id, path, size, mtime_ns, dev, ino, sha256, missing FROM photos"
 
 
@@ -49,6 +51,7 @@ class PhaseRecord:
     version: str
     state: str  # "done" | "error"
     error: str | None = None
+    error_class: str | None = None  # for an error: "photo" (its own fault) or "environment"
 
 
 def _known(rows: Iterable[tuple]) -> list[KnownPhoto]:
@@ -81,12 +84,13 @@ def phase_records_under(conn: Connection, folder: str) -> dict[int, dict[str, Ph
     """photo id -> phase -> its last outcome, for the present photos inside ``folder``."""
     low, high = folder_range(folder)
     found: dict[int, dict[str, PhaseRecord]] = defaultdict(dict)
-    for photo_id, phase, version, state, error in conn.execute(
-        "SELECT s.photo_id, s.phase, s.analyzer_version, s.state, s.error FROM phase_status s"
+    for photo_id, phase, version, state, error, error_class in conn.execute(
+        "SELECT s.photo_id, s.phase, s.analyzer_version, s.state, s.error, s.error_class"
+        " FROM phase_status s"
         " JOIN photos p ON p.id = s.photo_id WHERE p.path >= ? AND p.path < ? AND p.missing = 0",
         (low, high),
     ):
-        found[photo_id][phase] = PhaseRecord(version, state, error)
+        found[photo_id][phase] = PhaseRecord(version, state, error, error_class)
     return found
 
 

@@ -10,13 +10,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from imgengine_gui.catalog.people import store_faces
+
 # metadata column -> attribute of the metadata result (the only place their names differ)
 METADATA_COLUMNS = {
     "width": "width", "height": "height", "orientation": "orientation", "taken_at": "taken_at",
     "taken_at_source": "taken_at_source", "make": "camera_make", "model": "camera_model",
     "lens": "lens", "iso": "iso", "f_number": "f_number", "exposure_time": "exposure_time",
     "focal_length": "focal_length", "gps_lat": "gps_lat", "gps_lon": "gps_lon",
-    "gps_alt": "gps_alt", "frames": "frames",
+    "gps_alt": "gps_alt", "frames": "frames", "display_width": "display_width",
+    "display_height": "display_height", "reader": "reader", "sidecar": "sidecar",
+    "rating": "rating", "flag": "flag", "label": "label",
 }  # fmt: skip
 
 
@@ -27,6 +31,8 @@ class MetadataFacts(Protocol):
     width: int | None
     height: int | None
     orientation: int
+    display_width: int | None
+    display_height: int | None
     taken_at: str | None
     taken_at_source: str
     camera_make: str | None
@@ -40,6 +46,11 @@ class MetadataFacts(Protocol):
     gps_lon: float | None
     gps_alt: float | None
     frames: int
+    rating: int | None
+    flag: str | None
+    label: str | None
+    sidecar: str | None
+    reader: str
 
 
 class ContentFacts(Protocol):
@@ -73,10 +84,12 @@ def set_phase(
     *,
     error: str | None = None,
     warnings: Iterable[str] = (),
+    error_class: str | None = None,
 ) -> None:
+    """``error_class``: "photo" (final while the file is unchanged) or "environment" (retried)."""
     conn.execute(
         "INSERT OR REPLACE INTO phase_status(photo_id, phase, state, error, warnings,"
-        " analyzer_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " analyzer_version, updated_at, error_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             photo_id,
             phase,
@@ -85,6 +98,7 @@ def set_phase(
             json.dumps(list(warnings)),
             version,
             time.time(),
+            (error_class or "photo") if error else None,
         ),
     )
 
@@ -160,3 +174,4 @@ def store_ml(
             "INSERT OR REPLACE INTO embeddings(photo_id, model_id, dim, vector) VALUES (?,?,?,?)",
             (photo_id, model_ids.get("embedding", "?"), vector.size, vector.tobytes()),
         )
+    store_faces(conn, photo_id, result)

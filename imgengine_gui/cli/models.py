@@ -36,6 +36,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     m = sub.add_parser("models", help="which model serves each task, and where it was looked for")
     m.add_argument("--json", action="store_true")
     m.set_defaults(run=run_models)
+    from imgengine_gui.cli import model_commands
+
+    model_commands.add_parsers(m)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -83,11 +86,13 @@ def run_cutout(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
-    from imgengine_gui.ml.registry import model_report
+    from imgengine_gui.analysis.metadata_exiftool import metadata_report
+    from imgengine_gui.cli.model_commands import describe_installed, model_report
 
     report = model_report(settings_from(args))
+    metadata = metadata_report()
     if args.json:
-        json.dump(report, sys.stdout, indent=1, default=str)
+        json.dump([*report, metadata], sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return 0
     for row in report:
@@ -95,4 +100,10 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"{row['task']}: {row.get('serving')} ({row.get('tier')} tier)")
         print(f"  configured: {row.get('model')} ({present})")
         print(f"  looked in:  {row.get('path') or row.get('looked_in')}")
+        if row.get("present") and row.get("size_bytes") is not None:
+            print(f"  installed:  {describe_installed(row)}")
+        elif not row.get("present") and row.get("hub_id"):
+            print(f"  get it:     imgengine models download {row['task']}")
+    print(f"metadata: {metadata['serving']}")
+    print(f"  second pass: {metadata['second_pass']}")
     return 0

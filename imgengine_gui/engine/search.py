@@ -33,10 +33,15 @@ def _rank(conn: Connection, stored: EmbeddingMatrix, query: np.ndarray, limit: i
 
 
 def search_text(conn: Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
+    from imgengine_gui.engine.personal_tags import tag_hits
     from imgengine_gui.ml.errors import ModelUnavailable
 
+    # photos of a personal tag the text names come first, and need no CLIP
+    tagged = [Hit(t.photo_id, t.path, t.confidence) for t in tag_hits(conn, text)][:limit]
     model_id = settings.scenes_model
     stored = embedding_matrix(conn, model_id)
+    if not stored and tagged:
+        return tagged
     if not stored:
         raise SearchUnavailable(
             f"text search needs CLIP image embeddings ({model_id}); none are in the catalog. "
@@ -46,9 +51,13 @@ def search_text(conn: Connection, text: str, settings: Settings, limit: int = 20
     try:
         analyzer = _text_encoder(model_id)
     except ModelUnavailable as exc:
+        if tagged:
+            return tagged
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
     query = analyzer.encode_text([text])[0]
-    return _rank(conn, stored, query, limit)
+    seen = {h.photo_id for h in tagged}
+    ranked = [h for h in _rank(conn, stored, query, limit) if h.photo_id not in seen]
+    return (tagged + ranked)[:limit]
 
 
 @functools.lru_cache(maxsize=2)

@@ -7,6 +7,8 @@ hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
 order, so a later analyzer's key wins (the registry runs detection after faces, so detected
 people override the count from faces). ``notes`` and ``analyzers`` wait for loading to finish.
+Tags that need several analyzers' results (portrait, from faces) are added to the merged dicts
+(``ml/photo_tags.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.base import Analyzer, Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.photo_tags import finalise
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -218,6 +221,8 @@ class DeviceExecutor:
                     results = self._run(analyzer, sized[analyzer.input_size], keys)
                     for into, result in zip(merged, results or (), strict=False):
                         into.update(result)
+            for result in merged:
+                finalise(result)  # tags that need several analyzers' results (portrait)
         self._on_results(list(zip(keys, merged, strict=True)))
         self.done += len(batch)
         if self._on_progress is not None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from imgengine_gui.ml.base import Analyzer, Tier
+from imgengine_gui.ml.model_files import weights_refusal
 
 TASKS = ("scenes", "objects", "faces")
 ON_DEMAND_TASKS = ("segmentation",)
@@ -126,7 +127,8 @@ def choose_tier(task: str, settings: Any) -> TierChoice:
     else:
         looked_in = f"HF cache ({hf_hub_cache()}) or folder"
     path = find_local_model(model_id)
-    if path is not None:
+    refusal = weights_refusal(path) if path is not None else None
+    if path is not None and refusal is None:
         return TierChoice(
             task=task,
             tier="full",
@@ -138,6 +140,8 @@ def choose_tier(task: str, settings: Any) -> TierChoice:
             offline_present=offline_ok,
         )
     note = f"{task}: {family} {model_id} not found in {looked_in}; using {_OFFLINE[task]}"
+    if refusal is not None:
+        note = f"{task}: refused {refusal}; using {_OFFLINE[task]}"
     if not offline_ok:
         note += " (whose weights are not installed either)"
     return TierChoice(
@@ -164,7 +168,7 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
         except ImportError as error:
             notes.append(f"{task}: full tier cannot run ({error}); using {_OFFLINE[task]}")
     try:
-        return _offline_analyzer(task)
+        return _offline_analyzer(task, settings)
     except ImportError as error:
         notes.append(f"{task}: offline tier cannot run ({error}); no {task} analysis")
         return None
@@ -182,15 +186,18 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
     raise ValueError(f"no full tier for {task}")
 
 
-def _offline_analyzer(task: str) -> Analyzer | None:
+def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
+        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        return MtcnnFaceAnalyzer()
+        if not getattr(settings, "recognize_people", True):
+            return MtcnnFaceAnalyzer()
+        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
     return None  # objects offline: the faces analyzer counts people
 
 

@@ -139,23 +139,34 @@ def _sha256(path: str) -> str | None:
         return None
 
 
-def plan_jobs(conn: Connection, root: str, versions: Mapping[str, str]) -> list[PhotoJob]:
-    """Photos under ``root`` with at least one requested phase not done at its current version."""
+def plan_jobs(
+    conn: Connection, root: str, versions: Mapping[str, str], *, retry_errors: bool = False
+) -> list[PhotoJob]:
+    """Photos under ``root`` with at least one requested phase not done at its current version.
+
+    An error counts as done only when it was the photo's own ("photo" class) and
+    ``retry_errors`` is off: environmental errors (disk full, permissions...) are retried.
+    """
     records = inventory.phase_records_under(conn, root)
     if "content" in versions:
         _forget_lost_thumbnails(conn, root, records)
     jobs = []
     for photo in inventory.present_photos_under(conn, root):
         status = records.get(photo.id, {})
-        phases = tuple(p for p, v in versions.items() if not _is_done(status.get(p), v))
+        phases = tuple(
+            p for p, v in versions.items() if not _is_done(status.get(p), v, retry_errors)
+        )
         if phases:
             jobs.append(PhotoJob(photo.id, photo.path, phases, photo.mtime_ns, photo.size))
     return jobs
 
 
-def _is_done(record: PhaseRecord | None, version: str) -> bool:
-    """A phase recorded at the current version, with or without an error, is not run again."""
-    return record is not None and record.version == version
+def _is_done(record: PhaseRecord | None, version: str, retry_errors: bool) -> bool:
+    """Recorded at the current version: done, or failed for a reason of the photo's own (an
+    environmental error is always due again; a photo error is, with ``retry_errors``)."""
+    if record is None or record.version != version:
+        return False
+    return record.state != "error" or (record.error_class == "photo" and not retry_errors)
 
 
 def _forget_lost_thumbnails(

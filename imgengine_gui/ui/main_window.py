@@ -3,7 +3,8 @@
 - ``LibraryController``: what the grid shows (folder, filters, search, counts, live reloads);
 - ``RunController``: analysis runs (start, cancel, progress);
 - ``TrashController``: trash, undo, keepers, export;
-- ``CutoutController``: background-removal previews.
+- ``CutoutController``: background-removal previews;
+- ``CatalogGuard``: a catalog opened read-only (banner, why a write cannot run), catalog errors.
 
 The window itself keeps only navigation between pages, the settings dialog, its saved layout,
 and closing (a close during a run waits for the run to stop, without blocking the UI).
@@ -34,6 +35,7 @@ from imgengine_gui.settings import Settings
 from imgengine_gui.ui import ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge
+from imgengine_gui.ui.catalog_guard import CatalogGuard
 from imgengine_gui.ui.cutout_controller import CutoutController
 from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         else:
             self._default_layout()
         self.library.reload_all()
+        self.guard.check()
         self.runtime_label.probe(self.settings)
         self.trash.check_undo()
 
@@ -171,13 +174,16 @@ class MainWindow(QMainWindow):
         settings = lambda: self.settings  # noqa: E731 - controllers always see the saved settings
         views = LibraryViews(self.grid, self.grid_model, self.sidebar, self.filters, self.search,
                              self.hint, self.counts_label, self.problems, self.statusBar())
+        self.guard = CatalogGuard(self.catalog, self.tasks,
+                                  (self.actions.analyze, self.actions.trash), self)
+        self.centralWidget().layout().insertWidget(0, self.guard.banner)
         self.library = LibraryController(self.source, self.tasks, views, self.catalog, settings,
                                          self)
         self.runs = RunController(self.tasks, self.bridge, self.catalog, settings, self.actions,
-                                  self.progress, self.notice, self)
+                                  self.progress, self.notice, self.guard, self)
         self.trash = TrashController(self.tasks, self.source, self.catalog, self.prompts,
                                      self.notice, self.duplicates, self.actions.undo,
-                                     self.statusBar(), self)
+                                     self.statusBar(), self.guard, self)
         self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
                                         self.catalog, settings, self)
 
@@ -201,9 +207,10 @@ class MainWindow(QMainWindow):
 
         self.runs.started.connect(self.library.live_timer.start)
         self.runs.finished.connect(self._run_finished)
-        self.runs.failed.connect(lambda _message: self._run_ended())
+        self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
+        self.guard.reconciled.connect(self.trash.recovered)
 
         self.grid.open_requested.connect(self.open_photo)
         self.grid.delete_requested.connect(self.trash.trash_photos)
@@ -259,6 +266,12 @@ class MainWindow(QMainWindow):
         self.library.reload_all()
         if summary.problems:
             self.problems.show()
+        if summary.failure:  # most photos failed for one outside reason: said once, in a dialog
+            self.guard.show_error("The analysis failed", summary.failure)
+
+    def _run_failed(self, message: str) -> None:
+        if self._run_ended():
+            self.guard.show_error("The analysis stopped", message)
 
     def _run_ended(self) -> bool:
         """The run ended; False when the window is going away and shows nothing more."""

@@ -15,6 +15,7 @@ from imgengine_gui.settings import PHASES, Settings
 from imgengine_gui.ui import ui_state
 from imgengine_gui.ui.actions import Actions
 from imgengine_gui.ui.bridge import EngineBridge, ProgressThrottle
+from imgengine_gui.ui.catalog_guard import CatalogGuard
 from imgengine_gui.ui.status import RunProgress, summary_text
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import NoticeBar
@@ -27,10 +28,10 @@ class RunController(QObject):
 
     def __init__(self, tasks: TaskRunner, bridge: EngineBridge, catalog: Path,
                  settings: Callable[[], Settings], actions: Actions, progress: RunProgress,
-                 notice: NoticeBar, parent: QObject | None = None) -> None:
+                 notice: NoticeBar, guard: CatalogGuard, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._bridge, self._catalog, self._settings = tasks, bridge, catalog, settings
-        self._actions, self._progress, self._notice = actions, progress, notice
+        self._actions, self._progress, self._notice, self._guard = actions, progress, notice, guard
         self.phases: tuple[str, ...] = PHASES
         self._cancel: threading.Event | None = None
         actions.cancel.setEnabled(False)
@@ -46,6 +47,8 @@ class RunController(QObject):
     def start(self, folder: str | Path, phases: tuple[str, ...] | None = None) -> bool:
         if self.running:
             self._notice.show_message("An analysis is already running; cancel it first.")
+            return False
+        if self._guard.refuse_write():
             return False
         folder = str(Path(folder).expanduser().resolve())
         if not os.path.isdir(folder):

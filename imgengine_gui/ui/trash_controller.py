@@ -16,7 +16,8 @@ from PySide6.QtWidgets import QStatusBar
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.trash import TrashReport
 from imgengine_gui.ui import jobs
-from imgengine_gui.ui.duplicates_view import DuplicatesView
+from imgengine_gui.ui.catalog_guard import WRITE_TASKS, CatalogGuard
+from imgengine_gui.ui.duplicates_view import DuplicatesView, extra_copies
 from imgengine_gui.ui.prompts import Prompts
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import NoticeBar
@@ -27,11 +28,11 @@ class TrashController(QObject):
 
     def __init__(self, tasks: TaskRunner, source: CatalogReader, catalog: Path, prompts: Prompts,
                  notice: NoticeBar, duplicates: DuplicatesView, undo_action: QAction,
-                 status: QStatusBar, parent: QObject | None = None) -> None:
+                 status: QStatusBar, guard: CatalogGuard, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._source, self._catalog, self._prompts = tasks, source, catalog, prompts
-        self._notice, self._duplicates, self._undo_action, self._status = (
-            notice, duplicates, undo_action, status
+        self._notice, self._duplicates, self._undo_action, self._status, self._guard = (
+            notice, duplicates, undo_action, status, guard
         )
         self._set_undo(False)
         duplicates.keeper_requested.connect(self.set_keeper)
@@ -45,7 +46,7 @@ class TrashController(QObject):
                            lambda _message: None)
 
     def trash_photos(self, photo_ids: list[int]) -> None:
-        if not photo_ids:
+        if not photo_ids or self._guard.refuse_write():
             return
         rows = self._source.rows(photo_ids)
         photos = [(pid, rows[pid].path) for pid in photo_ids if pid in rows]
@@ -58,9 +59,12 @@ class TrashController(QObject):
         self._submit("trash", lambda: jobs.trash_photos(catalog, photos), self._after_trash)
 
     def trash_duplicates(self, cluster_ids: list[int]) -> None:
+        if self._guard.refuse_write():
+            return
         wanted = set(cluster_ids)
-        clusters = [c for c in self._source.clusters() if c["id"] in wanted]
-        count = sum(1 for c in clusters for f in c["files"] if not f["keep"])
+        every = self._source.clusters()
+        clusters = [c for c in every if c["id"] in wanted]
+        count = len(extra_copies(clusters, every))  # distinct files, never a kept one
         if not count or not self._prompts.confirm(
             "Move duplicates to Trash",
             f"Move {count} extra {'copy' if count == 1 else 'copies'} from {len(clusters)} "
@@ -72,10 +76,14 @@ class TrashController(QObject):
         self._submit("trash", lambda: jobs.trash_duplicates(catalog, cluster_ids), self._after_trash)
 
     def undo(self) -> None:
+        if self._guard.refuse_write():
+            return
         catalog = self._catalog
         self._submit("undo", lambda: jobs.undo_trash(catalog), self._after_undo)
 
     def set_keeper(self, cluster_id: int, photo_id: int) -> None:
+        if self._guard.refuse_write():
+            return
         catalog = self._catalog
         self._submit("keeper", lambda: jobs.set_keeper(catalog, cluster_id, photo_id),
                      self._after_keeper)
@@ -93,10 +101,21 @@ class TrashController(QObject):
         self._submit("export", lambda: jobs.export_duplicates(catalog, path), self._after_export)
 
     # -- results -----------------------------------------------------------------------------
+    def recovered(self, paths: list[str]) -> None:
+        """Files an interrupted trash moved, journaled at start: they can be undone now."""
+        self._notice.show_message(
+            f"{len(paths)} files moved to the Trash by an interrupted action can be undone."
+        )
+        self.check_undo()
+
     def _submit(self, name: str, job, on_done) -> None:
-        self._tasks.submit("library", name, job, on_done,
-                           lambda message: self._notice.show_message(
-                               f"{name.capitalize()} failed: {message}"))
+        self._tasks.submit("library", name, job, on_done, lambda message: self._failed(name, message))
+
+    def _failed(self, name: str, message: str) -> None:
+        if name in WRITE_TASKS:  # a catalog that cannot take the change: said in a dialog
+            self._guard.show_error(f"{name.capitalize()} failed", message)
+        else:
+            self._notice.show_message(f"{name.capitalize()} failed: {message}")
 
     def _after_trash(self, report: TrashReport) -> None:
         moved = len(report.moved)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.model_files import require_safe_weights
 
 if TYPE_CHECKING:
     import torch
@@ -67,7 +68,7 @@ def require_model(model_id: str) -> Path:
     """``locate_model`` or a ``ModelUnavailable`` that says where it looked and what to do."""
     folder = locate_model(model_id)
     if folder is not None:
-        return folder
+        return require_safe_weights(folder)
     raise ModelUnavailable(
         f"Model {model_id!r} is not on this machine (nothing is downloaded). Looked in: "
         + "; ".join(where_looked(model_id))

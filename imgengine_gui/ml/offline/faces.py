@@ -75,6 +75,7 @@ class MtcnnFaceAnalyzer:
         import torch
 
         from imgengine_gui.ml.backends import autocast, to_device_batch
+        from imgengine_gui.ml.offline.face_filter import calibrated_rules, keep_faces
         from imgengine_gui.ml.offline.mtcnn import detect
 
         if self._nets is None or self._config is None:
@@ -86,22 +87,17 @@ class MtcnnFaceAnalyzer:
         for index, array in enumerate(arrays):
             by_size.setdefault(array.shape, []).append(index)
 
+        rules = calibrated_rules()  # score, size, shape and landmark checks (face_filter.py)
         mixed = autocast(self._runtime) if device == "cuda" else contextlib.nullcontext()
         with torch.inference_mode(), mixed:
             for (height, width, _), indexes in by_size.items():
                 stacked = torch.from_numpy(np.stack([arrays[i] for i in indexes]))
                 uploaded = to_device_batch(stacked, self._runtime)  # pinned, async on CUDA
                 pixels = uploaded.permute(0, 3, 1, 2).float().contiguous()
-                scale = torch.tensor([width, height, width, height], device=device)
                 for index, found in zip(
                     indexes, detect(self._nets, pixels, self._config), strict=True
                 ):
-                    boxes = (found[:, :4] / scale).clamp(0.0, 1.0).tolist()
-                    scores = found[:, 4].tolist()
-                    faces = [
-                        {"score": round(score, 4), "box": [round(v, 4) for v in box]}
-                        for box, score in zip(boxes, scores, strict=True)
-                    ]
+                    faces = keep_faces(found.float().cpu().numpy(), width, height, rules)
                     results[index] = {"faces": faces, "people": len(faces)}
         return results
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,21 +33,21 @@ class MobileNetSceneAnalyzer:
     stores: tuple[ResultKey, ...] = ("scenes", "embedding")
 
     def __init__(
-        self, weights_path: Path | None = None, min_score: float = 0.15, max_tags: int = 5
+        self,
+        weights_path: Path | None = None,
+        thresholds: Mapping[str, float] | None = None,
+        max_tags: int = 5,
     ) -> None:
         self._weights_path = weights_path
-        self._min_score = min_score
+        self._thresholds = thresholds  # None: the calibrated ones (ml/calibration.json)
         self._max_tags = max_tags
         self._net: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None
-        self._tag_matrix: torch.Tensor | None = None
-        self._tag_names: tuple[str, ...] = ()
         self._runtime = Runtime()
 
     def load(self, runtime: Runtime) -> None:
         import torch
 
         from imgengine_gui.ml.backends import prepare_module
-        from imgengine_gui.ml.offline.imagenet_tags import CLASS_TAGS
 
         net = _build_network(self._weights_path).eval()
         if runtime.backend == "eager":
@@ -55,11 +55,6 @@ class MobileNetSceneAnalyzer:
         example = torch.zeros(self.batch_size, 3, CROP, CROP, device=runtime.device)
         # backend call site: eval, device, channels_last, then torch.compile / TensorRT when asked
         self._net = prepare_module(net, runtime, example, name="scenes")
-        matrix = torch.zeros(1000, len(CLASS_TAGS))
-        for column, indexes in enumerate(CLASS_TAGS.values()):
-            matrix[list(indexes), column] = 1.0
-        self._tag_matrix = matrix.to(runtime.device)
-        self._tag_names = tuple(CLASS_TAGS)
         self._runtime = runtime
 
     def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
@@ -68,7 +63,7 @@ class MobileNetSceneAnalyzer:
 
         from imgengine_gui.ml.backends import autocast
 
-        if self._net is None or self._tag_matrix is None:
+        if self._net is None:
             raise RuntimeError("MobileNetSceneAnalyzer.run() before load()")
         if not images:
             return []
@@ -78,10 +73,11 @@ class MobileNetSceneAnalyzer:
                 pooled, logits = self._net(pixels)
             pooled, logits = pooled.float(), logits.float()
             embeddings = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
-            tag_scores = (logits.softmax(1) @ self._tag_matrix).clamp(max=1.0).cpu().numpy()
+            probabilities = logits.softmax(1).cpu().numpy()
+        tags = self._pick_tags(probabilities, images)
         return [
-            {"scenes": self._pick_tags(scores), "embedding": embedding.astype(np.float32)}
-            for scores, embedding in zip(tag_scores, embeddings, strict=True)
+            {"scenes": scenes, "embedding": embedding.astype(np.float32)}
+            for scenes, embedding in zip(tags, embeddings, strict=True)
         ]
 
     def calibrate(self, images: Sequence[Image.Image]) -> None:
@@ -111,13 +107,18 @@ class MobileNetSceneAnalyzer:
         pixels = uploaded.permute(0, 3, 1, 2).float()
         return (pixels - mean) / std
 
-    def _pick_tags(self, scores: Any) -> list[dict[str, Any]]:
-        order = scores.argsort()[::-1][: self._max_tags]
-        return [
-            {"label": self._tag_names[i], "score": round(float(scores[i]), 4)}
-            for i in order
-            if scores[i] >= self._min_score
-        ]
+    def _pick_tags(
+        self, probabilities: Any, images: Sequence[Image.Image]
+    ) -> list[list[dict[str, Any]]]:
+        """The calibrated tags of each photo from its ImageNet probabilities."""
+        from imgengine_gui.ml.offline.imagenet_tags import colourful, tag_scores
+        from imgengine_gui.ml.tags import pick_tags, scene_thresholds
+
+        thresholds = self._thresholds
+        if thresholds is None:
+            thresholds = scene_thresholds("offline")
+        scores = tag_scores(probabilities, colourful(images))
+        return [pick_tags(tags, thresholds, self._max_tags) for tags in scores]
 
 
 def _square_input(image: Image.Image) -> Image.Image:
