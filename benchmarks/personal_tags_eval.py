@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from imgengine_gui.engine.bench_library import find_corpus
 from PIL import Image
 
+from benchmarks.library import find_corpus
 from imgengine_gui.catalog import personal_tags as store
 from imgengine_gui.catalog.db import connect
+from imgengine_gui.catalog.embeddings import embedding_matrix
 from imgengine_gui.engine.personal_tags import PersonalTags
 from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
 from imgengine_gui.settings import Settings
@@ -114,8 +115,8 @@ def evaluate(catalog: Path) -> dict:
     conn = connect(catalog)
     engine = PersonalTags(conn)
     model_id, _ = store.library_model(conn)
-    ids, _ = store.embedding_matrix(conn, model_id)
-    paths = store.photo_paths(conn, ids.tolist())
+    ids = embedding_matrix(conn, model_id).photo_ids
+    paths = store.photo_paths(conn, ids)
     rng = random.Random(0)
     results = []
     for concept in CONCEPTS:

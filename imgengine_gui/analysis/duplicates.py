@@ -53,7 +53,7 @@ class PhotoSignature:
     sha256: str | None
     phash: int | None
     dhash: int | None
-    signature: bytes | None = None  # ContentResult.extra["signature"]: 16 x 16 uint8 grayscale
+    signature: bytes | None = None  # ContentResult.signature: 16 x 16 uint8 grayscale
     embedding: np.ndarray | None = None  # optional L2-normalised embedding from the ML phase
     raw: bool = False  # a RAW file (seen through its preview): never a near copy of a JPEG etc.
 

@@ -20,6 +20,7 @@ import exiv2
 from imgengine_gui.analysis.metadata_dates import xmp_property
 from imgengine_gui.analysis.metadata_exiv2_tags import ExifTags, read_camera, read_dates, read_gps
 from imgengine_gui.analysis.metadata_xmp import XmpFields, read_xmp_fields
+from imgengine_gui.common.text import one_line
 
 if TYPE_CHECKING:
     from imgengine_gui.analysis.metadata import PhotoMetadata
@@ -164,7 +165,7 @@ _PACKET_DATES = (
 def _reason(exc: Exception) -> str:
     args = getattr(exc, "args", ())
     text = str(args[1] if len(args) > 1 else exc)
-    return " ".join(text.split()) or type(exc).__name__
+    return one_line(text) or type(exc).__name__
 
 
 _IPTC_KEYS: dict[str, Any] = {}

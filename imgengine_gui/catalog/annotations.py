@@ -12,9 +12,17 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 USER_FIELDS = ("rating", "flag", "label")
+
+
+class RegionFacts(Protocol):
+    """A named area the metadata phase read (``analysis.metadata_xmp.Region``)."""
+
+    name: str | None
+    kind: str | None
+    box: tuple[float, float, float, float] | None
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -22,7 +30,7 @@ def _marks(values: Sequence[Any]) -> str:
 
 
 def store_read(
-    conn: sqlite3.Connection, photo_id: int, keywords: Iterable[str], regions: Iterable[dict]
+    conn: sqlite3.Connection, photo_id: int, keywords: Iterable[str], regions: Iterable[RegionFacts]
 ) -> None:
     """Replace what the metadata phase read for one photo (keywords, named regions)."""
     conn.execute("DELETE FROM photo_keywords WHERE photo_id = ? AND source = 'file'", (photo_id,))
@@ -34,7 +42,7 @@ def store_read(
     conn.executemany(
         "INSERT INTO photo_regions(photo_id, name, kind, x0, y0, x1, y1, source)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, 'file')",
-        [(photo_id, r.get("name"), r.get("kind"), *(r.get("box") or (None,) * 4)) for r in regions],
+        [(photo_id, r.name, r.kind, *(r.box or (None,) * 4)) for r in regions],
     )
 
 

@@ -27,14 +27,6 @@ def hashed_photos(conn: sqlite3.Connection) -> list[sqlite3.Row]:
     ).fetchall()
 
 
-def photo_embeddings(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
-    """(photo id, float32 vector bytes) of present photos, any model."""
-    return conn.execute(
-        "SELECT e.photo_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id"
-        " WHERE p.missing = 0"
-    ).fetchall()
-
-
 def keeper_facts(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> list[sqlite3.Row]:
     """What the keeper choice compares, per photo (``quality``/``image_bytes`` may be NULL:
     not measured yet)."""

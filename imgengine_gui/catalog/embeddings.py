@@ -1,7 +1,9 @@
-"""The one reader of stored image embeddings (search, "more like this", duplicate verification)."""
+"""The one reader of stored image embeddings (search, "more like this", duplicate verification,
+personal tags)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,7 +24,10 @@ class EmbeddingMatrix:
         return len(self.photo_ids)
 
 
-def _rows(conn: Connection, *, model_id: str | None = None, photo_id: int | None = None):
+def _rows(
+    conn: Connection, *, model_id: str | None = None, photo_id: int | None = None
+) -> list[tuple[int, str, bytes]]:
+    """(photo id, model id, float32 bytes) of present photos, by photo and model."""
     sql = (
         "SELECT e.photo_id, e.model_id, e.vector FROM embeddings e"
         " JOIN photos p ON p.id = e.photo_id WHERE p.missing = 0"
@@ -34,30 +39,37 @@ def _rows(conn: Connection, *, model_id: str | None = None, photo_id: int | None
     if photo_id is not None:
         sql += " AND e.photo_id = ?"
         args.append(photo_id)
-    for pid, model, blob in conn.execute(sql + " ORDER BY e.photo_id, e.model_id", args):
-        yield pid, model, np.frombuffer(blob, dtype=np.float32)
+    return conn.execute(sql + " ORDER BY e.photo_id, e.model_id", args).fetchall()
+
+
+def _vector(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype=np.float32)
 
 
 def embedding_matrix(conn: Connection, model_id: str | None = None) -> EmbeddingMatrix:
-    """Stored embeddings (of one model when given); rows of another dimension are left out."""
-    rows = list(_rows(conn, model_id=model_id))
+    """Stored embeddings (of one model when given), by photo id; only rows of the most common
+    dimension are kept."""
+    rows = _rows(conn, model_id=model_id)
     if not rows:
         return EmbeddingMatrix()
-    size = rows[0][2].size
-    rows = [r for r in rows if r[2].size == size]
-    return EmbeddingMatrix([r[0] for r in rows], [r[1] for r in rows], np.stack([r[2] for r in rows]))
+    sizes = Counter(len(blob) for _, _, blob in rows)
+    size = max(sizes, key=lambda n: (sizes[n], -n))
+    rows = [r for r in rows if len(r[2]) == size]
+    matrix = _vector(b"".join(r[2] for r in rows)).reshape(len(rows), size // 4)
+    return EmbeddingMatrix([r[0] for r in rows], [r[1] for r in rows], matrix)
 
 
 def photo_embeddings(conn: Connection, photo_id: int) -> list[tuple[str, np.ndarray]]:
     """(model id, vector) of every embedding stored for one photo, by model id."""
-    return [(model, vector) for _, model, vector in _rows(conn, photo_id=photo_id)]
+    return [(model, _vector(blob)) for _, model, blob in _rows(conn, photo_id=photo_id)]
 
 
 def embedding_per_photo(conn: Connection) -> dict[int, np.ndarray]:
     """One embedding per present photo (the first model's, by model id)."""
     found: dict[int, np.ndarray] = {}
-    for pid, _, vector in _rows(conn):
-        found.setdefault(pid, vector)
+    for pid, _, blob in _rows(conn):
+        if pid not in found:
+            found[pid] = _vector(blob)
     return found
 
 

@@ -7,6 +7,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from imgengine_gui.common.text import one_line
+
 _NEARLY_FULL = 1 << 20
 
 
@@ -14,7 +16,7 @@ class CatalogError(RuntimeError):
     """The catalog cannot be used as asked."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(" ".join(str(message).split()))
+        super().__init__(one_line(message))
 
 
 class CatalogMissing(CatalogError):
@@ -68,6 +70,11 @@ def write_failure(path: Path | str, error: BaseException) -> CatalogNotWritable 
         reason = error.strerror or str(error)
         return CatalogNotWritable(f"cannot write the catalog {path}: {reason}")
     return None
+
+
+def statement_failure(path: Path | str, error: BaseException) -> CatalogNotWritable | None:
+    """``write_failure`` for an error an SQLite statement raised; None for any other error."""
+    return write_failure(path, error) if isinstance(error, sqlite3.OperationalError) else None
 
 
 def _disk_nearly_full(path: Path | str) -> bool:

@@ -10,12 +10,13 @@ results are never mixed with a new one's. ``ml_summary`` is derived from the row
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from imgengine_gui.catalog.paths import folder_range
 
 NOT_SERVED = "none"
 # The version written on phase_status 'ml' rows once these rows, not that version, decide what
@@ -48,14 +49,9 @@ class DueML:
     tasks: frozenset[str]
 
 
-def _under(root: str) -> tuple[str, str]:
-    prefix = root.rstrip(os.sep) + os.sep
-    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
-
-
 def due_ml_tasks(conn: sqlite3.Connection, root: str, serving: Mapping[str, str]) -> list[DueML]:
     """Photos under ``root`` (not missing) with a task whose recorded model is not ``serving``'s."""
-    low, high = _under(root)
+    low, high = folder_range(root)
     recorded: dict[int, dict[str, str]] = defaultdict(dict)
     photos: dict[int, tuple[str, int, int]] = {}
     for photo_id, path, mtime_ns, size, task, model in conn.execute(

@@ -7,7 +7,6 @@ are the ``persons`` rows' ids; front ends show them as strings.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections import defaultdict
@@ -16,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from imgengine_gui.catalog.paths import folder_range
 
 PEOPLE_PHASE = "people"  # phase_status row: this photo's faces were described at this version
 _IOU_SAME_FACE = 0.5  # a re-analysed face keeps the user's decisions when its box overlaps this much
@@ -129,8 +130,7 @@ def photos_to_describe(conn: sqlite3.Connection, root: str, version: str) -> lis
     """Photos under ``root`` whose ML phase is done but whose faces were not described at
     ``version`` (catalogs from before people, or an older descriptor). Their stored face boxes
     are what gets described: the detector does not run again."""
-    low = root.rstrip(os.sep) + os.sep
-    high = low[:-1] + chr(ord(os.sep) + 1)
+    low, high = folder_range(root)
     rows = conn.execute(
         "SELECT p.id, p.path FROM photos p JOIN phase_status m ON m.photo_id = p.id"
         " AND m.phase = 'ml' AND m.state = 'done'"
@@ -456,6 +456,13 @@ def reject(conn: sqlite3.Connection, face_id: int, person_id: int) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO face_rejections(face_id, person_id) VALUES (?, ?)",
         (face_id, person_id),
+    )
+
+
+def unreject(conn: sqlite3.Connection, face_id: int, person_id: int) -> None:
+    """The face may belong to the person again (the user put it there)."""
+    conn.execute(
+        "DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id)
     )
 
 

@@ -190,24 +190,6 @@ def library_model(conn: sqlite3.Connection) -> tuple[str | None, tuple]:
     return (row[0], tuple(row)) if row and row[1] else (None, ())
 
 
-def embedding_matrix(conn: sqlite3.Connection, model_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """(photo ids, float32 matrix) of present photos' embeddings by one model, by photo id."""
-    dim = conn.execute(
-        "SELECT dim FROM embeddings WHERE model_id = ? GROUP BY dim ORDER BY COUNT(*) DESC LIMIT 1",
-        (model_id,),
-    ).fetchone()
-    if dim is None:
-        return np.zeros(0, dtype=np.int64), np.zeros((0, 0), dtype=np.float32)
-    rows = conn.execute(
-        "SELECT e.photo_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id"
-        " WHERE e.model_id = ? AND e.dim = ? AND p.missing = 0 ORDER BY e.photo_id",
-        (model_id, dim[0]),
-    ).fetchall()
-    ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
-    return ids, matrix.reshape(len(rows), dim[0])
-
-
 def photo_ids_by_path(conn: sqlite3.Connection, paths: Sequence[str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for chunk in _chunks(list(paths)):

@@ -72,12 +72,9 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return Exit.OK
     except Exception as exc:
-        import sqlite3
+        from imgengine_gui.catalog.errors import CatalogError, statement_failure
 
-        from imgengine_gui.catalog.errors import CatalogError, write_failure
-
-        if isinstance(exc, sqlite3.OperationalError):  # e.g. the disk filled mid-command
-            exc = write_failure(catalog_of(args), exc) or exc
+        exc = statement_failure(catalog_of(args), exc) or exc  # e.g. the disk filled mid-command
         if isinstance(exc, CatalogError):
             error(str(exc))
             return exit_code_for(exc)

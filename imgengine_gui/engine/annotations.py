@@ -9,11 +9,11 @@ could not be written is listed in ``failed`` with a one-line reason.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog import annotations as store
 from imgengine_gui.engine.sidecars import NamedRegion, SidecarChange, SidecarError, update_sidecar
 from imgengine_gui.settings import Settings, data_dir
@@ -35,7 +35,7 @@ def backup_folder() -> Path:
 
 
 def set_rating(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], stars: int | None, settings: Settings
+    conn: Connection, photo_ids: Sequence[int], stars: int | None, settings: Settings
 ) -> AnnotationReport:
     """0-5 stars, -1 = rejected (Adobe's convention), None = no rating."""
     if stars is not None and not -1 <= stars <= 5:
@@ -45,7 +45,7 @@ def set_rating(
 
 
 def set_flag(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], flag: str | None, settings: Settings
+    conn: Connection, photo_ids: Sequence[int], flag: str | None, settings: Settings
 ) -> AnnotationReport:
     if flag is not None and flag not in FLAGS:
         raise ValueError(f"a flag is {' or '.join(FLAGS)} (or none), not {flag!r}")
@@ -54,14 +54,14 @@ def set_flag(
 
 
 def set_label(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], label: str | None, settings: Settings
+    conn: Connection, photo_ids: Sequence[int], label: str | None, settings: Settings
 ) -> AnnotationReport:
     store.set_user_field(conn, photo_ids, "label", label or None)
     return _write(conn, photo_ids, SidecarChange(label=label or None), settings)
 
 
 def add_keywords(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], keywords: Sequence[str], settings: Settings
+    conn: Connection, photo_ids: Sequence[int], keywords: Sequence[str], settings: Settings
 ) -> AnnotationReport:
     """Keywords; "Places|Spain|Cadiz" is a hierarchical one (Lightroom's separator)."""
     cleaned = _clean(keywords)
@@ -70,7 +70,7 @@ def add_keywords(
 
 
 def remove_keywords(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], keywords: Sequence[str], settings: Settings
+    conn: Connection, photo_ids: Sequence[int], keywords: Sequence[str], settings: Settings
 ) -> AnnotationReport:
     cleaned = _clean(keywords)
     store.remove_keywords(conn, photo_ids, cleaned)
@@ -78,7 +78,7 @@ def remove_keywords(
 
 
 def name_person(
-    conn: sqlite3.Connection,
+    conn: Connection,
     photo_id: int,
     name: str,
     settings: Settings,
@@ -103,7 +103,7 @@ def _clean(keywords: Sequence[str]) -> tuple[str, ...]:
 
 
 def _write(
-    conn: sqlite3.Connection, photo_ids: Sequence[int], change: SidecarChange, settings: Settings
+    conn: Connection, photo_ids: Sequence[int], change: SidecarChange, settings: Settings
 ) -> AnnotationReport:
     conn.commit()  # the user's choice is kept whatever happens to the sidecars
     report = AnnotationReport(photos=len(photo_ids))

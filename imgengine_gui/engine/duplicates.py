@@ -5,24 +5,20 @@ Every photo is in one cluster at most, with one keeper, so "keep" never means tw
 
 from __future__ import annotations
 
-import sqlite3
-
-import numpy as np
-
 from imgengine_gui.analysis.best_copy import Candidate, choose_keeper
 from imgengine_gui.analysis.duplicates import PhotoSignature, cluster_duplicates
 from imgengine_gui.analysis.formats import is_raw_format
 from imgengine_gui.analysis.hashes import hex_to_hash
 from imgengine_gui.analysis.image_data import measure_or_none
+from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog import clusters as store
 from imgengine_gui.catalog.clusters import ClusterMember
 from imgengine_gui.catalog.db import immediate
+from imgengine_gui.catalog.embeddings import embedding_per_photo
 
 
-def _signatures(conn: sqlite3.Connection) -> list[PhotoSignature]:
-    embeddings: dict[int, np.ndarray] = {}
-    for photo_id, blob in store.photo_embeddings(conn):
-        embeddings.setdefault(photo_id, np.frombuffer(blob, dtype=np.float32))
+def _signatures(conn: Connection) -> list[PhotoSignature]:
+    embeddings = embedding_per_photo(conn)
     return [
         PhotoSignature(
             photo_id=r[0],
@@ -37,7 +33,7 @@ def _signatures(conn: sqlite3.Connection) -> list[PhotoSignature]:
     ]
 
 
-def _candidates(conn: sqlite3.Connection, photo_ids: list[int]) -> list[Candidate]:
+def _candidates(conn: Connection, photo_ids: list[int]) -> list[Candidate]:
     """The members as the keeper choice sees them; image data is measured (from the file's
     headers, once, then stored) for members that have not been measured yet."""
     candidates = []
@@ -68,7 +64,7 @@ def _candidates(conn: sqlite3.Connection, photo_ids: list[int]) -> list[Candidat
     return candidates
 
 
-def refresh_clusters(conn: sqlite3.Connection, sensitivity: int = 5) -> int:
+def refresh_clusters(conn: Connection, sensitivity: int = 5) -> int:
     """Recompute every cluster; a keeper the user chose survives when it is still clustered."""
     chosen = store.user_chosen_keepers(conn)
     found = cluster_duplicates(_signatures(conn), sensitivity=sensitivity)
@@ -88,7 +84,7 @@ def refresh_clusters(conn: sqlite3.Connection, sensitivity: int = 5) -> int:
     return store.replace_clusters(conn, stored)
 
 
-def set_keeper(conn: sqlite3.Connection, cluster_id: int, photo_id: int) -> None:
+def set_keeper(conn: Connection, cluster_id: int, photo_id: int) -> None:
     """Make the user's choice the keeper (committed, under the write lock)."""
     with immediate(conn):
         if photo_id not in store.cluster_member_ids(conn, cluster_id):

@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from imgengine_gui.common.text import one_line
+
 PHOTO = "photo"
 ENVIRONMENT = "environment"
 ENVIRONMENT_FAILURE_SHARE = 0.02  # more than 2 % of the photos: the run failed
@@ -59,9 +61,9 @@ def describe(exc: BaseException, *, photo: str, cache_dir: Path) -> str:
     if not isinstance(cause, OSError):
         if isinstance(cause, MemoryError):
             return "not enough memory"
-        text = " ".join(str(exc).split())
+        text = one_line(exc)
         return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    reason = cause.strerror or " ".join(str(cause).split()) or type(cause).__name__
+    reason = cause.strerror or one_line(cause) or type(cause).__name__
     name = os.fspath(cause.filename) if cause.filename else None
     if name and os.path.abspath(name) == os.path.abspath(photo):
         return f"cannot read the photo: {reason}"

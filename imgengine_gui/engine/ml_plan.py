@@ -8,15 +8,15 @@ and no thumbnail written.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Mapping
 
+from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog.ml_tasks import NOT_SERVED, TaskRun, due_ml_tasks, retire_unserved
 from imgengine_gui.scan import PhotoJob
 
 
 def plan_ml_tasks(
-    conn: sqlite3.Connection, root: str, jobs: list[PhotoJob], serving: Mapping[str, str]
+    conn: Connection, root: str, jobs: list[PhotoJob], serving: Mapping[str, str]
 ) -> dict[int, frozenset[str]]:
     """Add the ML phase to ``jobs`` (planned without it) where tasks are due; photo id -> tasks.
 

@@ -8,11 +8,10 @@ with other formats). A pair is the RAW and the other files of the same folder an
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections import defaultdict
 
 from imgengine_gui.analysis.formats import is_raw_format
-from imgengine_gui.catalog import pairs
+from imgengine_gui.catalog import Connection, pairs
 from imgengine_gui.scan.sniff import RAW_EXTENSIONS
 
 KIND = "raw+jpeg"
@@ -35,7 +34,7 @@ def raw_jpeg_pairs(photos: list[tuple[int, str, str | None]]) -> list[tuple[int,
     return linked
 
 
-def refresh_raw_jpeg_pairs(conn: sqlite3.Connection) -> int:
+def refresh_raw_jpeg_pairs(conn: Connection) -> int:
     found = raw_jpeg_pairs(pairs.present_photos(conn))
     pairs.replace_pairs(conn, found, KIND)
     return len(found)

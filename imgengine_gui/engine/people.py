@@ -10,7 +10,6 @@ it was removed from.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from imgengine_gui.analysis import people as clustering
+from imgengine_gui.catalog import Connection, Row
 from imgengine_gui.catalog import people as store
 
 FULL_RECLUSTER_SHARE = 0.2  # more new faces than this share of all: re-cluster everything
@@ -40,7 +40,7 @@ class PeopleUpdate:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def list_people(conn: sqlite3.Connection, include_hidden: bool = False) -> list[dict[str, Any]]:
+def list_people(conn: Connection, include_hidden: bool = False) -> list[dict[str, Any]]:
     """``[{"id", "name", "faces", "photos", "hidden", "best_face"}]``, most photos first.
 
     ``best_face``: ``{"face_id", "photo_id", "box", "path", "thumbnail", "preview"}`` (box
@@ -49,12 +49,12 @@ def list_people(conn: sqlite3.Connection, include_hidden: bool = False) -> list[
     return store.list_people(conn, include_hidden)
 
 
-def photo_faces(conn: sqlite3.Connection, photo_id: int) -> list[dict[str, Any]]:
+def photo_faces(conn: Connection, photo_id: int) -> list[dict[str, Any]]:
     """A photo's faces: ``face_id``, ``box``, ``person``, ``name``, ``identifiable``, ``pinned``."""
     return store.photo_faces(conn, photo_id)
 
 
-def resolve(conn: sqlite3.Connection, name_or_id: str) -> list[int]:
+def resolve(conn: Connection, name_or_id: str) -> list[int]:
     """Person ids matching an id or a name (case-insensitive); PeopleError when none does."""
     found = store.find_persons(conn, name_or_id)
     if not found:
@@ -65,7 +65,7 @@ def resolve(conn: sqlite3.Connection, name_or_id: str) -> list[int]:
 # --- clustering -------------------------------------------------------------------------------------
 
 
-def update_people(conn: sqlite3.Connection, *, full: bool = False) -> PeopleUpdate:
+def update_people(conn: Connection, *, full: bool = False) -> PeopleUpdate:
     """Put new faces into people: incrementally, or by a full re-cluster when asked or when most
     faces are new. Users' decisions hold either way."""
     table = store.identifiable_faces(conn)
@@ -109,7 +109,7 @@ def _incremental(faces: clustering.Faces, new: np.ndarray, summary: PeopleUpdate
     return result
 
 
-def recluster(conn: sqlite3.Connection) -> PeopleUpdate:
+def recluster(conn: Connection) -> PeopleUpdate:
     """Re-cluster every face from scratch, keeping names, pins, merges and rejections."""
     return update_people(conn, full=True)
 
@@ -117,7 +117,7 @@ def recluster(conn: sqlite3.Connection) -> PeopleUpdate:
 # --- users' edits (journaled, undoable) -----------------------------------------------------------
 
 
-def rename(conn: sqlite3.Connection, person: str | int, name: str | None) -> None:
+def rename(conn: Connection, person: str | int, name: str | None) -> None:
     """Name a person (None or "" clears the name). Its faces become pinned: confirmed by the user."""
     person_id = _person(conn, person)
     faces = store.faces_of(conn, [person_id])
@@ -126,7 +126,7 @@ def rename(conn: sqlite3.Connection, person: str | int, name: str | None) -> Non
     store.move_faces(conn, faces, person_id, pinned=True)
 
 
-def merge(conn: sqlite3.Connection, target: str | int, sources: Sequence[str | int]) -> int:
+def merge(conn: Connection, target: str | int, sources: Sequence[str | int]) -> int:
     """Move every face of ``sources`` into ``target`` (pinned); returns the faces moved. The
     target keeps its name, or takes the first source's name when it has none."""
     target_id = _person(conn, target)
@@ -146,7 +146,7 @@ def merge(conn: sqlite3.Connection, target: str | int, sources: Sequence[str | i
     return len(faces)
 
 
-def not_this_person(conn: sqlite3.Connection, face_id: int) -> None:
+def not_this_person(conn: Connection, face_id: int) -> None:
     """Take a face out of its person; no re-cluster will put it back there."""
     row = _face(conn, face_id)
     if row["person_id"] is None:
@@ -156,14 +156,14 @@ def not_this_person(conn: sqlite3.Connection, face_id: int) -> None:
     store.move_faces(conn, [face_id], None, pinned=False)
 
 
-def hide(conn: sqlite3.Connection, person: str | int, hidden: bool = True) -> None:
+def hide(conn: Connection, person: str | int, hidden: bool = True) -> None:
     """Hide a person from the people list (its faces keep their person); False shows it again."""
     person_id = _person(conn, person)
     store.journal(conn, "hide" if hidden else "show", store.snapshot(conn, [], [person_id]))
     store.set_person_fields(conn, person_id, hidden=int(hidden))
 
 
-def name_face(conn: sqlite3.Connection, face_id: int, name: str) -> str:
+def name_face(conn: Connection, face_id: int, name: str) -> str:
     """Say who a face is: it joins the person of that name (or a new one), pinned; returns the
     person's id. A face without a descriptor can be named too (it is then only pinned)."""
     name = name.strip()
@@ -177,24 +177,24 @@ def name_face(conn: sqlite3.Connection, face_id: int, name: str) -> str:
     touched = [p for p in (row["person_id"], person_id) if p is not None]
     store.journal(conn, "name face", store.snapshot(conn, [face_id], touched))
     store.set_person_fields(conn, person_id, name=name)
-    conn.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
+    store.unreject(conn, face_id, person_id)
     store.move_faces(conn, [face_id], person_id, pinned=True)
     store.drop_empty_persons(conn)
     return str(person_id)
 
 
-def move_face(conn: sqlite3.Connection, face_id: int, person: str | int) -> None:
+def move_face(conn: Connection, face_id: int, person: str | int) -> None:
     """Put a face into an existing person (pinned), e.g. after dragging it onto a tile."""
     person_id = _person(conn, person)
     row = _face(conn, face_id)
     touched = [p for p in (row["person_id"], person_id) if p is not None]
     store.journal(conn, "move face", store.snapshot(conn, [face_id], touched))
-    conn.execute("DELETE FROM face_rejections WHERE face_id = ? AND person_id = ?", (face_id, person_id))
+    store.unreject(conn, face_id, person_id)
     store.move_faces(conn, [face_id], person_id, pinned=True)
     store.drop_empty_persons(conn)
 
 
-def undo(conn: sqlite3.Connection) -> str | None:
+def undo(conn: Connection) -> str | None:
     """Revert the last people edit not yet undone; returns its kind, or None when there is none."""
     last = store.last_edit(conn)
     if last is None:
@@ -205,7 +205,7 @@ def undo(conn: sqlite3.Connection) -> str | None:
     return kind
 
 
-def forget_faces(conn: sqlite3.Connection, *, confirmed: bool) -> dict[str, int]:
+def forget_faces(conn: Connection, *, confirmed: bool) -> dict[str, int]:
     """Delete every face descriptor and person (names included) and the edit journal. Refused
     unless ``confirmed``: front ends ask first. Face boxes from the detector stay."""
     if not confirmed:
@@ -213,14 +213,14 @@ def forget_faces(conn: sqlite3.Connection, *, confirmed: bool) -> dict[str, int]
     return store.forget_all(conn)
 
 
-def _person(conn: sqlite3.Connection, person: str | int) -> int:
+def _person(conn: Connection, person: str | int) -> int:
     text = str(person).strip()
     if not text.isdigit() or not store.person_exists(conn, int(text)):
         raise PeopleError(f"no person with id {text!r} (see `imgengine people`)")
     return int(text)
 
 
-def _face(conn: sqlite3.Connection, face_id: int) -> sqlite3.Row:
+def _face(conn: Connection, face_id: int) -> Row:
     row = store.face_row(conn, face_id)
     if row is None:
         raise PeopleError(f"no face with id {face_id}")

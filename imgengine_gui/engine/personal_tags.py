@@ -9,7 +9,6 @@ analysis run and retrains tags whose embedding model changed (e.g. the full tier
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,9 @@ import numpy as np
 
 from imgengine_gui.analysis import personal_tags as classifier
 from imgengine_gui.analysis.personal_tags import PersonHint, TagClassifier
+from imgengine_gui.catalog import Connection, Row
 from imgengine_gui.catalog import personal_tags as store
+from imgengine_gui.catalog.embeddings import embedding_matrix
 from imgengine_gui.ml.tags import TAG_NAMES
 
 
@@ -73,7 +74,7 @@ class PersonalTags:
     """Personal tags over one catalog connection. Mutating calls commit unless ``autocommit``
     is off (inside the catalog writer, which commits itself)."""
 
-    def __init__(self, conn: sqlite3.Connection, *, autocommit: bool = True) -> None:
+    def __init__(self, conn: Connection, *, autocommit: bool = True) -> None:
         self.conn = conn
         self.autocommit = autocommit
         self._index: EmbeddingIndex | None = None
@@ -216,7 +217,7 @@ class PersonalTags:
         return notes
 
     # -- internals --------------------------------------------------------------------------
-    def _apply(self, tag: sqlite3.Row, index: EmbeddingIndex | None = None) -> int:
+    def _apply(self, tag: Row, index: EmbeddingIndex | None = None) -> int:
         """Retrain from the stored decisions and store who carries the tag; 0 when it can't."""
         decided = store.decisions(self.conn, tag["id"])
         examples = [pid for pid, positive in decided.items() if positive]
@@ -241,7 +242,7 @@ class PersonalTags:
         return self._store_carriers(tag, confidence, index, decided)
 
     def _store_carriers(
-        self, tag: sqlite3.Row, confidence: np.ndarray, index: EmbeddingIndex, decided=None
+        self, tag: Row, confidence: np.ndarray, index: EmbeddingIndex, decided=None
     ) -> int:
         decided = store.decisions(self.conn, tag["id"]) if decided is None else decided
         carry = confidence >= 0.5
@@ -260,8 +261,9 @@ class PersonalTags:
         if model_id is None:
             return None
         if self._index is None or self._index.key != key:
-            ids, matrix = store.embedding_matrix(self.conn, model_id)
-            matrix = classifier.unit_rows(matrix)
+            stored = embedding_matrix(self.conn, model_id)
+            ids = np.asarray(stored.photo_ids, dtype=np.int64)
+            matrix = classifier.unit_rows(stored.matrix)
             self._index = EmbeddingIndex(model_id, key, ids, matrix, matrix.mean(axis=0))
         return self._index
 
@@ -287,7 +289,7 @@ class PersonalTags:
         stored = name + store.NAMESPACE_SUFFIX
         return stored, f'"{name}" is a built-in tag: this personal tag is called "{stored}"'
 
-    def _tag(self, name: str) -> sqlite3.Row:
+    def _tag(self, name: str) -> Row:
         tag = store.find_tag(self.conn, name)
         if tag is None:
             raise PersonalTagError(f'no personal tag named "{name.strip()}"')
@@ -298,7 +300,7 @@ class PersonalTags:
             self.conn.commit()
 
 
-def _classifier(tag: sqlite3.Row) -> TagClassifier:
+def _classifier(tag: Row) -> TagClassifier:
     return TagClassifier(
         np.frombuffer(tag["weights"], dtype=np.float32),
         np.frombuffer(tag["center"], dtype=np.float32),
@@ -307,7 +309,7 @@ def _classifier(tag: sqlite3.Row) -> TagClassifier:
     )
 
 
-def refresh_after_run(conn: sqlite3.Connection) -> list[str]:
+def refresh_after_run(conn: Connection) -> list[str]:
     """The pipeline's end-of-run step (inside the catalog writer): never fails the run."""
     if not store.tag_rows(conn):
         return []
@@ -317,7 +319,7 @@ def refresh_after_run(conn: sqlite3.Connection) -> list[str]:
         return [f"personal tags were not updated: {type(exc).__name__}: {exc}"]
 
 
-def tag_hits(conn: sqlite3.Connection, text: str) -> list[TagPhoto]:
+def tag_hits(conn: Connection, text: str) -> list[TagPhoto]:
     """Photos of the personal tags a search text names ("my flowers", "flowers of grandma"):
     every word of the tag's name is in the text. Best match first, then by confidence."""
     words = set(text.casefold().split())

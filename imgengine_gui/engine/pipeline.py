@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -196,11 +196,10 @@ class _Run:
             self.fail_with(photo, "metadata", exc, PHASE_VERSIONS["metadata"])
             return failures.error_class(exc)
         self.sources.remember(path, meta)
-        regions = [asdict(region) for region in meta.regions]
 
         def store(conn):
             records.store_metadata(conn, job.photo_id, meta)
-            annotations.store_read(conn, job.photo_id, meta.keywords, regions)
+            annotations.store_read(conn, job.photo_id, meta.keywords, meta.regions)
             records.set_phase(
                 conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=meta.warnings
             )

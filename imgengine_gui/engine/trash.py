@@ -14,15 +14,15 @@ import contextlib
 import errno
 import os
 import shutil
-import sqlite3
 import sys
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from imgengine_gui.catalog import clusters, journal
+from imgengine_gui.catalog import Connection, clusters, journal
 from imgengine_gui.catalog.db import connect
+from imgengine_gui.common.text import one_line
 
 KEPT_COPY = "it is the kept copy of its duplicate group (choose another keeper to move it)"
 
@@ -36,19 +36,19 @@ class TrashReport:
     recovered: list[str] = field(default_factory=list)  # moves of an interrupted run, now journaled
 
 
-def losers(conn: sqlite3.Connection, cluster_ids: list[int] | None = None) -> list[tuple[int, str]]:
+def losers(conn: Connection, cluster_ids: list[int] | None = None) -> list[tuple[int, str]]:
     """The copies a duplicates trash would move: never a kept copy, never the last present one."""
     return clusters.trash_candidates(conn, cluster_ids)
 
 
 def trash_duplicates(
-    conn: sqlite3.Connection, cluster_ids: list[int] | None = None, *, dry_run: bool = False
+    conn: Connection, cluster_ids: list[int] | None = None, *, dry_run: bool = False
 ) -> TrashReport:
     return trash_photos(conn, losers(conn, cluster_ids), dry_run=dry_run)
 
 
 def trash_photos(
-    conn: sqlite3.Connection, photos: Sequence[tuple[int, str]], *, dry_run: bool = False
+    conn: Connection, photos: Sequence[tuple[int, str]], *, dry_run: bool = False
 ) -> TrashReport:
     """Send the given photos to the trash, journaled (one action, undoable as a whole)."""
     wanted = list(dict.fromkeys((int(pid), str(path)) for pid, path in photos))
@@ -87,7 +87,7 @@ def trash_photos(
     return report
 
 
-def undo_last(conn: sqlite3.Connection) -> TrashReport:
+def undo_last(conn: Connection) -> TrashReport:
     """Restore the files of the most recent trash action that is not undone yet.
 
     A file is restored only where nothing (file, folder, link, even a dangling link) is at its
@@ -110,7 +110,7 @@ def undo_last(conn: sqlite3.Connection) -> TrashReport:
     return report
 
 
-def reconcile(conn: sqlite3.Connection) -> list[str]:
+def reconcile(conn: Connection) -> list[str]:
     """Settle the intents of an interrupted trash; returns the paths found moved (now undoable)."""
     recovered = []
     for item in journal.pending_items(conn):
@@ -131,14 +131,14 @@ def reconcile_catalog(catalog: Path) -> list[str]:
         conn.close()
 
 
-def can_undo(conn: sqlite3.Connection) -> bool:
+def can_undo(conn: Connection) -> bool:
     return journal.has_undoable_action(conn)
 
 
 def _one_line(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    return " ".join(str(exc).split()) or type(exc).__name__
+    return one_line(exc) or type(exc).__name__
 
 
 def _trash_dirs(path: str) -> list[Path]:

@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from imgengine_gui.common.files import sha256_file
+from imgengine_gui.common.text import one_line
 from imgengine_gui.ml.model_files import has_safe_weights, is_wanted, pickle_weights
 from imgengine_gui.ml.model_store import Staged, StagedFile
 
@@ -158,7 +160,7 @@ def check_file(path: Path, remote_file: RemoteFile, repo_id: str) -> None:
     problem = None
     if size != remote_file.size:
         problem = f"{size} bytes instead of {remote_file.size}"
-    elif remote_file.sha256 and file_sha256(blob) != remote_file.sha256:
+    elif remote_file.sha256 and sha256_file(blob) != remote_file.sha256:
         problem = "its sha256 does not match the hub's"
     elif remote_file.git_sha1 and git_blob_sha1(blob) != remote_file.git_sha1:
         problem = "its git hash does not match the hub's"
@@ -166,14 +168,6 @@ def check_file(path: Path, remote_file: RemoteFile, repo_id: str) -> None:
         path.unlink(missing_ok=True)
         blob.unlink(missing_ok=True)
         raise CorruptDownload(f"{repo_id}: {remote_file.name} arrived corrupt ({problem})")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def git_blob_sha1(path: Path) -> str:
@@ -251,5 +245,4 @@ def hub_errors(repo_id: str, revision: str) -> Iterator[None]:
 
 
 def _reason(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
+    return one_line(error) or type(error).__name__

@@ -14,13 +14,13 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from imgengine_gui.common.files import sha256_file
 from imgengine_gui.ml.download import (
     DownloadCancelled,
     DownloadFailed,
     RemoteFile,
     RemoteModel,
     check_file,
-    file_sha256,
     git_blob_sha1,
 )
 from imgengine_gui.ml.model_files import has_safe_weights, is_wanted
@@ -73,7 +73,7 @@ def copy_from_mirror(
                 on_bytes(len(chunk))
         check_file(copy, remote_file, remote.repo_id)
         weights = remote_file.name.endswith(".safetensors")
-        blob = remote_file.blob_name or (file_sha256(copy) if weights else git_blob_sha1(copy))
+        blob = remote_file.blob_name or (sha256_file(copy) if weights else git_blob_sha1(copy))
         staged.append(StagedFile(remote_file.name, copy, blob))
     return Staged(target, tuple(staged))
 

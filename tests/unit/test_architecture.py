@@ -16,8 +16,6 @@ SQL = re.compile(
     re.DOTALL,
 )
 SQL_CALLS = {"execute", "executemany", "executescript"}
-# SQL still outside catalog/: the trash journal and clustering, moved by the data-safety work.
-SQL_NOT_MOVED_YET = {"engine/trash.py", "engine/duplicates.py"}
 
 
 def _top_level_imports(path: Path) -> set[str]:
@@ -60,7 +58,6 @@ def test_sql_lives_only_in_the_catalog_package():
         str(relative): found
         for path in PACKAGE.rglob("*.py")
         if (relative := path.relative_to(PACKAGE)).parts[0] != "catalog"
-        and relative.as_posix() not in SQL_NOT_MOVED_YET
         and (found := _sql_in(path))
     }
     assert offenders == {}
