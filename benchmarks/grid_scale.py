@@ -64,13 +64,15 @@ def measure_grid_scale(rows: int = 100_000, *, timeout_s: float = 60.0) -> dict[
     from imgengine_gui.ui.bridge import EngineBridge
     from imgengine_gui.ui.grid_view import PhotoGrid
     from imgengine_gui.ui.models import PhotoGridModel
+    from imgengine_gui.ui.tasks import TaskRunner
     from imgengine_gui.ui.thumbnails import ImageLoader
 
     app = QApplication.instance() or QApplication([])
     with tempfile.TemporaryDirectory() as tmp:
         source = SyntheticSource(_make_thumbs(Path(tmp)))
         bridge = EngineBridge()
-        loader = ImageLoader(bridge)
+        tasks = TaskRunner(bridge)
+        loader = ImageLoader(tasks)
         model = PhotoGridModel(source)
         grid = PhotoGrid(model, loader)
         grid.resize(1280, 800)
@@ -121,6 +123,7 @@ def measure_grid_scale(rows: int = 100_000, *, timeout_s: float = 60.0) -> dict[
         }
         grid.close()
         loader.shutdown()
+        tasks.shutdown()
         grid.deleteLater()
         app.processEvents()
     return result

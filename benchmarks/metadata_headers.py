@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.folder
     if folder is None:
-        from imgengine_gui.engine.bench_library import find_corpus
+        from benchmarks.library import find_corpus
 
         corpus = find_corpus()
         if corpus is None:

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from imgengine_gui.engine.bench_library import find_corpus
 from PIL import Image
 
 from benchmarks import heldout
+from benchmarks.library import find_corpus
 from imgengine_gui.analysis.decode import decode_reduced
 from imgengine_gui.engine.pipeline import DECODE_LONG_SIDE
 from imgengine_gui.ml.executor import fit_long_side
