@@ -16,7 +16,7 @@ BOTH = "two_people.jpg"
 def library(corpus_dir, tmp_path):
     dev = corpus_dir.parent / "faces-dev"
     if not dev.is_dir():
-        pytest.skip("faces-dev corpus not found")
+        pytest.skip("photo corpus not found: no faces-dev")
     root = tmp_path / "photos"
     root.mkdir()
     for name in (*OBAMA, *BIDEN, BOTH):

@@ -40,7 +40,7 @@ def test_header_confirmation_and_result_count_the_same_distinct_files(
     root, catalog = _analyzed_overlap(tmp_path, photo_maker)
     window = make_window(catalog)
     asked = []
-    window.confirm = lambda title, text: asked.append(text) or True
+    window.prompts.confirm = lambda title, text: asked.append(text) or True
     window.show_view("duplicates")
     view = window.duplicates
     assert view.summary.text().startswith("1 groups · 2 extra copies")

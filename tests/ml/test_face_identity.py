@@ -31,7 +31,7 @@ def _photo(corpus_dir, name) -> Image.Image:
 
     folder = corpus_dir.parent / "faces-dev"
     if not folder.is_dir():
-        pytest.skip(f"faces-dev corpus not found next to {corpus_dir}")
+        pytest.skip(f"photo corpus not found: no faces-dev next to {corpus_dir}")
     return decode_reduced(folder / name, 1024).image
 
 

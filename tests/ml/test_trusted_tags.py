@@ -69,7 +69,7 @@ def test_the_lamp_has_no_face_and_the_couple_two(analyzers, corpus_dir):
     keys = ("exif-samples/jpg/hdr/canon_hdr_YES.jpg", "faces-dev/two_people.jpg",
             "faces-dev/test__kit_with_rose.jpg")  # fmt: skip
     if not all((root / key).is_file() for key in keys):
-        pytest.skip("corpus without faces-dev")
+        pytest.skip("photo corpus not found: no faces-dev (or its expected photos)")
     lamp, couple, premiere = faces.run([_decoded(root, key) for key in keys])
     assert lamp == {"faces": [], "people": 0}
     assert couple["people"] == 2 and premiere["people"] == 2
