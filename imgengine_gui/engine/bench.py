@@ -332,7 +332,7 @@ def _runtime(
         return settings.device, settings.backend, settings.precision, []
     if run.runtime:
         return run.runtime["device"], run.runtime["backend"], run.runtime["precision"], []
-    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     runtime = resolve_runtime(
         device=settings.device, precision=settings.precision, backend=settings.backend

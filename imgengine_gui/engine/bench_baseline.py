@@ -127,9 +127,9 @@ def run_baseline(
 
 
 def _load_analyzers(settings: Settings) -> tuple[list[Any], list[str], float]:
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.errors import ModelUnavailable
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     started = time.perf_counter()
     runtime = resolve_runtime(

@@ -217,9 +217,9 @@ class _Run:
 
 
 def _start_executor(run: _Run, settings: Settings):
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     cores = os.cpu_count() or 2
     runtime = resolve_runtime(

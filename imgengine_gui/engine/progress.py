@@ -39,7 +39,7 @@ class RunSummary:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     clusters: int = 0
-    models: list[dict] = field(default_factory=list)  # {name, model_id, tier} serving this run
+    models: list[dict] = field(default_factory=list)  # {name, model_id, tier, served} this run
     runtime: dict[str, str] = field(default_factory=dict)  # device, backend, precision
 
     @property

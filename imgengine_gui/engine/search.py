@@ -56,8 +56,8 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
 @functools.lru_cache(maxsize=2)
 def _text_encoder(model_id: str):
     """CLIP loaded once per model: searches as the user types must not reload it."""
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     analyzer = ClipSceneAnalyzer(model_id)
     analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))

@@ -6,7 +6,12 @@ analyzer ``input_size``, runs every analyzer on the batch, merges the result dic
 hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back exactly once
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
 order, so a later analyzer's key wins (the registry runs detection after faces, so detected
-people override the count from faces). ``notes`` and ``analyzers`` wait for loading to finish.
+people override the count from faces); an analyzer that ``needs`` earlier keys gets the merged
+results so far. ``notes`` and ``analyzers`` wait for loading to finish.
+
+The executor's own thread only forms batches: models load and run on the runtime's device thread
+(``ml.runtime.on_device``), which on-demand work such as the cutout preview shares. Models are
+prepared for batches of 1..``batch_size``: the executor sets ``runtime.max_batch`` before loading.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.base import Analyzer, Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.runtime import on_device
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -47,6 +53,7 @@ class DeviceExecutor:
     ) -> None:
         self.runtime = runtime
         self.batch_size = batch_size or min((a.batch_size for a in analyzers), default=16)
+        runtime.max_batch = self.batch_size  # engines are built for the batches fed below
         self.linger_s = linger_s
         self._notes: list[str] = []
         self.done = 0
@@ -69,7 +76,7 @@ class DeviceExecutor:
     def start(self) -> DeviceExecutor:
         if self._thread is not None:
             raise RuntimeError("executor already started")
-        self._thread = threading.Thread(target=self._main, name="imgengine-device", daemon=True)
+        self._thread = threading.Thread(target=self._main, name="imgengine-batches", daemon=True)
         self._thread.start()
         return self
 
@@ -105,8 +112,8 @@ class DeviceExecutor:
 
     @property
     def loaded(self) -> list[dict[str, str]]:
-        """The analyzers actually serving: name, model id and tier; waits for loading."""
-        return [{"name": a.name, "model_id": a.model_id, "tier": a.tier} for a in self.analyzers]
+        """The analyzers actually serving: name, model id, tier and what served it; waits."""
+        return [served_by(analyzer) for analyzer in self.analyzers]
 
     @property
     def notes(self) -> list[str]:
@@ -138,15 +145,15 @@ class DeviceExecutor:
 
     def _main(self) -> None:
         try:
-            self._set_threads()
-            self._load()
+            on_device(self._set_threads)
+            on_device(self._load)
             self._ready.set()
             while not self._cancelled.is_set():
                 batch, closing = self._next_batch()
                 if self._cancelled.is_set():
                     break
                 if batch:
-                    self._process(batch)
+                    on_device(self._process, batch)
                 if closing:
                     break
         except BaseException as error:  # a callback failed: stop, and close() re-raises it
@@ -215,7 +222,7 @@ class DeviceExecutor:
                 self._calibrate(sized)
             with _inference_mode():
                 for analyzer in self._analyzers:
-                    results = self._run(analyzer, sized[analyzer.input_size], keys)
+                    results = self._run(analyzer, sized[analyzer.input_size], keys, merged)
                     for into, result in zip(merged, results or (), strict=False):
                         into.update(result)
         self._on_results(list(zip(keys, merged, strict=True)))
@@ -248,10 +255,10 @@ class DeviceExecutor:
         return sized
 
     def _run(
-        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any]
+        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any], found: list[dict]
     ) -> list[dict[str, Any]] | None:
         try:
-            results = run_splitting_on_oom(analyzer, images, self._notes)
+            results = run_splitting_on_oom(analyzer, images, self._notes, found)
             if len(results) != len(images):
                 raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
             return results
@@ -281,11 +288,22 @@ def fit_long_side(image: Image.Image, size: int) -> Image.Image:
     return image.resize((width, height), PILImage.Resampling.BILINEAR, reducing_gap=3.0)
 
 
+def served_by(analyzer: Analyzer) -> dict[str, str]:
+    """Name, model id, tier and what served it (device · backend · precision), as plain data."""
+    served = getattr(analyzer, "served", None)
+    row = {"name": analyzer.name, "model_id": analyzer.model_id, "tier": analyzer.tier}
+    row["served"] = served.text if served is not None else "plug-in (runs itself)"
+    return row
+
+
 def run_splitting_on_oom(
-    analyzer: Analyzer, images: list[Image.Image], notes: list[str]
+    analyzer: Analyzer, images: list[Image.Image], notes: list[str], found: list[dict] | None = None
 ) -> list[dict[str, Any]]:
-    """Run the analyzer; on GPU out-of-memory, retry the batch in halves."""
+    """Run the analyzer (with ``found`` when it ``needs`` earlier results); on GPU out-of-memory,
+    retry the batch in halves."""
     try:
+        if getattr(analyzer, "needs", ()):
+            return analyzer.run(images, found or [{} for _ in images])  # type: ignore[call-arg]
         return analyzer.run(images)
     except Exception as error:
         if len(images) < 2 or not _is_out_of_memory(error):
@@ -295,8 +313,9 @@ def run_splitting_on_oom(
     note = f"{analyzer.name}: out of GPU memory at batch {len(images)}; splitting"
     if note not in notes:
         notes.append(note)
-    return run_splitting_on_oom(analyzer, images[:half], notes) + run_splitting_on_oom(
-        analyzer, images[half:], notes
+    found = found or [{} for _ in images]
+    return run_splitting_on_oom(analyzer, images[:half], notes, found[:half]) + (
+        run_splitting_on_oom(analyzer, images[half:], notes, found[half:])
     )
 
 
