@@ -49,7 +49,9 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
         analyzer = _text_encoder(model_id)
     except ModelUnavailable as exc:
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
-    query = analyzer.encode_text([text])[0]
+    from imgengine_gui.ml.runtime import on_device
+
+    query = on_device(analyzer.encode_text, [text])[0]
     return _rank(conn, ids, matrix, query, limit)
 
 
@@ -57,10 +59,10 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
 def _text_encoder(model_id: str):
     """CLIP loaded once per model: searches as the user types must not reload it."""
     from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
-    from imgengine_gui.ml.runtime import resolve_runtime
+    from imgengine_gui.ml.runtime import on_device, resolve_runtime
 
     analyzer = ClipSceneAnalyzer(model_id)
-    analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))
+    on_device(analyzer.load, resolve_runtime(device="cpu", precision="fp32", backend="eager"))
     return analyzer
 
 

@@ -1,7 +1,7 @@
 """One thread owns the device and the models; decode workers feed it through a bounded queue.
 
 Producers call ``submit(key, image)`` (blocking while the queue is full: back-pressure on
-decoding). The device thread forms fixed-size batches, resizes each image once per distinct
+decoding). The executor forms fixed-size batches, resizes each image once per distinct
 analyzer ``input_size``, runs every analyzer on the batch, merges the result dicts per key and
 hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back exactly once
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list

@@ -61,7 +61,7 @@ class MtcnnFaceAnalyzer(ModelAnalyzer):
             weights.load_into(net, weight, path)
             example, ranges = _shapes(role, runtime.max_batch, self.input_size, config)
             sessions[role] = prepare(
-                net, runtime, example, name=f"{self.name} {role}", ranges=ranges,
+                net, runtime, example, name=self.name, ranges=ranges,
                 fp32_on_cpu="bf16 is slower for its small convolutions",
             )  # fmt: skip
         self._nets = Nets(sessions["pnet"], sessions["rnet"], sessions["onet"])
