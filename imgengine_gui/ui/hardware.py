@@ -50,8 +50,8 @@ def detect_hardware() -> Hardware:
     global _found
     with _lock:
         if _found is None:
-            found = probes.probe_hardware()
-            _found = Hardware(found.cuda, found.gpu, found.tensorrt_installed, found.note)
+            cuda, gpu, note = probes.probe_cuda()
+            _found = Hardware(cuda, gpu, tensorrt_installed(), note)
         return _found
 
 

@@ -71,7 +71,8 @@ def _labels(result) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "weight", [weights.MOBILENET_V2, weights.MTCNN_PNET, weights.MTCNN_RNET, weights.MTCNN_ONET]
+    "weight",
+    [weights.MOBILENET_V2, weights.MTCNN_PNET, weights.MTCNN_RNET, weights.MTCNN_ONET, weights.U2NETP],
 )
 def test_installed_weights_match_their_pins(weight):
     path = weights.locate(weight)
@@ -106,6 +107,21 @@ def test_a_tampered_mtcnn_net_refuses_the_face_analyzer(tmp_path):
     onet.write_bytes(onet.read_bytes()[:-1] + b"\0")
     with pytest.raises(ModelUnavailable, match="mtcnn_onet.pt failed the integrity check"):
         MtcnnFaceAnalyzer(weights_dir=tmp_path).load(Runtime())
+
+
+def test_a_tampered_u2netp_is_refused_and_rembg_is_never_imported(tmp_path, monkeypatch):
+    import sys
+
+    from imgengine_gui.ml.offline.u2netp import U2NetpSegmenter
+
+    tampered = tmp_path / "rembg"
+    tampered.mkdir()
+    data = weights.locate(weights.U2NETP).read_bytes()
+    (tampered / "u2netp.onnx").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    monkeypatch.setattr(weights, "locate", lambda weight: tampered / "u2netp.onnx")
+    with pytest.raises(ModelUnavailable, match="u2netp.onnx failed the integrity check"):
+        U2NetpSegmenter().load(Runtime())
+    assert "rembg" not in sys.modules
 
 
 def test_a_missing_package_says_how_to_install_it():

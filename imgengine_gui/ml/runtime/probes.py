@@ -7,7 +7,6 @@ onnxruntime are imported inside the functions.
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
 
 TENSORRT_PACKAGE_HINT = "needs the torch-tensorrt package (pip install imgengine-gui[tensorrt])"
 
@@ -72,20 +71,10 @@ def onnx_providers() -> list[str]:
     return list(onnxruntime.get_available_providers())
 
 
-@dataclass(frozen=True)
-class Hardware:
-    cuda: bool
-    gpu: str | None
-    tensorrt_installed: bool
-    note: str = ""
-
-
-def probe_hardware() -> Hardware:
-    """CUDA, the GPU's name and TensorRT; a broken driver is reported, never raised."""
+def probe_cuda() -> tuple[bool, str | None, str]:
+    """(CUDA usable, the GPU's name, a note): a broken driver is reported, never raised."""
     try:
         cuda = cuda_available()
-        gpu = gpu_name() if cuda else None
-        note = ""
+        return cuda, gpu_name() if cuda else None, ""
     except Exception as error:  # a broken CUDA driver must not stop the app
-        cuda, gpu, note = False, None, f"torch could not check: {error}"
-    return Hardware(cuda, gpu, torch_tensorrt_installed(), note)
+        return False, None, f"torch could not check: {error}"
