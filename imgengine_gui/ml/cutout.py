@@ -9,6 +9,7 @@ a soft alpha at the photo's size.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,7 @@ GRABCUT_ITERATIONS = 4
 # With no boxes, the subject is assumed inside the frame minus this margin on every side.
 CENTRE_MARGIN = 0.06
 BOX_MARGIN = 0.08
+_loading = threading.Lock()
 
 
 class Segmenter(Protocol):
@@ -95,9 +97,10 @@ def load_segmenter(settings: Any) -> tuple[Segmenter | None, list[str]]:
     for kind in kinds:
         model_id = choice.model if kind == "segformer" else "u2netp"
         try:
-            segmenter, load_notes = _loaded(
-                kind, model_id, settings.device, settings.backend, settings.precision
-            )
+            with _loading:  # two previews at once must not load two copies
+                segmenter, load_notes = _loaded(
+                    kind, model_id, settings.device, settings.backend, settings.precision
+                )
         except (ModelUnavailable, RuntimeError, OSError, ValueError) as error:
             notes.append(f"segmentation: {kind} failed to load ({one_line(error)})")
             continue

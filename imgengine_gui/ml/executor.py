@@ -166,10 +166,8 @@ class DeviceExecutor:
     def _set_threads(self) -> None:
         if self.runtime.num_threads <= 0:
             return
-        try:
-            import torch
-        except ImportError:
-            return
+        import torch
+
         if torch.get_num_threads() != self.runtime.num_threads:
             torch.set_num_threads(self.runtime.num_threads)
 
@@ -320,23 +318,21 @@ def run_splitting_on_oom(
 
 
 def _is_out_of_memory(error: BaseException) -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
+    import torch
+
     return isinstance(error, torch.cuda.OutOfMemoryError)
 
 
 def _free_cuda_cache() -> None:
     import torch
 
-    if torch.cuda.is_available():
+    from imgengine_gui.ml.runtime import probes
+
+    if probes.cuda_available():
         torch.cuda.empty_cache()
 
 
 def _inference_mode() -> contextlib.AbstractContextManager[Any]:
-    try:
-        import torch
-    except ImportError:
-        return contextlib.nullcontext()
+    import torch
+
     return torch.inference_mode()

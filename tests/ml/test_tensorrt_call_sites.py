@@ -156,3 +156,17 @@ def test_an_engine_built_for_batch_one_refuses_the_executors_batches(fake_tensor
     assert session.served.backend == "tensorrt"
     with pytest.raises(RuntimeError, match="outside the engine's profile"):
         session(torch.zeros(BATCH, 4))
+
+
+def test_segformer_cutouts_run_on_an_engine_for_their_single_photos(
+    fake_tensorrt, photos, tiny_segformer_dir
+):
+    from imgengine_gui.ml.cutout import remove_background
+    from imgengine_gui.ml.full.segmentation import SegformerSegmenter
+
+    segmenter = SegformerSegmenter(str(tiny_segformer_dir))
+    segmenter.load(Runtime(backend="tensorrt", max_batch=1))  # as the cutout loads it
+    for photo in photos[3:6]:  # different shapes
+        assert remove_background(photo, segmenter=segmenter).mask.size == photo.size
+    assert segmenter.served.backend == "tensorrt"
+    assert [shape[0] for shape in fake_tensorrt.engines[0].seen] == [1, 1, 1]
