@@ -27,6 +27,9 @@ bench: install
 	$(VENV)/bin/imgengine bench --photos 100 --device cpu
 	$(PY) -m benchmarks.scale
 	$(PY) -m benchmarks.duplicates_eval --small
+	$(PY) -m benchmarks.people_scale --repeat 1
+	$(PY) -m benchmarks.faces_eval
+	$(PY) -m benchmarks.tags_eval
 	QT_QPA_PLATFORM=offscreen $(PY) benchmarks/grid_scale.py
 
 lint: install

@@ -72,6 +72,18 @@ class Settings:
         "Hugging Face id or local folder of a SegFormer model, used when Background removal is "
         "segformer.",
     )
+    model_folder: str = _option(
+        "",
+        "Model folder",
+        "Where downloaded models go; empty = the Hugging Face cache. A model downloaded into this "
+        "folder is used from there.",
+    )
+    model_mirror: str = _option(
+        "",
+        "Model mirror folder",
+        "A folder (say, on a share) holding models to copy instead of downloading them; empty = "
+        "the Hugging Face hub (or HF_ENDPOINT).",
+    )
     duplicate_sensitivity: int = _option(
         5,
         "Duplicate sensitivity",
@@ -79,8 +91,23 @@ class Settings:
         minimum=1,
         maximum=10,
     )
+    recognize_people: bool = _option(
+        True,
+        "Recognise people",
+        "Group faces into people (face descriptors stay in the catalog). Off: faces are still "
+        "found and counted, never identified; `imgengine people forget --yes` deletes what exists.",
+        (True, False),
+    )
     cache_dir: str = _option(
         "", "Cache folder", "Thumbnails and previews; empty = the per-user cache folder."
+    )
+    sidecars: str = _option(
+        "sidecar",
+        "XMP sidecars",
+        "sidecar: read photo.jpg.xmp / photo.xmp and write the ratings, flags, keywords and "
+        "names you set there (never into the photo); read-only: read them, never write; "
+        "off: neither.",
+        ("sidecar", "read-only", "off"),
     )
 
     @classmethod

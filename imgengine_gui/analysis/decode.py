@@ -1,9 +1,11 @@
 """One reduced decode per photo: the single source of pixels for thumbnails, hashes and quality.
 
 JPEGs decode through DCT scaling (``Image.draft``), so a 12 MP file never materialises at full
-size; HEIC/HEIF go through pillow-heif (its embedded thumbnail when that is large enough); other
-formats decode fully and shrink with ``Image.reduce``. The result is always an RGB image with the
-EXIF orientation applied, its long side at most the requested size (never upscaled).
+size; HEIC/HEIF go through pillow-heif (its embedded thumbnail when that is large enough), AVIF
+through Pillow, JPEG XL through pillow-jxl-plugin, RAW files through the JPEG preview the camera
+embedded (see raw.py); other formats decode fully and shrink with ``Image.reduce``. The result
+is always an 8-bit RGB image (10/16-bit and HDR sources scaled down) with the orientation
+applied, its long side at most the requested size (never upscaled).
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from imgengine_gui.analysis.errors import PhotoError
+from imgengine_gui.analysis.formats import HEAD_BYTES, RAW_FORMATS, sniff_format
 from imgengine_gui.analysis.heif import register_heif_once
+from imgengine_gui.analysis.metadata_jxl import JxlHeaderError, read_jxl_layout
+from imgengine_gui.analysis.raw import open_raw_preview
 
 DEFAULT_MAX_PIXELS = 200_000_000
 DRAFT_SLACK = 0.05
@@ -36,6 +41,8 @@ _ORIENTATION_TRANSPOSE = {
 _EXIF_ORIENTATION = 0x0112
 _JPEG_FORMATS = {"JPEG", "MPO"}  # MPO: multi-picture JPEG from some cameras (first picture)
 _HEIF_FORMATS = {"HEIF", "AVIF"}
+# Decoders that apply the file's rotation themselves (HEIF irot/imir, the JPEG XL header).
+_SELF_ORIENTING = {"HEIF", "JXL"}
 _REDUCIBLE_MODES = {"L", "RGB", "RGBA", "LA", "RGBa", "La", "I", "F", "CMYK"}
 _DECODE_ERRORS = (
     OSError,
@@ -53,10 +60,11 @@ _DECODE_ERRORS = (
 @dataclass
 class DecodedPhoto:
     image: Image.Image  # RGB, orientation applied, long side <= requested size
-    stored_size: tuple[int, int]  # (w, h) as stored in the file (HEIF: after its irot/imir)
+    stored_size: tuple[int, int]  # (w, h) as stored in the file (HEIF: after its irot/imir; RAW:
+    # the raw image's, not the preview's)
     draft_scale: int  # decoder-side reduction: JPEG DCT scale 2/4/8, HEIF thumbnail ratio; 1 = full
     orientation: int = 1  # EXIF orientation that was applied (1 = none)
-    format: str | None = None  # Pillow's format name: "JPEG", "PNG", "HEIF", ...
+    format: str | None = None  # Pillow's format name: "JPEG", "PNG", "HEIF", ...; RAW: "DNG"...
 
 
 def decode_reduced(
@@ -65,6 +73,7 @@ def decode_reduced(
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     slack: float = DRAFT_SLACK,
+    orientation: int | None = None,
 ) -> DecodedPhoto:
     """Decode ``path`` once, reduced so its long side is at most ``long_side``.
 
@@ -72,16 +81,29 @@ def decode_reduced(
     ``long_side * (1 - slack)``: a 4000 px JPEG asked for 1024 decodes at 1/4 (1000 px) rather
     than at 1/2 (2000 px) and a resize, about twice as fast. ``slack=0`` never returns less.
 
-    Raises PhotoError for unreadable, truncated or unsupported files, and for images above
-    ``max_pixels`` (refused from the header, before any pixel is decoded).
+    ``orientation`` (e.g. a rotation from an XMP sidecar) replaces the file's own where the
+    decoder does not apply it itself. Raises PhotoError for unreadable, truncated or unsupported
+    files, and for images above ``max_pixels`` (refused from the header, before any pixel is
+    decoded).
     """
     path = Path(path)
     if long_side < 1:
         raise ValueError("long_side must be positive")
     _prepare_pillow(max_pixels)
     try:
+        fmt = _sniff(path)
+        if fmt in RAW_FORMATS:
+            raw = open_raw_preview(path, long_side)
+            with raw.image as im:  # previews are stored unrotated: the RAW's orientation applies
+                decoded = _decode_open_image(
+                    im, path, long_side, max_pixels, slack, orientation or raw.orientation
+                )
+            decoded.stored_size, decoded.format = raw.raw_size, fmt
+            return decoded
+        if fmt == "JXL":
+            _refuse_jxl_bomb(path, max_pixels)  # the plugin decodes everything while opening
         with Image.open(path) as im:
-            return _decode_open_image(im, path, long_side, max_pixels, slack)
+            return _decode_open_image(im, path, long_side, max_pixels, slack, orientation)
     except PhotoError:
         raise
     except UnidentifiedImageError:
@@ -108,8 +130,34 @@ def _prepare_pillow(max_pixels: int) -> None:
         Image.MAX_IMAGE_PIXELS = max_pixels
 
 
+def _sniff(path: Path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return sniff_format(handle.read(HEAD_BYTES), path.name)
+    except FileNotFoundError:
+        raise PhotoError(f"{path.name}: file not found") from None
+
+
+def _refuse_jxl_bomb(path: Path, max_pixels: int) -> None:
+    try:
+        with open(path, "rb") as handle:
+            layout = read_jxl_layout(handle)
+    except JxlHeaderError as exc:
+        raise PhotoError(f"{path.name}: unreadable JPEG XL header ({exc})") from None
+    if layout.width * layout.height > max_pixels:
+        raise PhotoError(
+            f"{path.name}: {layout.width}x{layout.height} is over the {max_pixels:,} pixel limit "
+            "(decompression bomb?); not decoded"
+        )
+
+
 def _decode_open_image(
-    im: Image.Image, path: Path, long_side: int, max_pixels: int, slack: float
+    im: Image.Image,
+    path: Path,
+    long_side: int,
+    max_pixels: int,
+    slack: float,
+    override: int | None = None,
 ) -> DecodedPhoto:
     stored_w, stored_h = im.size
     if stored_w < 1 or stored_h < 1:
@@ -129,7 +177,12 @@ def _decode_open_image(
     # Multi-frame files (GIF, APNG, TIFF, MPO) are positioned on their first frame after open.
     im.load()
     # Read after load: Pillow's TIFF reader applies (and then drops) the orientation itself.
-    orientation = 1 if fmt in _HEIF_FORMATS else _read_orientation(im)
+    if fmt in _SELF_ORIENTING:
+        orientation = 1
+    elif override in _ORIENTATION_TRANSPOSE or override == 1:
+        orientation = override
+    else:
+        orientation = _read_orientation(im)
     image = _shrink(im, long_side)
     image = _to_rgb(image)
     transpose = _ORIENTATION_TRANSPOSE.get(orientation)

@@ -17,7 +17,8 @@ Method (near duplicates, over one representative per exact cluster):
      ``embedding_veto`` and can confirm a verification that just missed.
    Hash matches are decided first; a pair to verify is skipped when hash matches already join
    its two photos (it could not change the clusters), which keeps the crop search off bursts.
-3. Connected components of the accepted pairs are the near-duplicate clusters.
+3. Connected components of the accepted pairs are the near-duplicate clusters; each takes in
+   the exact copies of its members, so that clusters never overlap.
 
 A ``check`` callable can veto or confirm candidates with any other signal.
 """
@@ -54,6 +55,7 @@ class PhotoSignature:
     dhash: int | None
     signature: bytes | None = None  # ContentResult.extra["signature"]: 16 x 16 uint8 grayscale
     embedding: np.ndarray | None = None  # optional L2-normalised embedding from the ML phase
+    raw: bool = False  # a RAW file (seen through its preview): never a near copy of a JPEG etc.
 
 
 @dataclass
@@ -120,18 +122,35 @@ def cluster_duplicates(
     *,
     check: PairCheck | None = None,
 ) -> list[Cluster]:
-    """Exact clusters (same SHA-256) first, then near-duplicate clusters of distinct contents.
+    """Disjoint clusters: every photo is in one cluster at most, ordered by smallest member.
 
-    Near clusters hold one representative per exact cluster (its smallest photo id).
+    Byte-identical photos (same SHA-256) form an "exact" cluster. Near duplicates are found
+    between one representative per distinct content; a near cluster then takes in the exact
+    copies of its members, so a picture's exact and near copies are one "near" cluster, with
+    one keeper among them all.
     """
-    clusters, representatives = exact_clusters(photos)
+    exact, representatives = exact_clusters(photos)
     hashed = [p for p in representatives if p.phash is not None and p.dhash is not None]
     if len(hashed) < 2:
-        return clusters
+        return exact
     first, second = near_duplicate_edges(hashed, thresholds_for(sensitivity), check=check)
-    for component in _components(len(hashed), first, second):
-        clusters.append(Cluster("near", sorted(hashed[i].photo_id for i in component)))
-    return clusters
+    near = [[hashed[i].photo_id for i in c] for c in _components(len(hashed), first, second)]
+    return merge_exact_into_near(exact, near)
+
+
+def merge_exact_into_near(exact: Sequence[Cluster], near: Sequence[list[int]]) -> list[Cluster]:
+    """Each near group (of representatives) absorbs the exact clusters its members stand for."""
+    copies = {cluster.photo_ids[0]: cluster.photo_ids for cluster in exact}
+    absorbed: set[int] = set()
+    merged: list[Cluster] = []
+    for group in near:
+        members: set[int] = set()
+        for photo_id in group:
+            members.update(copies.get(photo_id, (photo_id,)))
+            absorbed.add(photo_id)
+        merged.append(Cluster("near", sorted(members)))
+    merged += [c for c in exact if c.photo_ids[0] not in absorbed]
+    return sorted(merged, key=lambda c: c.photo_ids[0])
 
 
 def exact_clusters(photos: Sequence[PhotoSignature]) -> tuple[list[Cluster], list[PhotoSignature]]:
@@ -166,6 +185,9 @@ def near_duplicate_edges(
     phash = np.fromiter((p.phash for p in photos), dtype=np.uint64, count=len(photos))
     dhash = np.fromiter((p.dhash for p in photos), dtype=np.uint64, count=len(photos))
     first, second = candidate_pairs(phash, dhash, limits.verify_sum)
+    raw = np.fromiter((p.raw for p in photos), dtype=bool, count=len(photos))
+    same_kind = raw[first] == raw[second]  # a RAW and its JPEG are a pair, not duplicates
+    first, second = first[same_kind], second[same_kind]
     p_dist = np.bitwise_count(phash[first] ^ phash[second]).astype(np.int32)
     d_dist = np.bitwise_count(dhash[first] ^ dhash[second]).astype(np.int32)
     hash_match = (p_dist <= limits.hash_accept) & (d_dist <= limits.hash_accept)

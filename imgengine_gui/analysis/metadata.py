@@ -1,13 +1,16 @@
 """Phase 1: photo metadata from file headers only (no pixel is ever decoded).
 
-``read_metadata`` opens a file with Pillow (pillow-heif for HEIC/HEIF), reads size, frame count,
-EXIF (IFD0, Exif and GPS IFDs) and, for capture dates only, XMP. A broken tag never fails the
-photo: what is readable is kept and the problem goes to ``PhotoMetadata.warnings``. Only files
+``read_metadata`` names the format from the first bytes, reads EXIF (maker notes included), XMP
+and IPTC with exiv2, the geometry from the format's own header, and the photo's XMP sidecar.
+When exiv2 cannot read a file, Pillow reads it instead and the photo carries a warning; an
+optional exiftool pass fills in what both leave unknown (see metadata_exiftool). A broken tag
+never fails the photo: what is readable is kept and the problem goes to ``warnings``. Only files
 that are not readable images at all raise ``PhotoError``.
 
-HEIF note: pillow-heif reports the size after the file's own rotation/mirror transforms and
-resets the EXIF orientation to 1, because its pixels come out already upright. We keep that
-pairing (orientation 1), which is what the decoder will produce.
+One meaning per field, for every format: ``width``/``height`` are the pixel size as stored,
+``orientation`` the EXIF orientation that displays it upright (for HEIF/AVIF/JPEG XL the
+container's rotation and mirror, stated the same way), ``display_width``/``display_height`` the
+size as displayed.
 """
 
 from __future__ import annotations
@@ -16,28 +19,37 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image
-
 from imgengine_gui.analysis.errors import PhotoError, one_line_reason
-from imgengine_gui.analysis.heif import register_heif_once
 from imgengine_gui.analysis.metadata_dates import mtime_iso
-from imgengine_gui.analysis.metadata_exif import TagReader, read_camera, read_gps, read_taken_at
-from imgengine_gui.analysis.metadata_open import OversizedImage, open_header
+from imgengine_gui.analysis.metadata_exiftool import ExiftoolPass
+from imgengine_gui.analysis.metadata_exiv2 import Exiv2Read, Exiv2Unreadable, read_exiv2
+from imgengine_gui.analysis.metadata_geometry import read_geometry, sniff
+from imgengine_gui.analysis.metadata_merge import (
+    apply_exiftool,
+    apply_xmp,
+    choose_taken_at,
+    exiftool_may_help,
+    use_file_name,
+)
+from imgengine_gui.analysis.metadata_pillow import read_everything
+from imgengine_gui.analysis.metadata_sidecar import SidecarIndex, read_sidecar
+from imgengine_gui.analysis.metadata_xmp import Region, XmpFields
 
 __all__ = ["PhotoError", "PhotoMetadata", "read_metadata"]
 
-# Pillow's default decompression-bomb threshold; larger images get a warning, never a failure.
-VERY_LARGE_PIXELS = 1024 * 1024 * 1024 // 4 // 3
+_PER_CALL = SidecarIndex  # sentinel default: look for the sidecar with a one-off listing
 
 
 @dataclass(slots=True)
 class PhotoMetadata:
-    format: str | None  # Pillow format name: JPEG, PNG, WEBP, TIFF, GIF, BMP, MPO, HEIF
+    format: str | None  # JPEG, PNG, WEBP, TIFF, GIF, BMP, MPO, HEIF, AVIF, JXL, or a RAW: DNG, CR2...
     width: int | None  # as stored in the file (before orientation)
     height: int | None
     orientation: int = 1  # EXIF 1..8
+    display_width: int | None = None  # after orientation: what a viewer shows
+    display_height: int | None = None
     taken_at: str | None = None  # ISO 8601; offset only when the file states one (or for mtime)
-    taken_at_source: str = "mtime"  # "DateTimeOriginal" | "CreateDate" | "mtime"
+    taken_at_source: str = "mtime"  # see metadata_merge.choose_taken_at
     camera_make: str | None = None
     camera_model: str | None = None
     lens: str | None = None
@@ -49,58 +61,78 @@ class PhotoMetadata:
     gps_lon: float | None = None
     gps_alt: float | None = None  # metres, negative below sea level
     frames: int = 1  # animated / multi-page count
+    rating: int | None = None  # -1 (rejected) .. 5, from XMP (the sidecar's first)
+    flag: str | None = None  # "pick" | "reject"
+    label: str | None = None  # colour label
+    keywords: list[str] = field(default_factory=list)  # hierarchical ones as "Places|Paris"
+    regions: list[Region] = field(default_factory=list)  # named areas (MWG), display coordinates
+    sidecar: str | None = None  # the XMP sidecar that was read
+    reader: str = "exiv2"  # "exiv2", "pillow" (fallback), "+exiftool" when the second pass helped
     warnings: list[str] = field(default_factory=list)
 
 
-def read_metadata(path: Path, *, mtime_ns: int | None = None) -> PhotoMetadata:
+def read_metadata(
+    path: Path,
+    *,
+    mtime_ns: int | None = None,
+    sidecars: SidecarIndex | None | type[SidecarIndex] = _PER_CALL,
+    exiftool: ExiftoolPass | None = None,
+) -> PhotoMetadata:
     """Read a photo's header metadata; raise PhotoError if the file is not a readable image.
 
-    ``mtime_ns`` (from the caller's own stat) is the capture-date fallback; without it the file
-    is stat'ed only when no EXIF/XMP date is usable.
+    ``mtime_ns`` (from the caller's own stat) is the last capture-date fallback; without it the
+    file is stat'ed only when nothing better is known. ``sidecars``: where to look for XMP
+    sidecars (None: do not read them). ``exiftool``: the second pass, when the run has one.
     """
     path = Path(path)
-    register_heif_once()
+    fmt, segments = sniff(path)
+    meta = PhotoMetadata(format=fmt, width=None, height=None)
+    found: Exiv2Read | None = None
     try:
-        with open_header(path) as im:
-            meta = _read_open_image(im)
-    except OversizedImage as big:
-        meta = PhotoMetadata(format=big.format, width=None, height=None)
-        size = f"{big.pixels / 1e6:.0f} MP" if big.pixels else "size unreadable"
-        meta.warnings.append(f"very large image ({size})")
+        found = read_exiv2(os.fspath(path), meta)
+    except Exiv2Unreadable as exc:
+        dates = _fallback(path, meta, str(exc))
+    else:
+        dates = found.dates
+    read_geometry(path, meta, found, segments)
+    embedded = found.xmp if found is not None else XmpFields()
+    sidecar = _sidecar(path, sidecars, meta)
+    apply_xmp(meta, embedded, sidecar, found.iptc_keywords if found else [])
+    choose_taken_at(meta, dates, embedded, sidecar, found)
+    if exiftool is not None and exiftool_may_help(meta, found, segments):
+        apply_exiftool(meta, exiftool.read(os.fspath(path)))
+    if meta.taken_at is None:
+        use_file_name(meta, path.name)
     if meta.taken_at is None:
         _use_mtime(path, mtime_ns, meta)
+    if meta.width and meta.height:
+        swapped = meta.orientation >= 5
+        meta.display_width = meta.height if swapped else meta.width
+        meta.display_height = meta.width if swapped else meta.height
     return meta
 
 
-def _read_open_image(im: Image.Image) -> PhotoMetadata:
-    width, height = _stored_size(im)
-    meta = PhotoMetadata(format=im.format, width=width, height=height)
-    if width * height > VERY_LARGE_PIXELS:
-        meta.warnings.append(f"very large image ({width * height / 1e6:.0f} MP)")
-    meta.frames = _frame_count(im, meta.warnings)
-    tags = TagReader(im, meta.warnings)
-    read_camera(tags, meta)
-    read_gps(tags, meta)
-    read_taken_at(tags, im, meta)
-    return meta
+def _fallback(path: Path, meta: PhotoMetadata, reason: str) -> list[tuple[str, str, str | None]]:
+    """Pillow reads what exiv2 could not; PhotoError when it cannot either."""
+    dates = read_everything(path, meta)
+    meta.reader = "pillow"
+    meta.warnings.append(f"read by the fallback reader: exiv2 could not read this file ({reason})")
+    return dates
 
 
-def _stored_size(im: Image.Image) -> tuple[int, int]:
-    """Width and height before orientation (Pillow's TIFF size is already swapped for 5-8)."""
-    tags = getattr(im, "tag_v2", None) if im.format == "TIFF" else None
-    if tags is not None:
-        width, height = tags.get(256), tags.get(257)
-        if isinstance(width, int) and isinstance(height, int):
-            return width, height
-    return im.size
-
-
-def _frame_count(im: Image.Image, warnings: list[str]) -> int:
-    try:
-        return max(1, int(getattr(im, "n_frames", 1) or 1))
-    except Exception as exc:  # e.g. a GIF truncated after its first frame
-        warnings.append(f"could not count frames ({one_line_reason(exc)})")
-        return 1
+def _sidecar(
+    path: Path, sidecars: SidecarIndex | None | type[SidecarIndex], meta: PhotoMetadata
+) -> XmpFields:
+    if sidecars is None:
+        return XmpFields()
+    index = sidecars() if isinstance(sidecars, type) else sidecars
+    found = index.find(path)
+    if found is None:
+        return XmpFields()
+    meta.sidecar = os.fspath(found)
+    fields = read_sidecar(found)
+    meta.warnings.extend(fields.warnings)
+    return fields
 
 
 def _use_mtime(path: Path, mtime_ns: int | None, meta: PhotoMetadata) -> None:

@@ -50,14 +50,7 @@ def parse_date(text: str, offset: timezone | None = None) -> datetime:
     if match is None:
         raise ValueError(f"unreadable date {text!r}")
     try:
-        moment = datetime(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"] or 0),
-            int(match["minute"] or 0),
-            int(match["second"] or 0),
-        )
+        moment = _moment(match)
     except ValueError:
         raise ValueError(f"impossible date {text!r}") from None
     if match["offset"]:
@@ -104,3 +97,50 @@ def _xmp_patterns(name: str) -> tuple[re.Pattern[bytes], ...]:
         )
         _PATTERN_CACHE[name] = patterns
     return patterns
+
+
+def gps_datetime(date_stamp: str | None, hms: tuple[float, float, float] | None) -> datetime:
+    """GPSDateStamp (``2019:03:21``) + GPSTimeStamp (h, m, s) -> an aware UTC datetime."""
+    if is_blank(date_stamp) or hms is None:
+        raise ValueError("incomplete GPS date/time")
+    day = parse_date(date_stamp or "")
+    hours, minutes, seconds = hms
+    if not (0 <= hours < 24 and 0 <= minutes < 60 and 0 <= seconds < 61):
+        raise ValueError(f"impossible GPS time {hours}:{minutes}:{seconds}")
+    moment = day.replace(tzinfo=UTC) + timedelta(hours=int(hours), minutes=int(minutes))
+    return moment + timedelta(seconds=int(seconds))
+
+
+# Phone and camera-app names: IMG_20190321_110422, PXL_20190321_110422123, VID-20190321-WA0001
+# (date only), Screenshot_2019-03-21-11-04-22, "2019-03-21 11.04.22" (Dropbox camera uploads).
+_NAME_DATE = re.compile(
+    r"""(?<!\d)(?P<year>(?:19[7-9]|20[0-9])\d)(?P<sep>[-_.]?)(?P<month>0[1-9]|1[0-2])(?P=sep)
+    (?P<day>0[1-9]|[12]\d|3[01])
+    (?:[ _T-](?P<hour>[01]\d|2[0-3])[-_.:]?(?P<minute>[0-5]\d)[-_.:]?(?P<second>[0-5]\d)
+    (?:\d{3})?)?(?!\d)""",
+    re.VERBOSE,
+)
+
+
+def date_from_file_name(name: str) -> datetime | None:
+    """The capture date a phone or camera app wrote into a file name (local time), or None."""
+    stem = name.rsplit(".", 1)[0]
+    match = _NAME_DATE.search(stem)
+    if match is None:
+        return None
+    try:
+        return _moment(match)
+    except ValueError:
+        return None
+
+
+def _moment(match: re.Match[str]) -> datetime:
+    """The datetime a match of year, month, day and optional hour, minute, second names."""
+    return datetime(
+        int(match["year"]),
+        int(match["month"]),
+        int(match["day"]),
+        int(match["hour"] or 0),
+        int(match["minute"] or 0),
+        int(match["second"] or 0),
+    )

@@ -1,6 +1,6 @@
-"""EXIF/XMP fields of an opened image: camera, exposure, GPS and the capture date.
+"""The fallback reader's EXIF/XMP fields (Pillow): camera, exposure, GPS and capture dates.
 
-Every tag access goes through ``TagReader``, which turns a parsing failure into a warning on the
+Used when exiv2 cannot read a file. Every tag access goes through ``TagReader``, which turns a parsing failure into a warning on the
 photo and an empty value, so one broken tag never costs the others.
 """
 
@@ -11,13 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PIL import Image
 
 from imgengine_gui.analysis.errors import one_line_reason
-from imgengine_gui.analysis.metadata_dates import (
-    is_blank,
-    iso,
-    parse_date,
-    parse_offset,
-    xmp_property,
-)
+from imgengine_gui.analysis.metadata_dates import xmp_property
 from imgengine_gui.analysis.metadata_values import (
     NEGATIVE_LATITUDE_REFS,
     NEGATIVE_LONGITUDE_REFS,
@@ -133,30 +127,15 @@ def read_gps(tags: TagReader, meta: PhotoMetadata) -> None:
         meta.gps_lat = meta.gps_lon = meta.gps_alt = None
 
 
-def read_taken_at(tags: TagReader, im: Image.Image, meta: PhotoMetadata) -> None:
-    """DateTimeOriginal, then CreateDate (EXIF first, XMP second); the mtime comes last."""
-    candidates = (
-        ("DateTimeOriginal", lambda: _exif_date(tags, DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL)),
-        ("DateTimeOriginal", lambda: (_xmp_date(im, ("exif:DateTimeOriginal",)), None)),
-        ("CreateDate", lambda: _exif_date(tags, CREATE_DATE, OFFSET_TIME_DIGITIZED)),
-        ("CreateDate", lambda: (_xmp_date(im, ("xmp:CreateDate", "xap:CreateDate")), None)),
-    )
-    for source, read in candidates:
-        text, offset_text = read()
-        if is_blank(text):
-            continue
-        offset = None
-        try:
-            offset = parse_offset(offset_text)
-        except ValueError as exc:
-            meta.warnings.append(f"{source}: {exc}; offset ignored")
-        try:
-            moment = parse_date(text, offset)
-        except ValueError as exc:
-            meta.warnings.append(f"invalid {source} ({exc})")
-            continue
-        meta.taken_at, meta.taken_at_source = iso(moment), source
-        return
+def date_candidates(tags: TagReader, im: Image.Image) -> list[tuple[str, str, str | None]]:
+    """(source, date text, offset text) of the EXIF and embedded XMP dates, best first."""
+    candidates = [
+        ("DateTimeOriginal", *_exif_date(tags, DATE_TIME_ORIGINAL, OFFSET_TIME_ORIGINAL)),
+        ("DateTimeOriginal", _xmp_date(im, ("exif:DateTimeOriginal",)), None),
+        ("CreateDate", *_exif_date(tags, CREATE_DATE, OFFSET_TIME_DIGITIZED)),
+        ("CreateDate", _xmp_date(im, ("xmp:CreateDate", "xap:CreateDate")), None),
+    ]
+    return [(source, text, offset) for source, text, offset in candidates if text is not None]
 
 
 def _exif_date(tags: TagReader, date_tag: int, offset_tag: int) -> tuple[str | None, str | None]:

@@ -14,6 +14,7 @@ import struct
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, UnidentifiedImageError
 
@@ -66,16 +67,23 @@ def _open(path: Path) -> Image.Image:
         return _open_without_pixel_limit(path)
     except UnidentifiedImageError:
         raise PhotoError(f"{path.name}: {describe_unreadable(path)}") from None
-    except FileNotFoundError:
-        raise PhotoError(f"{path.name}: file not found") from None
-    except IsADirectoryError:
-        raise PhotoError(f"{path.name}: is a directory, not a file") from None
-    except PermissionError:
-        raise PhotoError(f"{path.name}: permission denied") from None
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
+        raise file_problem(path, exc) from None
     except Exception as exc:  # OSError, ValueError, EOFError... from a damaged header
         raise PhotoError(
             f"{path.name}: {describe_unreadable(path)} ({one_line_reason(exc)})"
         ) from exc
+
+
+def file_problem(path: Path, exc: OSError) -> PhotoError:
+    """A file that cannot be opened, in words a user understands."""
+    if isinstance(exc, FileNotFoundError):
+        return PhotoError(f"{path.name}: file not found")
+    if isinstance(exc, IsADirectoryError):
+        return PhotoError(f"{path.name}: is a directory, not a file")
+    if isinstance(exc, PermissionError):
+        return PhotoError(f"{path.name}: permission denied")
+    return PhotoError(f"{path.name}: cannot read file ({one_line_reason(exc)})")
 
 
 def _open_without_pixel_limit(path: Path) -> Image.Image:
@@ -127,3 +135,49 @@ def _looks_like_text(head: bytes) -> bool:
         if not text or "\ufffd" in text:
             return False
     return all(ch.isprintable() or ch in "\r\n\t\f" for ch in text)
+
+
+# JPEG application segments exiv2 reads in full; any other one may hold metadata only exiftool
+# knows (Canon CIFF in APP0, Olympus PictureInfo in APP12, Kodak Meta in APP3...).
+_KNOWN_SEGMENTS = (
+    (0xE0, (b"JFIF\0", b"JFXX\0")),
+    (0xE1, (b"Exif\0", b"http://ns.adobe.com/xap/1.0/", b"http://ns.adobe.com/xmp/extension/")),
+    (0xE2, (b"ICC_PROFILE\0", b"MPF\0")),
+    (0xEC, (b"Ducky",)),  # Photoshop's "Save for Web" quality
+    (0xED, (b"Photoshop 3.0\0",)),
+    (0xEE, (b"Adobe",)),
+)
+_MAX_SEGMENTS = 64
+
+
+def jpeg_app_segments(handle: BinaryIO) -> list[tuple[int, bytes]]:
+    """(marker, first bytes) of a JPEG's APPn segments, read by seeking from header to header."""
+    segments: list[tuple[int, bytes]] = []
+    handle.seek(0)
+    if handle.read(2) != b"\xff\xd8":
+        return segments
+    while len(segments) < _MAX_SEGMENTS:
+        header = handle.read(4)
+        if len(header) < 4 or header[0] != 0xFF:
+            break
+        marker, length = header[1], struct.unpack(">H", header[2:4])[0]
+        if not 0xE0 <= marker <= 0xEF or length < 2:
+            break  # the first non-APP segment: metadata comes before it
+        ident = handle.read(min(length - 2, 32))
+        segments.append((marker, ident))
+        handle.seek(length - 2 - len(ident), 1)
+    return segments
+
+
+def has_mpf(segments: list[tuple[int, bytes]]) -> bool:
+    """A multi-picture JPEG (MPO: stereo pairs, phone gain maps); Pillow counts its frames."""
+    return any(m == 0xE2 and ident.startswith(b"MPF\0") for m, ident in segments)
+
+
+def has_unknown_metadata(segments: list[tuple[int, bytes]]) -> bool:
+    known = dict(_KNOWN_SEGMENTS)
+    for marker, ident in segments:
+        prefixes = known.get(marker)
+        if prefixes is None or not ident.startswith(prefixes):
+            return True
+    return False

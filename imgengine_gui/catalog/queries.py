@@ -11,12 +11,16 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog import annotations, pairs, personal_tags
+from imgengine_gui.catalog.people import name_faces
+
 
 @dataclass
 class PhotoFilter:
     folder: str | None = None
     scenes: tuple[str, ...] = ()  # any of these
     objects: tuple[str, ...] = ()  # any of these
+    tags: tuple[str, ...] = ()  # personal tags, any of these
     people: bool | None = None  # True: with people, False: without
     min_faces: int | None = None
     camera: str | None = None  # "Make Model" or make alone
@@ -26,6 +30,7 @@ class PhotoFilter:
     has_errors: bool | None = None
     name: str | None = None  # substring of the file path, case-insensitive
     photo_ids: tuple[int, ...] | None = None
+    persons: tuple[int, ...] = ()  # with a face of any of these people
     include_missing: bool = False
 
 
@@ -39,6 +44,7 @@ _BASE = """
 SELECT p.id, p.path, p.size, p.sha256, p.format, p.missing, p.mtime_ns,
        m.width, m.height, m.orientation, m.taken_at, m.taken_at_source, m.make, m.model, m.lens,
        m.iso, m.f_number, m.exposure_time, m.focal_length, m.gps_lat, m.gps_lon, m.gps_alt,
+       m.display_width, m.display_height, m.reader, m.sidecar,
        c.phash, c.dhash, c.sharpness, c.exposure, c.thumb_path, c.preview_path,
        s.people, s.faces AS face_count
 FROM photos p
@@ -64,6 +70,10 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
                 f" AND t.label IN ({marks}))"
             )
             args += [kind, *labels]
+    if f.tags:
+        clause, tag_args = personal_tags.filter_clause(f.tags)
+        clauses.append(clause)
+        args += tag_args
     if f.people is True:
         clauses.append("s.people > 0")
     elif f.people is False:
@@ -89,6 +99,12 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
         clauses.append("p.path LIKE ? ESCAPE '\\'")
         escaped = f.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         args.append(f"%{escaped}%")
+    if f.persons:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM faces pf WHERE pf.photo_id = p.id"
+            f" AND pf.person_id IN ({','.join('?' * len(f.persons))}))"
+        )
+        args += list(f.persons)
     if f.photo_ids is not None:
         clauses.append(f"p.id IN ({','.join('?' * len(f.photo_ids)) or 'NULL'})")
         args += list(f.photo_ids)
@@ -148,7 +164,14 @@ def list_photos(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[
     rows = rows.fetchall()
     ids = [r["id"] for r in rows]
     status, tags = _status(conn, ids), _tags(conn, ids)
-    return [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+    name_faces(conn, tags)
+    photos = [_photo_dict(r, status.get(r["id"], (None, [])), tags.get(r["id"], {})) for r in rows]
+    notes, paired = annotations.for_photos(conn, ids), pairs.partners(conn, ids)
+    personal = personal_tags.photo_tags(conn, ids)
+    for photo in photos:
+        photo.update(notes[photo["id"]], paired_with=paired.get(photo["id"], []))
+        photo["tags"] = personal.get(photo["id"], [])
+    return photos
 
 
 def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
@@ -163,6 +186,8 @@ def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
         "width": r["width"],
         "height": r["height"],
         "orientation": r["orientation"],
+        "display_width": r["display_width"],
+        "display_height": r["display_height"],
         "taken_at": r["taken_at"],
         "taken_at_source": r["taken_at_source"],
         "camera_make": r["make"],
@@ -175,6 +200,8 @@ def _photo_dict(r: sqlite3.Row, status, tags) -> dict[str, Any]:
         "gps_lat": r["gps_lat"],
         "gps_lon": r["gps_lon"],
         "gps_alt": r["gps_alt"],
+        "metadata_reader": r["reader"],
+        "sidecar": r["sidecar"],
         "sha256": r["sha256"],
         "phash": r["phash"],
         "dhash": r["dhash"],
@@ -215,17 +242,21 @@ def camera_counts(conn: sqlite3.Connection, folder: str | None = None) -> list[t
 
 
 def grid_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error."""
+    """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error,
+    displayed size."""
     out: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(ids):
-        for pid, path, thumb, error in conn.execute(
+        for pid, path, thumb, error, width, height in conn.execute(
             "SELECT p.id, p.path, c.thumb_path, (SELECT e.phase || ': ' || e.error FROM"
-            " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1)"
+            " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1),"
+            " m.display_width, m.display_height"
             " FROM photos p LEFT JOIN content c ON c.photo_id = p.id"
+            " LEFT JOIN metadata m ON m.photo_id = p.id"
             f" WHERE p.id IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
-            out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error}
+            out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error,
+                        "display_width": width, "display_height": height}  # fmt: skip
     return out
 
 

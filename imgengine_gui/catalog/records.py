@@ -10,9 +10,12 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog.people import store_faces
+
 METADATA_COLUMNS = (
     "width", "height", "orientation", "taken_at", "taken_at_source", "make", "model", "lens",
     "iso", "f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt", "frames",
+    "display_width", "display_height", "reader", "sidecar", "rating", "flag", "label",
 )
 
 
@@ -32,10 +35,12 @@ def set_phase(
     *,
     error: str | None = None,
     warnings: Iterable[str] = (),
+    error_class: str | None = None,
 ) -> None:
+    """``error_class``: "photo" (final while the file is unchanged) or "environment" (retried)."""
     conn.execute(
         "INSERT OR REPLACE INTO phase_status(photo_id, phase, state, error, warnings,"
-        " analyzer_version, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        " analyzer_version, updated_at, error_class) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             photo_id,
             phase,
@@ -44,6 +49,7 @@ def set_phase(
             json.dumps(list(warnings)),
             version,
             time.time(),
+            (error_class or "photo") if error else None,
         ),
     )
 
@@ -120,3 +126,4 @@ def store_ml(
             "INSERT OR REPLACE INTO embeddings(photo_id, model_id, dim, vector) VALUES (?,?,?,?)",
             (photo_id, model_ids.get("embedding", "?"), vector.size, vector.tobytes()),
         )
+    store_faces(conn, photo_id, result)

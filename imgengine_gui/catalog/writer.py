@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from imgengine_gui.catalog.db import connect
+from imgengine_gui.catalog.errors import CatalogNotWritable, write_failure
 
 T = TypeVar("T")
 Operation = Callable[[sqlite3.Connection], Any]
 _STOP = object()
 
 
-class CatalogWriteError(RuntimeError):
-    pass
+class CatalogWriteError(CatalogNotWritable):
+    """The writer stopped (disk full, I/O error): nothing more can be saved in this run."""
 
 
 class CatalogWriter:
@@ -33,6 +34,7 @@ class CatalogWriter:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.errors: list[str] = []
+        self.failed_writes = 0  # operations whose results were not saved
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=4096)
         self._thread = threading.Thread(target=self._run, name="catalog-writer", daemon=True)
         self._ready: Future[None] = Future()
@@ -63,10 +65,21 @@ class CatalogWriter:
                 return future.result(timeout=0.5)
             except TimeoutError:
                 self._check_alive()
+            except sqlite3.OperationalError as exc:
+                raise write_failure(self.path, exc) or exc from exc
+
+    @property
+    def failed(self) -> bool:
+        """The writer has stopped: every later write would fail."""
+        return self._dead is not None
 
     def _check_alive(self) -> None:
         if self._dead is not None:
-            raise CatalogWriteError(f"the catalog writer stopped: {self._dead}") from self._dead
+            raise self._stopped_error() from self._dead
+
+    def _stopped_error(self) -> CatalogWriteError:
+        known = write_failure(self.path, self._dead) if self._dead is not None else None
+        return CatalogWriteError(str(known) if known else f"the catalog writer stopped: {self._dead}")
 
     def flush(self) -> None:
         self.call(lambda conn: None)
@@ -88,8 +101,8 @@ class CatalogWriter:
             self._serve(conn)
         except BaseException as fatal:  # disk full, I/O error: fail loudly, never hang callers
             self._dead = fatal
-            self.errors.append(f"catalog writer stopped: {fatal}")
-            error = CatalogWriteError(f"the catalog writer stopped: {fatal}")
+            error = self._stopped_error()
+            self.errors.append(str(error))
             if self._current is not None and not self._current.done():
                 self._current.set_exception(error)
             self._fail_queued(error)
@@ -124,16 +137,19 @@ class CatalogWriter:
             if item is not None:
                 operation, future = item
                 self._current = future
-                if not conn.in_transaction:
-                    conn.execute("BEGIN")
+                if not conn.in_transaction:  # the write lock up front: no upgrade can fail
+                    conn.execute("BEGIN IMMEDIATE")
                 conn.execute("SAVEPOINT op")
                 try:
                     result = operation(conn)
                     conn.execute("RELEASE op")
                 except Exception as exc:
+                    if isinstance(exc, sqlite3.OperationalError) and write_failure(self.path, exc):
+                        raise  # disk full, read-only, I/O: no later write can succeed either
                     conn.execute("ROLLBACK TO op")
                     conn.execute("RELEASE op")
                     self.errors.append(f"catalog write failed: {exc}")
+                    self.failed_writes += 1
                     if future is not None:
                         conn.commit()
                         future.set_exception(exc)

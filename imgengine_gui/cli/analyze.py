@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
+import sys
 import threading
+from collections.abc import Iterator
 
 from imgengine_gui.cli.common import (
+    Exit,
     UsageError,
     add_catalog_option,
     add_runtime_options,
     catalog_path,
+    error,
     positive_int,
     resolve_folder,
     settings_from,
@@ -28,6 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--workers", type=positive_int, default=None, help="decode threads (0 = cores)")
     add_runtime_options(p)
+    p.add_argument(
+        "--retry-errors",
+        action="store_true",
+        help="also retry photos that failed on their own (unreadable, undecodable); failures "
+        "caused by the environment (disk full, permissions) are retried on every run anyway",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
 
@@ -58,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
     phases = parse_phases(args.phases)
     settings = settings_from(args)
     console = Console(stderr=True, quiet=args.quiet)
-    request = AnalyzeRequest(folder, catalog_path(args), settings, phases)
+    request = AnalyzeRequest(
+        folder, catalog_path(args), settings, phases, retry_errors=args.retry_errors
+    )
     cancel = threading.Event()
-    outcome: dict[str, object] = {}
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -86,27 +100,54 @@ def run(args: argparse.Namespace) -> int:
                 rate=f"{event.photos_per_s:.1f} photos/s" if event.photos_per_s else "",
             )
 
-        def work() -> None:
+        with stop_on_interrupt(cancel, console):
             try:
-                outcome["summary"] = analyze_folder(request, on_progress=on_progress, cancel=cancel)
-            except BaseException as exc:  # re-raised in the main thread
-                outcome["error"] = exc
+                summary = analyze_folder(request, on_progress=on_progress, cancel=cancel)
+            except UnsafeLocation as exc:
+                raise UsageError(str(exc)) from None
+    print_summary(summary, Console(stderr=True, soft_wrap=True))
+    return exit_code(summary)
 
-        worker = threading.Thread(target=work, name="analyze")
-        worker.start()
-        try:
-            while worker.is_alive():
-                worker.join(0.2)
-        except KeyboardInterrupt:
-            cancel.set()
-            console.print("Stopping after the current photos… (results so far are kept)")
-            worker.join()
-    if "error" in outcome:
-        if isinstance(outcome["error"], UnsafeLocation):
-            raise UsageError(str(outcome["error"]))
-        raise outcome["error"]  # type: ignore[misc]
-    print_summary(outcome["summary"], Console(stderr=True, soft_wrap=True))  # type: ignore[arg-type]
-    return 130 if cancel.is_set() else 0
+
+def exit_code(summary) -> int:
+    """Interrupted, results the catalog did not take, too many environment failures, or ok."""
+    if summary.cancelled:
+        return Exit.INTERRUPTED
+    if summary.write_failures:
+        error(
+            f"{summary.write_failures} results could not be saved in the catalog (see the notes "
+            "above): run again to redo them"
+        )
+        return Exit.CATALOG_NOT_WRITABLE
+    if summary.failure:
+        error(summary.failure)
+        return Exit.RUN_FAILED
+    return Exit.OK
+
+
+@contextlib.contextmanager
+def stop_on_interrupt(cancel: threading.Event, console) -> Iterator[None]:
+    """Ctrl-C asks the run to stop between batches (it keeps what is done and reports it);
+    a second Ctrl-C ends the process at once: committed results are kept (SQLite drops only the
+    batch in flight), the OS releases the analysis lock, and no thread is left to be torn down
+    in the middle of the models (which aborts the process)."""
+
+    def on_sigint(signum, frame) -> None:
+        if cancel.is_set():
+            sys.stderr.write("imgengine: stopped at once; results committed so far are kept\n")
+            sys.stderr.flush()
+            os._exit(Exit.INTERRUPTED)
+        cancel.set()
+        console.print("Stopping after the current photos… (results so far are kept)")
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def print_summary(s, console) -> None:
@@ -129,10 +170,27 @@ def print_summary(s, console) -> None:
             )
     for note in s.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
-    shown = s.problems[:20]
-    for problem in shown:
+    print_problems(s.problems, console)
+
+
+def print_problems(problems, console, limit: int = 20) -> None:
+    """Each problem on a line; one cause shared by many photos once, with the count."""
+    from imgengine_gui.engine.failures import GROUP_AT, group_problems
+
+    lines = []
+    for group in group_problems(problems):
+        if len(group.paths) >= GROUP_AT:
+            lines.append(
+                f"error: {len(group.paths)} photos: {group.phase}: {group.message}"
+                f" (first: {group.paths[0]})"
+            )
+        else:
+            lines += [f"error: {path}: {group.phase}: {group.message}" for path in group.paths]
+    for line in lines[:limit]:
+        console.print(line, markup=False, highlight=False)
+    if len(lines) > limit:
         console.print(
-            f"error: {problem.path}: {problem.phase}: {problem.message}", markup=False, highlight=False
+            f"… and {len(lines) - limit} more (see `imgengine photos --errors`)",
+            markup=False,
+            highlight=False,
         )
-    if len(s.problems) > len(shown):
-        console.print(f"… and {len(s.problems) - len(shown)} more (see `imgengine photos --errors`)")

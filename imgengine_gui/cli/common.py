@@ -3,11 +3,60 @@
 from __future__ import annotations
 
 import argparse
+import enum
 import os
 import sys
 from pathlib import Path
 
+from imgengine_gui.catalog.errors import (
+    CatalogBusy,
+    CatalogError,
+    CatalogMissing,
+    CatalogNotWritable,
+    CatalogUnusable,
+)
 from imgengine_gui.settings import Settings, default_catalog_path
+
+
+class Exit(enum.IntEnum):
+    """The `imgengine` exit codes (documented in `imgengine --help`)."""
+
+    OK = 0
+    FILES_FAILED = 1
+    USAGE = 2
+    CATALOG_UNUSABLE = 3
+    CATALOG_NOT_WRITABLE = 4
+    CATALOG_BUSY = 5
+    RUN_FAILED = 6
+    NO_DISPLAY = 7
+    INTERRUPTED = 130
+
+
+EXIT_CODES_HELP = """exit codes:
+  0    done (photos that are themselves unreadable are listed, and retried only when changed)
+  1    some files could not be moved to the trash or restored from it (each one is listed)
+  2    usage: bad arguments, folder not found, no catalog yet, catalog or cache inside the
+       photo folder
+  3    the catalog is unusable: a folder, not an Image Engine catalog, or made by a newer
+       Image Engine (nothing was changed in it)
+  4    the catalog cannot be written: read-only, disk full, or results it did not take
+  5    another analysis is running on this catalog
+  6    too many photos failed for reasons outside the photos (disk full, permissions...):
+       fix that and run again; those photos are retried
+  7    the desktop app cannot start (no display)
+  130  interrupted (Ctrl-C): the work done so far is kept; run again to resume"""
+
+
+def exit_code_for(error: CatalogError) -> Exit:
+    if isinstance(error, CatalogMissing):
+        return Exit.USAGE
+    if isinstance(error, CatalogUnusable):
+        return Exit.CATALOG_UNUSABLE
+    if isinstance(error, CatalogNotWritable):
+        return Exit.CATALOG_NOT_WRITABLE
+    if isinstance(error, CatalogBusy):
+        return Exit.CATALOG_BUSY
+    return Exit.CATALOG_UNUSABLE
 
 
 class UsageError(Exception):
@@ -29,6 +78,11 @@ def catalog_path(args: argparse.Namespace) -> Path:
 
 def existing_catalog(args: argparse.Namespace) -> Path:
     path = catalog_path(args)
+    if path.is_dir():
+        raise CatalogUnusable(
+            f"{path} is a folder, not a catalog file: pass a file name, e.g. "
+            f"--catalog {path / 'catalog.sqlite'}"
+        )
     if not path.is_file():
         raise UsageError(f"no catalog at {path}: run `imgengine analyze FOLDER` first")
     return path

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from imgengine_gui.cli.common import Exit
+
 
 def display_problem() -> str | None:
     if sys.platform.startswith("linux") and os.environ.get("QT_QPA_PLATFORM") is None:
@@ -23,10 +25,10 @@ def launch(args: argparse.Namespace) -> int:
     problem = display_problem()
     if problem:
         print(f"imgengine: {problem}", file=sys.stderr)
-        return 3
+        return Exit.NO_DISPLAY
     try:
         from imgengine_gui.ui.app import run_app
     except ImportError as exc:
         print(f"imgengine: the desktop app cannot start: {exc}", file=sys.stderr)
-        return 3
+        return Exit.NO_DISPLAY
     return run_app(args)

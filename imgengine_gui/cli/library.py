@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from imgengine_gui.catalog import queries
+from imgengine_gui.catalog import personal_tags, queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import UsageError, add_catalog_option, existing_catalog
 
@@ -20,10 +20,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--folder", help="only photos under this folder")
     p.add_argument("--scene", action="append", default=[], help="with this scene tag (repeatable)")
     p.add_argument("--object", action="append", default=[], help="with this object (repeatable)")
+    p.add_argument("--tag", action="append", default=[], help="with this personal tag (repeatable)")
     people = p.add_mutually_exclusive_group()
     people.add_argument("--people", dest="people", action="store_true", default=None)
     people.add_argument("--no-people", dest="people", action="store_false")
     p.add_argument("--errors", action="store_true", help="only photos with errors")
+    p.add_argument("--person", help="only photos of this person (name or id)")
     p.set_defaults(run=run_photos)
 
     g = sub.add_parser("purge", help="forget photos whose files are gone (missing)")
@@ -49,9 +51,14 @@ def run_photos(args: argparse.Namespace) -> int:
         folder=folder,
         scenes=tuple(args.scene),
         objects=tuple(args.object),
+        tags=tuple(args.tag),
         people=args.people,
         has_errors=True if args.errors else None,
+        persons=_persons(conn, args.person),
     )
+    for name in args.tag:
+        if personal_tags.find_tag(conn, name) is None:
+            raise UsageError(f'no personal tag named "{name}" (see `imgengine tags list`)')
     photos = queries.list_photos(conn, f)
     if args.json:
         json.dump(photos, sys.stdout, ensure_ascii=False, indent=1)
@@ -66,6 +73,17 @@ def run_photos(args: argparse.Namespace) -> int:
         print(f"{photo['path']}\t{size}\t{detail}")
     print(f"{len(photos)} photos", file=sys.stderr)
     return 0
+
+
+def _persons(conn, name_or_id: str | None) -> tuple[int, ...]:
+    if name_or_id is None:
+        return ()
+    from imgengine_gui.engine.people import PeopleError, resolve
+
+    try:
+        return tuple(resolve(conn, name_or_id))
+    except PeopleError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def export_clusters(clusters: list[dict], path: Path) -> None:
@@ -98,6 +116,8 @@ def run_duplicates(args: argparse.Namespace) -> int:
     from imgengine_gui.engine.duplicates import set_keeper
 
     conn = connect(existing_catalog(args))
+    for path in trash.reconcile(conn):  # moves of an interrupted trash, journaled now
+        print(f"found in the trash (undoable): {path}", file=sys.stderr)
     if args.undo:
         report = trash.undo_last(conn)
         if report.action_id is None:

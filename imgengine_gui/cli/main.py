@@ -7,20 +7,32 @@ import sys
 import warnings
 
 from imgengine_gui import __version__
-from imgengine_gui.cli import analyze, library, models
-from imgengine_gui.cli.common import UsageError, add_catalog_option, error
+from imgengine_gui.cli import analyze, annotate, library, models, people, tags
+from imgengine_gui.cli.common import (
+    EXIT_CODES_HELP,
+    Exit,
+    UsageError,
+    add_catalog_option,
+    error,
+    exit_code_for,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="imgengine",
         description="Image Engine: a private, fast photo organizer. Photos are never changed.",
+        epilog=EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"imgengine {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     analyze.add_parser(sub)
     library.add_parsers(sub)
+    annotate.add_parsers(sub)
     models.add_parsers(sub)
+    tags.add_parsers(sub)
+    people.add_parsers(sub)
     gui = sub.add_parser("gui", help="open the desktop app (the default)")
     add_catalog_option(gui)
     gui.add_argument("--view", choices=("grid", "duplicates", "settings", "cutout"), default="grid")
@@ -64,16 +76,26 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except UsageError as exc:
         error(str(exc))
-        return 2
+        return Exit.USAGE
     except KeyboardInterrupt:
         error("interrupted")
-        return 130
+        return Exit.INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return Exit.OK
     except Exception as exc:
-        from imgengine_gui.catalog.db import CatalogError
+        import sqlite3
 
+        from imgengine_gui.catalog.errors import CatalogError, write_failure
+
+        if isinstance(exc, sqlite3.OperationalError):  # e.g. the disk filled mid-command
+            exc = write_failure(catalog_of(args), exc) or exc
         if isinstance(exc, CatalogError):
             error(str(exc))
-            return 2
+            return exit_code_for(exc)
         raise
+
+
+def catalog_of(args: argparse.Namespace) -> str:
+    from imgengine_gui.cli.common import catalog_path
+
+    return str(catalog_path(args)) if hasattr(args, "catalog") else "the catalog"

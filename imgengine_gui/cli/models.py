@@ -47,6 +47,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     )
     add_runtime_options(m)
     m.set_defaults(run=run_models)
+    from imgengine_gui.cli import model_commands
+
+    model_commands.add_parsers(m)
 
 
 def run_search(args: argparse.Namespace) -> int:
@@ -94,11 +97,18 @@ def run_cutout(args: argparse.Namespace) -> int:
 
 
 def run_models(args: argparse.Namespace) -> int:
+    from imgengine_gui.analysis.metadata_exiftool import metadata_report
+    from imgengine_gui.cli.model_commands import describe_installed, model_report
     from imgengine_gui.ml.inventory import served_report
 
-    report, notes = served_report(settings_from(args), load=not args.no_load)
+    settings = settings_from(args)
+    served, notes = served_report(settings, load=not args.no_load)
+    installed = {row["task"]: row for row in model_report(settings)}  # hub id, size, revision
+    report = [{**installed.get(row["task"], {}), **row} for row in served]
+    metadata = metadata_report()
     if args.json:
-        json.dump({"models": report, "notes": notes}, sys.stdout, indent=1, default=str)
+        document = {"models": report, "metadata": metadata, "notes": notes}
+        json.dump(document, sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return 0
     for row in report:
@@ -108,6 +118,12 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"  looked in:  {row.get('path') or row.get('looked_in')}")
         if row.get("served"):
             print(f"  served by:  {row['served']}")
+        if row.get("present") and row.get("size_bytes") is not None:
+            print(f"  installed:  {describe_installed(row)}")
+        elif not row.get("present") and row.get("hub_id"):
+            print(f"  get it:     imgengine models download {row['task']}")
+    print(f"metadata: {metadata['serving']}")
+    print(f"  second pass: {metadata['second_pass']}")
     for note in notes:
         print(f"note: {note}")
     return 0

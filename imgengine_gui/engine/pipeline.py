@@ -12,18 +12,23 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import records
+from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
+from imgengine_gui.catalog import annotations, records
+from imgengine_gui.catalog.lock import AnalysisLock
 from imgengine_gui.catalog.writer import CatalogWriter
+from imgengine_gui.engine import failures
+from imgengine_gui.engine.failures import ENVIRONMENT, PHOTO
+from imgengine_gui.engine.metadata_sources import MetadataSources
+from imgengine_gui.engine.pairs import refresh_raw_jpeg_pairs
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
-from imgengine_gui.scan.sniff import HEAD_BYTES, describe_unknown, sniff_format
 from imgengine_gui.settings import PHASES, Settings
 
-PHASE_VERSIONS = {"metadata": "1", "content": "1"}
+PHASE_VERSIONS = {"metadata": "2", "content": "1"}  # metadata 2: the exiv2 reader
 DECODE_LONG_SIDE = 1024
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -35,6 +40,7 @@ class AnalyzeRequest:
     catalog: Path
     settings: Settings
     phases: tuple[str, ...] = PHASES
+    retry_errors: bool = False  # also retry photo errors (environment errors always are)
 
 
 class _Run:
@@ -52,22 +58,36 @@ class _Run:
         self.ml_version = ""
         self.meter: RateMeter | None = None
         self.ml_errors: dict[int, list[str]] = {}
+        self.sources = MetadataSources(request.settings.sidecars)
 
     # -- reporting ---------------------------------------------------------------------------
     def emit(self, event: ProgressEvent) -> None:
         if self.on_progress is not None:
             self.on_progress(event)
 
-    def fail(self, job: PhotoJob, phase: str, message: str, version: str) -> None:
+    def fail(
+        self, job: PhotoJob, phase: str, message: str, version: str, kind: str = PHOTO
+    ) -> None:
         message = " ".join(str(message).split()) or "unknown error"
         if job.recorded is not None:
             job.recorded.add(phase)
-        self.writer.submit(
-            lambda c: records.set_phase(c, job.photo_id, phase, version, error=message)
-        )
         with self.lock:
-            self.summary.problems.append(FileProblem(job.path, phase, message))
+            self.summary.problems.append(FileProblem(job.path, phase, message, kind))
             self.failed_ids.add(job.photo_id)
+        self.writer.submit(
+            lambda c: records.set_phase(
+                c, job.photo_id, phase, version, error=message, error_class=kind
+            )
+        )
+
+    def fail_with(self, job: PhotoJob, phase: str, exc: BaseException, version: str) -> None:
+        """Fail ``phase`` for ``exc``, classed as the photo's fault or the environment's."""
+        kind = failures.error_class(exc)
+        message = (
+            failures.describe(exc, photo=job.path, cache_dir=self.cache_dir)
+            if kind == ENVIRONMENT else str(exc)
+        )
+        self.fail(job, phase, message, version, kind)
 
     def finished_photo(self) -> None:
         with self.lock:
@@ -78,16 +98,23 @@ class _Run:
         return self.ml_version if phase == "ml" else PHASE_VERSIONS[phase]
 
     # -- per photo, on the decode pool ------------------------------------------------------
+    @property
+    def stopping(self) -> bool:
+        """Cancelled, or the catalog can take no more results."""
+        return self.cancel.is_set() or self.writer.failed
+
     def process(self, job: PhotoJob) -> None:
-        if self.cancel.is_set():
+        if self.stopping:
             return
         job.recorded = set()
         try:
             self._process(job)
         except Exception as exc:  # a bug or an OS error must not stop the run
+            kind = failures.error_class(exc)
+            message = failures.describe(exc, photo=job.path, cache_dir=self.cache_dir)
             for phase in job.phases:
                 if phase not in job.recorded:
-                    self.fail(job, phase, f"{type(exc).__name__}: {exc}", self.version(phase))
+                    self.fail(job, phase, message, self.version(phase), kind)
             if "ml" not in job.recorded:
                 self.finished_photo()
 
@@ -97,14 +124,16 @@ class _Run:
         path = Path(job.path)
         problem = self._sniff(path)
         if problem:
+            message, kind = problem
             for phase in job.phases:
-                self.fail(job, phase, problem, self.version(phase))
+                self.fail(job, phase, message, self.version(phase), kind)
             self.finished_photo()
             return
-        if "metadata" in job.phases and not self._metadata(job, path):
+        if "metadata" in job.phases and (kind := self._metadata(job, path)) is not None:
             for phase in job.phases:
                 if phase != "metadata":
-                    self.fail(job, phase, "skipped: the file could not be read", self.version(phase))
+                    message = "skipped: the file could not be read"
+                    self.fail(job, phase, message, self.version(phase), kind)
             self.finished_photo()
             return
         wants_ml = "ml" in job.phases and self.executor is not None
@@ -114,11 +143,11 @@ class _Run:
         from imgengine_gui.analysis.decode import decode_reduced
 
         try:
-            decoded = decode_reduced(path, DECODE_LONG_SIDE)
+            decoded = decode_reduced(path, DECODE_LONG_SIDE, orientation=self.sources.rotation(path))
         except PhotoError as exc:
             for phase in ("content", "ml"):
                 if phase in job.phases:
-                    self.fail(job, phase, str(exc), self.version(phase))
+                    self.fail_with(job, phase, exc, self.version(phase))
             self.finished_photo()
             return
         if "content" in job.phases:
@@ -129,32 +158,35 @@ class _Run:
         else:
             self.finished_photo()
 
-    def _sniff(self, path: Path) -> str | None:
+    def _sniff(self, path: Path) -> tuple[str, str] | None:
+        """(message, error class) when the file is not an image we can read."""
         try:
             with open(path, "rb") as handle:
                 head = handle.read(HEAD_BYTES)
         except OSError as exc:
-            return f"cannot read file: {exc.strerror or exc}"
-        if sniff_format(head) is None:
-            return describe_unknown(head, len(head))
-        return None
+            return f"cannot read file: {exc.strerror or exc}", failures.error_class(exc)
+        problem = sniff_problem(head, len(head), path.name)
+        return (problem, PHOTO) if problem else None
 
-    def _metadata(self, job: PhotoJob, path: Path) -> bool:
+    def _metadata(self, job: PhotoJob, path: Path) -> str | None:
+        """Read and store the metadata; the error class when it failed."""
         from imgengine_gui.analysis.errors import PhotoError
         from imgengine_gui.analysis.metadata import read_metadata
 
         started = time.perf_counter()
         try:
-            meta = read_metadata(path, mtime_ns=job.mtime_ns)
+            meta = read_metadata(path, mtime_ns=job.mtime_ns, **self.sources.reader_options())
         except PhotoError as exc:
-            self.fail(job, "metadata", str(exc), PHASE_VERSIONS["metadata"])
-            return False
+            self.fail_with(job, "metadata", exc, PHASE_VERSIONS["metadata"])
+            return failures.error_class(exc)
+        self.sources.remember(path, meta)
         values = asdict(meta)
         values["make"], values["model"] = values.pop("camera_make"), values.pop("camera_model")
         warnings = values.pop("warnings")
 
         def store(conn):
             records.store_metadata(conn, job.photo_id, values)
+            annotations.store_read(conn, job.photo_id, values["keywords"], values["regions"])
             records.set_phase(
                 conn, job.photo_id, "metadata", PHASE_VERSIONS["metadata"], warnings=warnings
             )
@@ -162,7 +194,7 @@ class _Run:
         self.writer.submit(store)
         job.recorded.add("metadata")
         self._timed("metadata", started)
-        return True
+        return None
 
     def _content(self, job: PhotoJob, path: Path, decoded: Any) -> None:
         from imgengine_gui.analysis.content import analyze_content
@@ -173,10 +205,12 @@ class _Run:
         try:
             content = analyze_content(path, decoded, self.cache_dir, key=key)
         except PhotoError as exc:
-            self.fail(job, "content", str(exc), PHASE_VERSIONS["content"])
+            self.fail_with(job, "content", exc, PHASE_VERSIONS["content"])
             return
         except Exception as exc:  # a disk or a bug: this phase fails, the others go on
-            self.fail(job, "content", f"{type(exc).__name__}: {exc}", PHASE_VERSIONS["content"])
+            kind = failures.error_class(exc)
+            message = failures.describe(exc, photo=job.path, cache_dir=self.cache_dir)
+            self.fail(job, "content", message, PHASE_VERSIONS["content"], kind)
             return
 
         def store(conn):
@@ -197,14 +231,17 @@ class _Run:
         for job, result in results:
             with self.lock:
                 errors = self.ml_errors.pop(job.photo_id, [])
-                if errors:
+                if errors:  # the decode worked: a model that failed to run is the environment
                     self.failed_ids.add(job.photo_id)
-                    self.summary.problems.extend(FileProblem(job.path, "ml", e) for e in errors)
+                    self.summary.problems.extend(
+                        FileProblem(job.path, "ml", e, ENVIRONMENT) for e in errors
+                    )
 
             def store(conn, job=job, result=result, errors=errors):
                 records.store_ml(conn, job.photo_id, result, self.model_ids)
                 records.set_phase(
-                    conn, job.photo_id, "ml", self.ml_version, error="; ".join(errors) or None
+                    conn, job.photo_id, "ml", self.ml_version, error="; ".join(errors) or None,
+                    error_class=ENVIRONMENT,
                 )
 
             self.writer.submit(store)
@@ -246,13 +283,17 @@ def _start_executor(run: _Run, settings: Settings):
 
 
 def _await_models(run: _Run, cancel: threading.Event) -> None:
+    from imgengine_gui.ml.tags import calibration_digest
+
     while not run.executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return
     for analyzer in run.executor.analyzers:  # waits until loading has finished
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
-    run.ml_version = "1:" + ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+    # new thresholds re-tag the photos: the catalog stores only the tags that passed them
+    models = ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+    run.ml_version = f"1:{calibration_digest()}:{models}"
 
 
 def analyze_folder(
@@ -264,13 +305,21 @@ def analyze_folder(
     folder = Path(request.folder).expanduser().resolve()
     if not folder.is_dir():
         raise NotADirectoryError(f"not a folder: {request.folder}")
-    request = AnalyzeRequest(folder, request.catalog, request.settings, request.phases)
+    request = replace(request, folder=folder)
     _refuse_writes_inside(folder, request)
     cancel = cancel or threading.Event()
     started = time.monotonic()
-    with CatalogWriter(request.catalog) as writer:
+    from imgengine_gui.engine.trash import reconcile_catalog
+
+    recovered = reconcile_catalog(request.catalog)  # also refuses an unusable catalog, up front
+    with AnalysisLock(request.catalog), CatalogWriter(request.catalog) as writer:
         run = _Run(request, writer, on_progress, cancel)
         summary = run.summary
+        if recovered:
+            summary.notes.append(
+                f"{len(recovered)} files moved to the trash by an interrupted run are now in the"
+                " journal: `imgengine duplicates --undo` restores them"
+            )
         if "ml" in request.phases:
             run.executor = _start_executor(run, request.settings)
         jobs: list[PhotoJob] = []
@@ -292,7 +341,11 @@ def analyze_folder(
             if run.executor is not None:
                 _await_models(run, cancel)
             versions = {p: run.version(p) for p in request.phases}
-            jobs = writer.call(lambda conn: plan_jobs(conn, os.fspath(folder), versions))
+            jobs = writer.call(
+                lambda conn: plan_jobs(
+                    conn, os.fspath(folder), versions, retry_errors=request.retry_errors
+                )
+            )
             run.meter = RateMeter(len(jobs))
             run.emit(
                 ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze")
@@ -310,7 +363,12 @@ def analyze_folder(
                     "backend": run.executor_runtime.backend,
                     "precision": run.executor_runtime.precision,
                 }
+        run.sources.close(summary.notes)
+        if "metadata" in request.phases:
+            writer.call(refresh_raw_jpeg_pairs)
         writer.flush()
+        if run.executor is not None and request.settings.recognize_people and not cancel.is_set():
+            _update_people(run, writer, folder)
         summary.analyzed = run.meter.done if run.meter else 0
         summary.failed = len(run.failed_ids)
         summary.cancelled = cancel.is_set()
@@ -324,11 +382,27 @@ def analyze_folder(
                 )
             except Exception as exc:  # the catalog stays as it was; the run still counts
                 summary.notes.append(f"duplicate search failed: {type(exc).__name__}: {exc}")
+        if "ml" in request.phases and not cancel.is_set():
+            from imgengine_gui.engine.personal_tags import refresh_after_run
+
+            summary.notes.extend(writer.call(refresh_after_run))
         summary.notes.extend(writer.errors)
+        summary.planned = len(jobs)
+        summary.write_failures = writer.failed_writes
+        summary.failure = failures.run_failure(summary.problems, len(jobs))
     summary.elapsed_s = time.monotonic() - started
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))
     return summary
+
+
+def _update_people(run: _Run, writer: CatalogWriter, folder: Path) -> None:
+    from imgengine_gui.engine.people_update import update_after_run
+
+    try:
+        run.summary.notes.extend(update_after_run(writer, folder, run.cancel, run.emit))
+    except Exception as exc:  # people are recomputed next run; the analysis itself stands
+        run.summary.notes.append(f"people update failed: {type(exc).__name__}: {exc}")
 
 
 class UnsafeLocation(ValueError):
@@ -353,7 +427,7 @@ def _run_jobs(run: _Run, jobs: list[PhotoJob], settings: Settings) -> None:
     in_flight = threading.BoundedSemaphore(workers * 4)
     with ThreadPoolExecutor(workers, thread_name_prefix="decode") as pool:
         for job in jobs:
-            if run.cancel.is_set():
+            if run.stopping:
                 break
             in_flight.acquire()
             future = pool.submit(run.process, job)

@@ -21,6 +21,7 @@ class FileProblem:
     path: str
     phase: str
     message: str
+    kind: str = "photo"  # "photo" (final until the file changes) | "environment" (retried)
 
 
 @dataclass
@@ -41,6 +42,9 @@ class RunSummary:
     clusters: int = 0
     models: list[dict] = field(default_factory=list)  # {name, model_id, tier, served} this run
     runtime: dict[str, str] = field(default_factory=dict)  # device, backend, precision
+    planned: int = 0  # photos this run set out to analyze
+    write_failures: int = 0  # results the catalog did not take (the run failed)
+    failure: str | None = None  # why the run failed, once (engine/failures.py)
 
     @property
     def photos_per_s(self) -> float:

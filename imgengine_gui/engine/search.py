@@ -35,10 +35,15 @@ def _rank(conn, ids: list[int], matrix: np.ndarray, query: np.ndarray, limit: in
 
 
 def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: int = 20) -> list[Hit]:
+    from imgengine_gui.engine.personal_tags import tag_hits
     from imgengine_gui.ml.errors import ModelUnavailable
 
+    # photos of a personal tag the text names come first, and need no CLIP
+    tagged = [Hit(t.photo_id, t.path, t.confidence) for t in tag_hits(conn, text)][:limit]
     model_id = settings.scenes_model
     ids, _, matrix = queries.embeddings(conn, model_id)
+    if not ids and tagged:
+        return tagged
     if not ids:
         raise SearchUnavailable(
             f"text search needs CLIP image embeddings ({model_id}); none are in the catalog. "
@@ -48,11 +53,15 @@ def search_text(conn: sqlite3.Connection, text: str, settings: Settings, limit: 
     try:
         analyzer = _text_encoder(model_id)
     except ModelUnavailable as exc:
+        if tagged:
+            return tagged
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
     from imgengine_gui.ml.runtime import on_device
 
     query = on_device(analyzer.encode_text, [text])[0]
-    return _rank(conn, ids, matrix, query, limit)
+    seen = {h.photo_id for h in tagged}
+    ranked = [h for h in _rank(conn, ids, matrix, query, limit) if h.photo_id not in seen]
+    return (tagged + ranked)[:limit]
 
 
 @functools.lru_cache(maxsize=2)

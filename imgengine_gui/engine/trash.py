@@ -1,19 +1,30 @@
-"""Moving duplicates to the system trash, journaled so the user can undo.
+"""Moving duplicates to the system trash, journaled first so that every move can be undone.
 
-Never a hard delete: files go through send2trash. On freedesktop systems (Linux) an undo moves
-them back from the trash folder; elsewhere the journal tells the user what to restore.
+Never a hard delete: files go through send2trash. For each file the intent is committed to the
+journal before the move and marked done after it, so a crash, a kill or a full disk between the
+two leaves a ``pending`` item that ``reconcile`` settles (the file is in the trash: undoable; it
+is still in place: the intent is dropped). Nothing moves when the catalog cannot be written, and
+a kept copy of a duplicate cluster is never moved. On freedesktop systems (Linux) undo moves the
+files back from the trash folder; elsewhere the journal tells the user what to restore.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import shutil
 import sqlite3
 import sys
-import time
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from imgengine_gui.catalog import clusters, journal
+from imgengine_gui.catalog.db import connect
+
+KEPT_COPY = "it is the kept copy of its duplicate group (choose another keeper to move it)"
 
 
 @dataclass
@@ -22,81 +33,112 @@ class TrashReport:
     moved: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     dry_run: bool = False
+    recovered: list[str] = field(default_factory=list)  # moves of an interrupted run, now journaled
 
 
 def losers(conn: sqlite3.Connection, cluster_ids: list[int] | None = None) -> list[tuple[int, str]]:
-    sql = (
-        "SELECT DISTINCT p.id, p.path FROM cluster_members cm JOIN photos p ON p.id = cm.photo_id"
-        " WHERE cm.keep = 0 AND p.missing = 0"
-        " AND cm.cluster_id IN (SELECT k.cluster_id FROM cluster_members k"
-        " JOIN photos kp ON kp.id = k.photo_id WHERE k.keep = 1 AND kp.missing = 0)"
-    )
-    args: list[int] = []
-    if cluster_ids is not None:
-        sql += f" AND cm.cluster_id IN ({','.join('?' * len(cluster_ids)) or 'NULL'})"
-        args = list(cluster_ids)
-    return [(r[0], r[1]) for r in conn.execute(sql + " ORDER BY p.path", args)]
+    """The copies a duplicates trash would move: never a kept copy, never the last present one."""
+    return clusters.trash_candidates(conn, cluster_ids)
+
+
+def trash_duplicates(
+    conn: sqlite3.Connection, cluster_ids: list[int] | None = None, *, dry_run: bool = False
+) -> TrashReport:
+    return trash_photos(conn, losers(conn, cluster_ids), dry_run=dry_run)
 
 
 def trash_photos(
-    conn: sqlite3.Connection, photos: list[tuple[int, str]], *, dry_run: bool = False
+    conn: sqlite3.Connection, photos: Sequence[tuple[int, str]], *, dry_run: bool = False
 ) -> TrashReport:
-    """Send the given photos to the trash and journal it (one action, undoable as a whole)."""
+    """Send the given photos to the trash, journaled (one action, undoable as a whole)."""
+    wanted = list(dict.fromkeys((int(pid), str(path)) for pid, path in photos))
+    kept = clusters.kept_photo_ids(conn, [pid for pid, _ in wanted])
+    report = TrashReport(None, dry_run=dry_run)
+    report.failed = [(path, KEPT_COPY) for pid, path in wanted if pid in kept]
+    todo = [(pid, path) for pid, path in wanted if pid not in kept]
     if dry_run:
-        return TrashReport(None, moved=[p for _, p in photos], dry_run=True)
+        report.moved = [path for _, path in todo]
+        return report
+    report.recovered = reconcile(conn)
+    if not todo:
+        return report
     from send2trash import send2trash
 
-    report = TrashReport(None)
-    for photo_id, path in photos:
-        try:
-            send2trash(path)
-        except Exception as exc:
-            report.failed.append((path, str(exc)))
-            continue
-        if report.action_id is None:  # an action exists only once something really moved
-            report.action_id = conn.execute(
-                "INSERT INTO actions(kind, created_at) VALUES ('trash', ?)", (time.time(),)
-            ).lastrowid
-        report.moved.append(path)
-        conn.execute(
-            "INSERT INTO action_items(action_id, photo_id, original_path, trashed_path, state)"
-            " VALUES (?, ?, ?, ?, 'trashed')",
-            (report.action_id, photo_id, path, _find_in_trash(path)),
-        )
-        conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (photo_id,))
-        conn.commit()  # the journal keeps up with the files: an interruption loses no undo
+    report.action_id = journal.start_trash_action(conn)  # a catalog that can't record: no move
+    try:
+        for photo_id, path in todo:
+            item_id = journal.record_intent(conn, report.action_id, photo_id, path)
+            if item_id is None:  # became a keeper since it was listed
+                report.failed.append((path, KEPT_COPY))
+                continue
+            try:
+                send2trash(path)
+            except Exception as exc:
+                journal.drop_intent(conn, item_id)
+                report.failed.append((path, _one_line(exc)))
+                continue
+            item = journal.JournalItem(item_id, report.action_id, photo_id, path, None)
+            journal.mark_trashed(conn, item, _find_in_trash(path))
+            report.moved.append(path)
+    finally:
+        if not report.moved:  # on a failed catalog, the error raised already is the one to report
+            with contextlib.suppress(Exception):
+                journal.forget_if_empty(conn, report.action_id)
     return report
 
 
 def undo_last(conn: sqlite3.Connection) -> TrashReport:
-    """Restore the files of the most recent trash action that is not undone yet."""
-    row = conn.execute(
-        "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL AND EXISTS"
-        " (SELECT 1 FROM action_items i WHERE i.action_id = actions.id AND i.state = 'trashed')"
-        " ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    if row is None:
-        return TrashReport(None)
-    action_id = row[0]
-    report = TrashReport(action_id)
-    items = conn.execute(
-        "SELECT rowid, photo_id, original_path, trashed_path FROM action_items"
-        " WHERE action_id = ? AND state = 'trashed'",
-        (action_id,),
-    ).fetchall()
-    for rowid, photo_id, original, trashed in items:
-        problem = _restore(original, trashed)
+    """Restore the files of the most recent trash action that is not undone yet.
+
+    A file is restored only where nothing (file, folder, link, even a dangling link) is at its
+    original path; anything there blocks that file and is reported.
+    """
+    recovered = reconcile(conn)
+    action_id = journal.last_undoable_action(conn)
+    report = TrashReport(action_id, recovered=recovered)
+    if action_id is None:
+        return report
+    for item in journal.trashed_items(conn, action_id):
+        problem = _restore(item.original_path, item.trashed_path)
         if problem:
-            report.failed.append((original, problem))
+            report.failed.append((item.original_path, problem))
             continue
-        report.moved.append(original)
-        conn.execute("UPDATE action_items SET state = 'restored' WHERE rowid = ?", (rowid,))
-        conn.execute("UPDATE photos SET missing = 0 WHERE id = ?", (photo_id,))
-        conn.commit()
+        journal.mark_restored(conn, item)
+        report.moved.append(item.original_path)
     if not report.failed:
-        conn.execute("UPDATE actions SET undone_at = ? WHERE id = ?", (time.time(), action_id))
-    conn.commit()
+        journal.mark_undone(conn, action_id)
     return report
+
+
+def reconcile(conn: sqlite3.Connection) -> list[str]:
+    """Settle the intents of an interrupted trash; returns the paths found moved (now undoable)."""
+    recovered = []
+    for item in journal.pending_items(conn):
+        if os.path.lexists(item.original_path):
+            journal.drop_intent(conn, item.item_id)  # the move never happened
+            continue
+        journal.mark_trashed(conn, item, _find_in_trash(item.original_path))
+        recovered.append(item.original_path)
+    return recovered
+
+
+def reconcile_catalog(catalog: Path) -> list[str]:
+    """``reconcile`` on its own connection (analysis start, app start)."""
+    conn = connect(catalog)
+    try:
+        return reconcile(conn)
+    finally:
+        conn.close()
+
+
+def can_undo(conn: sqlite3.Connection) -> bool:
+    return journal.has_undoable_action(conn)
+
+
+def _one_line(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _trash_dirs(path: str) -> list[Path]:
@@ -133,15 +175,33 @@ def _find_in_trash(original: str) -> str | None:
 
 
 def _restore(original: str, trashed: str | None) -> str | None:
-    if trashed is None or not os.path.exists(trashed):
+    if trashed is None or not os.path.lexists(trashed):
         return "restore it from the system Trash (this platform's trash is not reachable here)"
-    if os.path.exists(original):
-        return "a file already exists at the original path"
+    if os.path.lexists(original):
+        return "something is already at the original path: move it away, then undo again"
     try:
         os.makedirs(os.path.dirname(original), exist_ok=True)
-        shutil.move(trashed, original)
+        _move_without_replacing(trashed, original)
+    except FileExistsError:
+        return "something is already at the original path: move it away, then undo again"
     except OSError as exc:
         return f"cannot restore: {exc.strerror or exc}"
     info = Path(trashed).parent.parent / "info" / (Path(trashed).name + ".trashinfo")
     info.unlink(missing_ok=True)
     return None
+
+
+def _move_without_replacing(source: str, target: str) -> None:
+    """A hard link fails if anything appeared at ``target`` meanwhile; a rename would replace it."""
+    try:
+        os.link(source, target, follow_symlinks=False)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+            raise
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "exists", target) from exc
+        shutil.move(source, target)  # another file system: copy, then delete
+        return
+    os.unlink(source)

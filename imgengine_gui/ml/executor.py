@@ -7,7 +7,9 @@ hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
 order, so a later analyzer's key wins (the registry runs detection after faces, so detected
 people override the count from faces); an analyzer that ``needs`` earlier keys gets the merged
-results so far. ``notes`` and ``analyzers`` wait for loading to finish.
+results so far. ``notes`` and ``analyzers`` wait for loading to finish. Tags that need several
+analyzers' results (portrait, from faces) are added to the merged dicts once per photo
+(``ml/photo_tags.py``).
 
 The executor's own thread only forms batches: models load and run on the runtime's device thread
 (``ml.runtime.on_device``), which on-demand work such as the cutout preview shares. Models are
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.base import Analyzer, Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.photo_tags import finalise
 from imgengine_gui.ml.runtime import on_device
 
 if TYPE_CHECKING:
@@ -223,6 +226,8 @@ class DeviceExecutor:
                     results = self._run(analyzer, sized[analyzer.input_size], keys, merged)
                     for into, result in zip(merged, results or (), strict=False):
                         into.update(result)
+            for result in merged:
+                finalise(result)  # tags that need several analyzers' results (portrait)
         self._on_results(list(zip(keys, merged, strict=True)))
         self.done += len(batch)
         if self._on_progress is not None:

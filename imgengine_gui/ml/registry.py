@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from typing import Any
 
 from imgengine_gui.ml.base import Analyzer, Tier
+from imgengine_gui.ml.model_files import weights_refusal
 from imgengine_gui.ml.runtime import hf
 
 TASKS = ("scenes", "objects", "faces")
@@ -93,12 +94,15 @@ def choose_tier(task: str, settings: Any) -> TierChoice:
     model_id = str(getattr(settings, field_name))
     looked_in = hf.looked_in(model_id)
     path = hf.locate_model(model_id)
-    if path is not None:
+    refusal = weights_refusal(path) if path is not None else None
+    if path is not None and refusal is None:
         return TierChoice(
             task=task, tier="full", model=model_id, serving=f"{family} {model_id}",
             looked_in=looked_in, present=True, path=str(path), offline_present=offline_ok,
         )  # fmt: skip
     note = f"{task}: {family} {model_id} not found in {looked_in}; using {serving}"
+    if refusal is not None:
+        note = f"{task}: refused {refusal}; using {serving}"
     if not offline_ok and task != "segmentation":
         note += " (whose weights are not installed either)"
     return TierChoice(
@@ -115,7 +119,7 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
         notes.append(choice.note)
     if choice.tier == "full":
         return _full_analyzer(task, choice.model)
-    return _offline_analyzer(task)
+    return _offline_analyzer(task, settings)
 
 
 def _full_analyzer(task: str, model_id: str) -> Analyzer:
@@ -130,15 +134,18 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
     raise ValueError(f"no full tier analyzer for {task}")
 
 
-def _offline_analyzer(task: str) -> Analyzer | None:
+def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
+        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        return MtcnnFaceAnalyzer()
+        if not getattr(settings, "recognize_people", True):
+            return MtcnnFaceAnalyzer()
+        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
     return None  # objects offline: the faces analyzer counts people
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 
 from imgengine_gui.scan.walk import FoundFile, WalkProblem, walk_photos
 
-ANALYSIS_TABLES = ("phase_status", "metadata", "content", "tags", "ml_summary", "embeddings")
+ANALYSIS_TABLES = (
+    "phase_status", "metadata", "content", "tags", "ml_summary", "embeddings", "ml_tasks",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -188,15 +190,23 @@ def _match_moves(
     return moved
 
 
-def plan_jobs(conn: sqlite3.Connection, root: str, versions: Mapping[str, str]) -> list[PhotoJob]:
-    """Photos under ``root`` with at least one requested phase not done at its current version."""
+def plan_jobs(
+    conn: sqlite3.Connection, root: str, versions: Mapping[str, str], *, retry_errors: bool = False
+) -> list[PhotoJob]:
+    """Photos under ``root`` with at least one requested phase not done at its current version.
+
+    An error counts as done only when it was the photo's own ("photo" class) and
+    ``retry_errors`` is off: environmental errors (disk full, permissions...) are retried.
+    """
     low, high = _under(root)
     done: dict[int, dict[str, str]] = defaultdict(dict)
     for row in conn.execute(
-        "SELECT s.photo_id, s.phase, s.analyzer_version FROM phase_status s"
+        "SELECT s.photo_id, s.phase, s.analyzer_version, s.state, s.error_class FROM phase_status s"
         " JOIN photos p ON p.id = s.photo_id WHERE p.path >= ? AND p.path < ? AND p.missing = 0",
         (low, high),
     ):
+        if row[3] == "error" and (retry_errors or row[4] != "photo"):
+            continue
         done[row[0]][row[1]] = row[2]
     if "content" in versions:
         _forget_lost_thumbnails(conn, low, high, done)

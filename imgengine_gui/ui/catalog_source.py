@@ -29,6 +29,11 @@ class GridRow:
     path: str
     thumb: str | None
     error: str | None
+    size: tuple[int, int] | None = None  # as displayed (after the EXIF orientation)
+
+
+def _size(width: int | None, height: int | None) -> tuple[int, int] | None:
+    return (width, height) if width and height else None
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -104,9 +109,10 @@ class CatalogSource:
             return {}
         found = queries.grid_rows(conn, list(ids))
         return {
-            pid: GridRow(pid, os.path.basename(p["path"]), p["path"], p["thumbnail"], p["error"])
+            pid: GridRow(pid, os.path.basename(p["path"]), p["path"], p["thumbnail"], p["error"],
+                         _size(p.get("display_width"), p.get("display_height")))
             for pid, p in found.items()
-        }
+        }  # fmt: skip
 
     @_tolerant(lambda: None)
     def photo(self, photo_id: int) -> dict[str, Any] | None:

@@ -23,6 +23,11 @@ from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import ACCENT, FACE, muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
 
+SCENES_TIP = tooltip(
+    "Each tag with the score it reached. Only tags whose score passed their calibrated "
+    "threshold are kept; portrait comes from the face boxes (score: the largest face's)."
+)
+
 
 def plain_label(text: str = "") -> QLabel:
     """A label that never interprets markup (camera strings and paths come from files)."""
@@ -200,6 +205,8 @@ class PhotoDetail(QWidget):
             label.setWordWrap(True)
             label.setMinimumWidth(120)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            if name == "Scenes":
+                label.setToolTip(SCENES_TIP)
             self.fields.addRow(plain_label(name), label)
 
     def value_of(self, name: str) -> str | None:

@@ -44,6 +44,20 @@ def short_date(value: str | None) -> str:
     return str(value).replace("T", " ")[:16]
 
 
+def extra_copies(
+    clusters: list[dict[str, Any]], every: list[dict[str, Any]] | None = None
+) -> dict[int, int]:
+    """{photo id: size} of the distinct files a trash of ``clusters`` would move: the files not
+    kept, less any file that a cluster of ``every`` (default: the same) keeps."""
+    kept = {f["photo_id"] for c in (every or clusters) for f in c["files"] if f["keep"]}
+    return {
+        f["photo_id"]: f.get("size_bytes") or 0
+        for c in clusters
+        for f in c["files"]
+        if not f["keep"] and f["photo_id"] not in kept
+    }
+
+
 def kind_title(kind: str) -> str:
     return KIND_TITLES.get(kind, kind.replace("_", " ").capitalize())
 
@@ -239,8 +253,8 @@ class DuplicatesView(QWidget):
         self.shown = 0
         self._show_more(wanted)
         self._forget_scroll.start()
-        others = [f for c in clusters for f in c["files"] if not f["keep"]]
-        freed = sum(f.get("size_bytes") or 0 for f in others)
+        others = extra_copies(clusters)
+        freed = sum(others.values())
         self.summary.setText(
             f"{len(clusters)} groups · {len(others)} extra copies · {file_size(freed)} could be freed"
             if clusters else "No duplicate groups"

@@ -32,6 +32,38 @@ def resolution(width: int | None, height: int | None) -> str:
     return f"{width} × {height}" if width and height else "?"
 
 
+def dimensions(photo: dict[str, Any]) -> str:
+    """The size as displayed; the stored one too when the orientation turns it."""
+    width, height = photo.get("display_width"), photo.get("display_height")
+    if not width or not height:
+        return resolution(photo.get("width"), photo.get("height"))
+    text = resolution(width, height)
+    if (width, height) != (photo.get("width"), photo.get("height")):
+        text += f"  (stored {resolution(photo.get('width'), photo.get('height'))}, turned)"
+    return text
+
+
+def annotation_rows(photo: dict[str, Any]) -> list[tuple[str, str]]:
+    """Rating, flag, label, keywords, names, the RAW+JPEG partner and the XMP sidecar."""
+    rows = []
+    rating = photo.get("rating")
+    if rating is not None:
+        rows.append(("Rating", "rejected" if rating < 0 else "★" * rating + "☆" * (5 - rating)))
+    if photo.get("flag"):
+        rows.append(("Flag", str(photo["flag"])))
+    if photo.get("label"):
+        rows.append(("Label", str(photo["label"])))
+    if photo.get("keywords"):
+        rows.append(("Keywords", ", ".join(k.replace("|", " › ") for k in photo["keywords"])))
+    if photo.get("named_people"):
+        rows.append(("Named", ", ".join(photo["named_people"])))
+    if photo.get("paired_with"):
+        rows.append(("Pair", breakable(", ".join(os.path.basename(p) for p in photo["paired_with"]))))
+    if photo.get("sidecar"):
+        rows.append(("Sidecar", breakable(os.path.basename(photo["sidecar"]))))
+    return rows
+
+
 def taken(photo: dict[str, Any]) -> str:
     when = photo.get("taken_at")
     if not when:
@@ -97,7 +129,7 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
         ("File", breakable(os.path.basename(photo["path"]))),
         ("Folder", breakable(os.path.dirname(photo["path"]))),
         ("Size", f"{file_size(photo.get('size_bytes'))} · {photo.get('format') or '?'}"),
-        ("Dimensions", resolution(photo.get("width"), photo.get("height"))),
+        ("Dimensions", dimensions(photo)),
         ("Taken", taken(photo)),
         ("Camera", camera(photo)),
     ]
@@ -113,6 +145,7 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
     rows.append(("Faces", "not analyzed yet" if faces is None else str(len(faces))))
     if photo.get("people") is not None:
         rows.append(("People", str(photo["people"])))
+    rows += annotation_rows(photo)
     if photo.get("sharpness") is not None:
         rows.append(("Sharpness", f"{photo['sharpness']:.1f}"))
     if photo.get("error"):

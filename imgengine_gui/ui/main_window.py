@@ -27,6 +27,7 @@ from imgengine_gui.settings import Settings
 from imgengine_gui.ui import jobs, ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge, connect_queued
+from imgengine_gui.ui.catalog_guard import CatalogGuard
 from imgengine_gui.ui.catalog_source import CatalogSource
 from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
@@ -94,7 +95,9 @@ class MainWindow(AnalysisMixin, JobsMixin, QMainWindow):
             self._restore_state()
         else:
             self._default_layout()
+        self.guard = CatalogGuard(self, self.catalog)
         self.reload_all()
+        self.guard.check()
         self.probe.submit("runtime", lambda: describe_runtime(self.settings))
         self.tasks.submit("can_undo", lambda: jobs.can_undo(self.catalog))
 

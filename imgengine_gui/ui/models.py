@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from imgengine_gui.ui.catalog_source import GridRow
-from imgengine_gui.ui.formatting import tooltip
+from imgengine_gui.ui.formatting import resolution, tooltip
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 ThumbRole = Qt.ItemDataRole.UserRole + 2
@@ -103,5 +103,6 @@ class PhotoGridModel(QAbstractListModel):
         if role == PathRole:
             return item.path
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(f"{item.path}\n{item.error}" if item.error else item.path)
+            lines = [item.path, resolution(*item.size) if item.size else "", item.error or ""]
+            return tooltip("\n".join(line for line in lines if line))
         return None

@@ -47,6 +47,8 @@ class AnalysisMixin:
         if self.analysis.running:
             self.notice.show_message("An analysis is already running; cancel it first.")
             return False
+        if self.guard.refuse_write():
+            return False
         folder = str(Path(folder).expanduser().resolve())
         if not os.path.isdir(folder):
             self.notice.show_message(f"Not a folder: {folder}")
@@ -85,12 +87,15 @@ class AnalysisMixin:
         self.reload_all()
         if summary.problems:
             self.problems.show()
+        if summary.failure:  # most photos failed for one outside reason: said once, in a dialog
+            self.guard.show_error("The analysis failed", summary.failure)
 
     def _on_failed(self, message: str) -> None:
         if not self._run_reported():
             return
         self.progress.show_done("Analysis failed")
         self.notice.show_message(f"The analysis stopped: {message}")
+        self.guard.show_error("The analysis stopped", message)
 
     def _run_reported(self) -> bool:
         """The run ended; False when the window is going away and shows nothing more."""

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from imgengine_gui.ui import jobs
+from imgengine_gui.ui.catalog_guard import WRITE_TASKS
 from imgengine_gui.ui.cutout_view import compute_cutout, save_png
+from imgengine_gui.ui.duplicates_view import extra_copies
 from imgengine_gui.ui.formatting import tooltip
 from imgengine_gui.ui.status import runtime_text
 
@@ -40,7 +42,7 @@ class JobsMixin:
 
     # -- trash, undo, keeper, export ----------------------------------------------------------------
     def trash_photos(self, photo_ids: list[int]) -> None:
-        if not photo_ids:
+        if not photo_ids or self.guard.refuse_write():
             return
         rows = self.source.rows(photo_ids)
         photos = [(pid, rows[pid].path) for pid in photo_ids if pid in rows]
@@ -53,9 +55,12 @@ class JobsMixin:
         self.tasks.submit("trash", lambda: jobs.trash_photos(catalog, photos))
 
     def trash_duplicates(self, cluster_ids: list[int]) -> None:
+        if self.guard.refuse_write():
+            return
         wanted = set(cluster_ids)
-        clusters = [c for c in self.source.clusters() if c["id"] in wanted]
-        count = sum(1 for c in clusters for f in c["files"] if not f["keep"])
+        every = self.source.clusters()
+        clusters = [c for c in every if c["id"] in wanted]
+        count = len(extra_copies(clusters, every))  # distinct files, never a kept one
         if not count or not self.confirm(
             "Move duplicates to Trash",
             f"Move {count} extra {'copy' if count == 1 else 'copies'} from {len(clusters)} "
@@ -67,10 +72,14 @@ class JobsMixin:
         self.tasks.submit("trash", lambda: jobs.trash_duplicates(catalog, cluster_ids))
 
     def undo_trash(self) -> None:
+        if self.guard.refuse_write():
+            return
         catalog = self.catalog
         self.tasks.submit("undo", lambda: jobs.undo_trash(catalog))
 
     def set_keeper(self, cluster_id: int, photo_id: int) -> None:
+        if self.guard.refuse_write():
+            return
         catalog = self.catalog
         self.tasks.submit("keeper", lambda: jobs.set_keeper(catalog, cluster_id, photo_id))
 
@@ -143,6 +152,11 @@ class JobsMixin:
             self.cutout.set_result(result)
         elif tag == "cutout:save":
             self.notice.show_message(f"Saved {result}")
+        elif tag == "reconcile" and result:
+            self.notice.show_message(
+                f"{len(result)} files moved to the Trash by an interrupted action can be undone."
+            )
+            self.tasks.submit("can_undo", lambda: jobs.can_undo(self.catalog))
 
     def _on_task_failed(self, tag: str, message: str) -> None:
         if self._shut_down:
@@ -158,6 +172,8 @@ class JobsMixin:
             self.cutout.set_error(int(tag.removeprefix(CUTOUT_TAG)), message)
         elif tag.startswith("settings:"):
             self.statusBar().showMessage(message, 8000)
+        elif tag in WRITE_TASKS:
+            self.guard.show_error(f"{tag.capitalize()} failed", message)
         elif tag != "can_undo":
             self.notice.show_message(f"{tag.capitalize()} failed: {message}")
 

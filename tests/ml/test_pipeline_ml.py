@@ -82,7 +82,8 @@ def test_full_tier_from_local_folders(
     assert len(photos) == 4
     for photo in photos.values():
         assert photo["error"] is None
-        assert photo["scenes"] and {s["label"] for s in photo["scenes"]} <= set(TAGS)
+        # a random tiny CLIP is never sure of a scene: below the calibrated thresholds
+        assert photo["scenes"] is not None and {s["label"] for s in photo["scenes"]} <= set(TAGS)
         persons = [o for o in photo["objects"] if o["label"] == "person"]
         assert photo["people"] == len(persons)
         for obj in photo["objects"]:

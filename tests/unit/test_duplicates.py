@@ -80,7 +80,7 @@ def _signature(image: np.ndarray) -> bytes:
     return np.clip(image, 0, 255).astype(np.uint8).tobytes()
 
 
-def test_exact_clusters_come_first_and_near_clusters_use_representatives():
+def test_exact_copies_join_their_near_cluster_so_clusters_never_overlap():
     rng = np.random.default_rng(1)
     base = rng.integers(0, 255, (16, 16)).astype(np.float64)
     other = rng.integers(0, 255, (16, 16)).astype(np.float64)
@@ -98,9 +98,11 @@ def test_exact_clusters_come_first_and_near_clusters_use_representatives():
             13, "c" * 64, 0xF0F0_FFFF_0000_EDCB, 0xEEEE_DDDD_CCCC_BBBB, _signature(other)
         ),
         PhotoSignature(14, None, None, None),
+        PhotoSignature(15, "d" * 64, 0x1234_0000_5678_9999, 0x0000_1111_0000_2222, _signature(base)),
+        PhotoSignature(16, "d" * 64, 0x1234_0000_5678_9999, 0x0000_1111_0000_2222, _signature(base)),
     ]
     clusters = cluster_duplicates(photos)
-    assert clusters == [Cluster("exact", [10, 11]), Cluster("near", [10, 12])]
+    assert clusters == [Cluster("near", [10, 11, 12]), Cluster("exact", [15, 16])]
 
 
 def test_signature_vetoes_a_hash_collision_and_check_hook_decides():

@@ -17,21 +17,21 @@ from typing import Any
 
 import pytest
 from exiftool_fields import EXIFTOOL_TAGS
-from PIL import Image, ImageFile, PngImagePlugin
+from PIL import Image, PngImagePlugin
 from PIL.TiffImagePlugin import IFDRational
 
 from imgengine_gui.analysis.errors import PhotoError
 from imgengine_gui.analysis.metadata import PhotoMetadata, read_metadata
 from imgengine_gui.analysis.metadata_dates import parse_date, parse_offset, xmp_property
+from imgengine_gui.analysis.metadata_exiftool import ExiftoolPass, find_exiftool
 
-# exiftool reads these from maker notes, which are out of scope for a header-only reader.
-MAKERNOTE_ONLY = {
-    ("jpg/Canon_DIGITAL_IXUS_400.jpg", "iso"),
-    ("jpg/Canon_PowerShot_S40.jpg", "iso"),
+# exiftool reads this camera's date from maker notes exiv2 does not know; the exiftool pass
+# supplies it where exiftool is installed.
+ONLY_EXIFTOOL_READS = {
     ("jpg/Reconyx_HC500_Hyperfire.jpg", "taken_at"),
     ("jpg/Reconyx_HC500_Hyperfire.jpg", "taken_at_source"),
 }
-MIN_AGREEMENT = 0.98
+MIN_AGREEMENT = 0.995
 FLOAT_FIELDS = {"f_number", "exposure_time", "focal_length", "gps_lat", "gps_lon", "gps_alt"}
 TRUTH_FIELDS = EXIFTOOL_TAGS
 
@@ -127,37 +127,6 @@ def png_with_size(path: Path, width: int, height: int) -> Path:
     return path
 
 
-def _subclasses(cls: type) -> set[type]:
-    found = set()
-    for sub in cls.__subclasses__():
-        found |= {sub, *_subclasses(sub)}
-    return found
-
-
-@pytest.fixture
-def block_pixel_loads(monkeypatch):
-    """Call it once the test files exist: from then on every pixel decode is recorded (and
-    refused); the returned list must stay empty."""
-    import pillow_heif
-
-    pillow_heif.register_heif_opener()
-    Image.init()
-
-    def install() -> list[str]:
-        calls: list[str] = []
-
-        def refuse(self, *args, **kwargs):
-            calls.append(type(self).__name__)
-            raise AssertionError("pixel decode attempted")
-
-        for cls in {Image.Image, ImageFile.ImageFile, *_subclasses(ImageFile.ImageFile)}:
-            if "load" in vars(cls):
-                monkeypatch.setattr(cls, "load", refuse)
-        return calls
-
-    return install
-
-
 @pytest.fixture
 def default_pixel_limit(monkeypatch):
     """Pillow's stock bomb limit, whatever other code in this process set it to."""
@@ -167,10 +136,10 @@ def default_pixel_limit(monkeypatch):
 # ---------------------------------------------------------------- the real corpus
 
 
-def test_agrees_with_exiftool_on_the_corpus(corpus_dir, truth):
+def _agreement(corpus_dir, truth, exiftool=None) -> tuple[float, list[tuple]]:
     compared, disagreements = 0, []
     for name, entry in sorted(truth.items()):
-        meta = read_metadata(corpus_dir / name)
+        meta = read_metadata(corpus_dir / name, exiftool=exiftool)
         for field, theirs in expected_from_exiftool(entry).items():
             ours = getattr(meta, field)
             compared += 1
@@ -179,8 +148,27 @@ def test_agrees_with_exiftool_on_the_corpus(corpus_dir, truth):
     fraction = 1 - len(disagreements) / compared
     report = "\n".join(f"  {n} {f}: ours={o!r} exiftool={t!r}" for n, f, o, t in disagreements)
     print(f"\nmetadata vs exiftool: {fraction:.4f} of {compared} fields agree\n{report}")
-    assert fraction >= MIN_AGREEMENT, report
-    assert {(n, f) for n, f, _, _ in disagreements} <= MAKERNOTE_ONLY, report
+    return fraction, disagreements
+
+
+def test_agrees_with_exiftool_on_the_corpus(corpus_dir, truth):
+    """exiv2 alone (no exiftool pass): maker-note ISO and lens included."""
+    fraction, disagreements = _agreement(corpus_dir, truth)
+    assert fraction >= MIN_AGREEMENT, disagreements
+    assert {(n, f) for n, f, _, _ in disagreements} <= ONLY_EXIFTOOL_READS, disagreements
+
+
+@pytest.mark.skipif(find_exiftool() is None, reason="exiftool is not installed")
+def test_with_the_exiftool_pass_every_field_agrees(corpus_dir, truth):
+    second_pass = ExiftoolPass()
+    try:
+        fraction, disagreements = _agreement(corpus_dir, truth, exiftool=second_pass)
+    finally:
+        second_pass.close()
+    assert disagreements == []
+    # asked only about photos left without a date or camera that hold maker notes or metadata
+    # segments exiv2 does not read: not the corpus's many exports without a camera
+    assert 1 <= second_pass.used <= 4
 
 
 def test_no_corpus_file_fails_or_decodes(corpus_dir, truth, block_pixel_loads):
@@ -379,9 +367,10 @@ def test_heif_written_by_pillow_heif(tmp_path, block_pixel_loads):
     path = save(image, tmp_path / "shot.heic", exif=camera_exif().tobytes())
     pixel_loads = block_pixel_loads()
     meta = read_metadata(path)
-    # pillow-heif encodes EXIF orientation 6 as a HEIF rotation and reports the upright size
-    # with orientation reset to 1: the pair the decoder will actually produce.
-    assert (meta.format, meta.width, meta.height, meta.orientation) == ("HEIF", 40, 64, 1)
+    # pillow-heif encodes EXIF orientation 6 as a HEIF rotation (irot): read back as a JPEG
+    # would be, the stored size with orientation 6, and the displayed size swapped.
+    assert (meta.format, meta.width, meta.height, meta.orientation) == ("HEIF", 64, 40, 6)
+    assert (meta.display_width, meta.display_height) == (40, 64)
     assert (meta.taken_at, meta.camera_make, meta.iso) == ("2021-04-11T15:47:53-05:00", "Acme", 400)
     assert pixel_loads == []
 

@@ -6,10 +6,10 @@ import sqlite3
 
 from PIL import Image
 
+from imgengine_gui.analysis.formats import sniff_format
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.scan import scan_folder, walk_photos
-from imgengine_gui.scan.sniff import sniff_format
 
 VERSIONS = {"metadata": "1"}
 

@@ -11,6 +11,7 @@ import numpy as np
 from imgengine_gui.ml.base import Found, ModelAnalyzer, ResultKey, Runtime, Tier
 from imgengine_gui.ml.runtime import Session, hf, prepare
 from imgengine_gui.ml.runtime.int8 import cosine_agreement
+from imgengine_gui.ml.tags import pick_tags, scene_thresholds
 from imgengine_gui.settings import Settings
 
 if TYPE_CHECKING:
@@ -88,12 +89,12 @@ class ClipSceneAnalyzer(ModelAnalyzer):
         model_id: str | None = None,
         *,
         tags: Mapping[str, Sequence[str]] | None = None,
-        threshold: float = 0.1,
+        threshold: float | None = None,
         max_scenes: int = 5,
     ) -> None:
         super().__init__()
         self.model_id = model_id or Settings().scenes_model
-        self.threshold = threshold
+        self.threshold = threshold  # one for every tag; None: ml/calibration.json's "full" ones
         self.max_scenes = max_scenes
         self._tags = tags
         self._config: Any = None
@@ -190,15 +191,20 @@ class ClipSceneAnalyzer(ModelAnalyzer):
         embeddings = outputs
         assert self._tag_matrix is not None
         probabilities = (self._logit_scale * embeddings @ self._tag_matrix.T).softmax(dim=-1)
+        thresholds = self._thresholds()
         results = []
         for vector, scores in zip(
             embeddings.cpu().numpy(), probabilities.cpu().numpy(), strict=True
         ):
-            order = np.argsort(-scores)[: self.max_scenes]
-            scenes = [
-                {"label": self._tag_names[i], "score": float(scores[i])}
-                for i in order
-                if scores[i] >= self.threshold
-            ]
+            by_tag = dict(zip(self._tag_names, scores.tolist(), strict=True))
+            scenes = pick_tags(by_tag, thresholds, self.max_scenes)
             results.append({"scenes": scenes, "embedding": vector.astype(np.float32)})
         return results
+
+    def _thresholds(self) -> dict[str, float]:
+        """Per tag, the probability to reach (tags outside the vocabulary: the lowest one)."""
+        if self.threshold is not None:
+            return dict.fromkeys(self._tag_names, self.threshold)
+        calibrated = scene_thresholds("full")
+        fallback = min(calibrated.values(), default=1.0)
+        return {name: calibrated.get(name, fallback) for name in self._tag_names}

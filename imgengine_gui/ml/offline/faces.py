@@ -83,7 +83,7 @@ class MtcnnFaceAnalyzer(ModelAnalyzer):
         ]
 
     def infer(self, inputs: list[tuple[list[int], Any]]) -> list[tuple[list[int], Any, list[Any]]]:
-        """Per size group: (indexes, the group's pixels, ``(N, 5)`` detections per image)."""
+        """Per size group: (indexes, the group's pixels, ``(N, 15)`` detections per image)."""
         import torch
 
         from imgengine_gui.ml.offline.mtcnn import detect
@@ -100,19 +100,14 @@ class MtcnnFaceAnalyzer(ModelAnalyzer):
         self, outputs: list[tuple[list[int], Any, list[Any]]], images: Sequence[Image.Image],
         found: Found,
     ) -> list[dict[str, Any]]:
-        import torch
+        from imgengine_gui.ml.offline.face_filter import calibrated_rules, keep_faces
 
+        rules = calibrated_rules()  # score, size, shape and landmark checks (face_filter.py)
         results: list[dict[str, Any]] = [{} for _ in images]
         for indexes, pixels, detections in outputs:
             height, width = pixels.shape[2:]
-            scale = torch.tensor([width, height, width, height], device=pixels.device)
             for index, rows in zip(indexes, detections, strict=True):
-                boxes = (rows[:, :4] / scale).clamp(0.0, 1.0).tolist()
-                scores = rows[:, 4].tolist()
-                faces = [
-                    {"score": round(score, 4), "box": [round(v, 4) for v in box]}
-                    for box, score in zip(boxes, scores, strict=True)
-                ]
+                faces = keep_faces(rows.float().cpu().numpy(), width, height, rules)
                 results[index] = {"faces": faces, "people": len(faces)}
         return results
 

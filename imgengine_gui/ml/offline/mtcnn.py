@@ -71,7 +71,7 @@ class RNet(nn.Module):
 
 
 class ONet(nn.Module):
-    """Output net on 48x48 crops; the landmark head (conv6_3) is loaded but not used."""
+    """Output net on 48x48 crops: face probability, box offsets and 5 landmarks."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -85,9 +85,9 @@ class ONet(nn.Module):
         self.conv6_2 = nn.Linear(256, 4)
         self.conv6_3 = nn.Linear(256, 10)
 
-    def forward(self, x: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, x: Tensor) -> tuple[Tensor, Tensor, Tensor]:
         x = self.features(x)
-        return self.conv6_1(x).softmax(1)[:, 1], self.conv6_2(x)
+        return self.conv6_1(x).softmax(1)[:, 1], self.conv6_2(x), self.conv6_3(x)
 
 
 @dataclass(frozen=True)
@@ -101,11 +101,13 @@ class CascadeConfig:
 
 @dataclass
 class Nets:
-    """The three nets as prepared sessions (or plain modules): batch in, (probs, offsets) out."""
+    """The three nets as prepared sessions (or plain modules): batch in, (probs, offsets) out.
+
+    O-Net also returns the 5 landmarks as a third output."""
 
     pnet: Callable[[Tensor], tuple[Tensor, Tensor]]
     rnet: Callable[[Tensor], tuple[Tensor, Tensor]]
-    onet: Callable[[Tensor], tuple[Tensor, Tensor]]
+    onet: Callable[[Tensor], tuple[Tensor, Tensor, Tensor]]
 
 
 def pyramid_scales(height: int, width: int, config: CascadeConfig) -> list[float]:
@@ -125,6 +127,14 @@ def _normalise(pixels: Tensor) -> Tensor:
 def _calibrate(boxes: Tensor, offsets: Tensor) -> Tensor:
     size = (boxes[:, 2:4] - boxes[:, 0:2]).repeat(1, 2)
     return boxes + offsets * size
+
+
+def _place_landmarks(boxes: Tensor, marks: Tensor) -> Tensor:
+    """O-Net's landmarks (fractions of its input box: 5 x, then 5 y) in pixels."""
+    size = boxes[:, 2:4] - boxes[:, 0:2]
+    xs = boxes[:, 0:1] + marks[:, 0:5] * size[:, 0:1]
+    ys = boxes[:, 1:2] + marks[:, 5:10] * size[:, 1:2]
+    return torch.cat([xs, ys], 1)
 
 
 def _square(boxes: Tensor) -> Tensor:
@@ -211,10 +221,11 @@ def detect(nets: Nets, pixels: Tensor, config: CascadeConfig) -> list[Tensor]:
 
     ``pixels`` is float ``(B, 3, H, W)`` RGB in 0..255, contiguous (roi_align would copy a
     channels_last batch at each stage; the nets get channels_last copies of their inputs).
-    Returns, per image, ``(N, 5)`` rows of ``x0, y0, x1, y1, score`` in pixels, best first.
+    Returns, per image, ``(N, 15)`` rows of ``x0, y0, x1, y1, score`` and the 5 landmarks
+    (left eye, right eye, nose, left and right mouth corner: 5 x, then 5 y) in pixels, best first.
     """
     batch = pixels.shape[0]
-    results = [pixels.new_zeros((0, 5)) for _ in range(batch)]
+    results = [pixels.new_zeros((0, 15)) for _ in range(batch)]
     boxes, scores, images = _proposals(nets, pixels, config)
 
     if len(boxes):  # stage 2: R-Net refines and rejects
@@ -227,14 +238,15 @@ def detect(nets: Nets, pixels: Tensor, config: CascadeConfig) -> list[Tensor]:
         boxes, scores, images = _square(boxes[keep]), scores[keep], images[keep]
 
     if len(boxes):  # stage 3: O-Net decides and places the final box
-        probs, offsets = nets.onet(_crops(pixels, boxes, images, 48))
+        probs, offsets, marks = nets.onet(_crops(pixels, boxes, images, 48))
         passed = probs.float() > config.thresholds[2]
         boxes, scores, images = boxes[passed], probs.float()[passed], images[passed]
+        landmarks = _place_landmarks(boxes, marks.float()[passed])  # on the box O-Net saw
         boxes = _calibrate(boxes, offsets.float()[passed])
         keep = _nms_min(boxes, scores, images, 0.7)
-        boxes, scores, images = boxes[keep], scores[keep], images[keep]
+        boxes, scores, images, landmarks = boxes[keep], scores[keep], images[keep], landmarks[keep]
         for index in range(batch):
             mine = images == index
-            rows = torch.cat([boxes[mine], scores[mine, None]], 1)
+            rows = torch.cat([boxes[mine], scores[mine, None], landmarks[mine]], 1)
             results[index] = rows[torch.argsort(rows[:, 4], descending=True)]
     return results

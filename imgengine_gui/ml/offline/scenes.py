@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,31 +35,24 @@ class MobileNetSceneAnalyzer(ModelAnalyzer):
     int8_refusal = "int8 is for Linear-heavy models; MobileNetV2 is convolutions"
 
     def __init__(
-        self, weights_path: Path | None = None, min_score: float = 0.15, max_tags: int = 5
+        self,
+        weights_path: Path | None = None,
+        thresholds: Mapping[str, float] | None = None,
+        max_tags: int = 5,
     ) -> None:
         super().__init__()
         self._weights_path = weights_path
-        self._min_score = min_score
+        self._thresholds = thresholds  # None: the calibrated ones (ml/calibration.json)
         self._max_tags = max_tags
-        self._tag_matrix: torch.Tensor | None = None
-        self._tag_names: tuple[str, ...] = ()
 
     def _load(self, runtime: Runtime) -> Session:
         import torch
-
-        from imgengine_gui.ml.offline.imagenet_tags import CLASS_TAGS
 
         net = _build_network(self._weights_path).eval()
         if runtime.backend == "eager":
             net = _fuse_batch_norm(net)
         example = torch.zeros(runtime.max_batch, 3, CROP, CROP)
-        session = prepare(net, runtime, example, name=self.name)
-        matrix = torch.zeros(1000, len(CLASS_TAGS))
-        for column, indexes in enumerate(CLASS_TAGS.values()):
-            matrix[list(indexes), column] = 1.0
-        self._tag_matrix = matrix.to(session.served.device)
-        self._tag_names = tuple(CLASS_TAGS)
-        return session
+        return prepare(net, runtime, example, name=self.name)
 
     def preprocess(self, images: Sequence[Image.Image], found: Found) -> Any:
         import numpy as np
@@ -84,19 +77,25 @@ class MobileNetSceneAnalyzer(ModelAnalyzer):
             pooled, logits = outputs
             pooled, logits = pooled.float(), logits.float()
             embeddings = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
-            tag_scores = (logits.softmax(1) @ self._tag_matrix).clamp(max=1.0).cpu().numpy()
+            probabilities = logits.softmax(1).cpu().numpy()
+        tags = self._pick_tags(probabilities, images)
         return [
-            {"scenes": self._pick_tags(scores), "embedding": embedding.astype(np.float32)}
-            for scores, embedding in zip(tag_scores, embeddings, strict=True)
+            {"scenes": scenes, "embedding": embedding.astype(np.float32)}
+            for scenes, embedding in zip(tags, embeddings, strict=True)
         ]
 
-    def _pick_tags(self, scores: Any) -> list[dict[str, Any]]:
-        order = scores.argsort()[::-1][: self._max_tags]
-        return [
-            {"label": self._tag_names[i], "score": round(float(scores[i]), 4)}
-            for i in order
-            if scores[i] >= self._min_score
-        ]
+    def _pick_tags(
+        self, probabilities: Any, images: Sequence[Image.Image]
+    ) -> list[list[dict[str, Any]]]:
+        """The calibrated tags of each photo from its ImageNet probabilities."""
+        from imgengine_gui.ml.offline.imagenet_tags import colourful, tag_scores
+        from imgengine_gui.ml.tags import pick_tags, scene_thresholds
+
+        thresholds = self._thresholds
+        if thresholds is None:
+            thresholds = scene_thresholds("offline")
+        scores = tag_scores(probabilities, colourful(images))
+        return [pick_tags(tags, thresholds, self._max_tags) for tags in scores]
 
 
 def _square_input(image: Image.Image) -> Image.Image:

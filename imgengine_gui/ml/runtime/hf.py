@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.model_files import require_safe_weights
 
 
 def hf_hub_cache() -> Path:
@@ -64,10 +65,12 @@ def where_looked(model_id: str) -> list[str]:
 
 
 def require_model(model_id: str) -> Path:
-    """``locate_model`` or a ``ModelUnavailable`` that says where it looked and what to do."""
+    """``locate_model`` or a ``ModelUnavailable`` that says where it looked and what to do.
+
+    A folder whose weights are pickle files only is refused (``model_files``)."""
     folder = locate_model(model_id)
     if folder is not None:
-        return folder
+        return require_safe_weights(folder)
     raise ModelUnavailable(
         f"Model {model_id!r} is not on this machine (nothing is downloaded). Looked in: "
         + "; ".join(where_looked(model_id))

@@ -1,0 +1,222 @@
+"""How well personal tags learn from 1-3 examples, on real photos labelled by looking at them.
+
+The library is the test corpus (exif-samples and faces-dev) plus scikit-image's sample photos,
+analyzed once by the real pipeline (whichever model tier this machine has) into a catalog that is
+reused between runs. For each concept and each k in 1..3, every (or a seeded sample of) k-photo
+example set is taught through the engine API (``PersonalTags.teach``); the photos the tag is then
+applied to, examples left out, are scored against the concept's other members: precision, recall,
+F1, averaged over example sets, then over concepts. With 2 examples the review loop is simulated
+too: 10 suggestions accepted or rejected by the truth, one at a time, each retraining the tag.
+
+Concepts are split: the "dev" ones tuned the classifier's constants, the "held-out" ones never did.
+People (one person's photos) are reported apart: they are the People feature's job, and the tag
+says so (its person hint).
+
+    python -m benchmarks.personal_tags_eval [--catalog PATH] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from imgengine_gui.catalog import personal_tags as store
+from imgengine_gui.catalog.db import connect
+from imgengine_gui.engine.bench_library import find_corpus
+from imgengine_gui.engine.personal_tags import PersonalTags
+from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
+from imgengine_gui.settings import Settings
+
+SKIMAGE = (
+    "astronaut", "camera", "chelsea", "coffee", "horse", "rocket", "coins", "moon", "clock",
+    "brick", "grass", "gravel", "hubble_deep_field", "immunohistochemistry", "retina", "page",
+    "text", "colorwheel", "cell", "logo",
+)  # fmt: skip
+MAX_TRIALS = 20
+REVIEW_STEPS = 10
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    members: tuple[str, ...]  # substrings of the photos' paths
+    split: str  # "dev" or "held-out"
+    person: bool = False
+
+
+CONCEPTS = (
+    # dev: used to choose the classifier's constants
+    Concept("town trip (9 shots, streets and parks)", ("/gps/DSCN",), "dev"),
+    Concept("reptiles", ("Canon_40D.jpg", "Canon_40D_photoshop", "Kodak_CX7530", "Nikon_D70"), "dev"),
+    Concept("textures", ("/grass.png", "/gravel.png", "/brick.png"), "dev"),
+    Concept("obama", ("obama", "two_people"), "dev", person=True),
+    Concept("biden", ("biden", "two_people"), "dev", person=True),
+    # held out: never looked at while tuning
+    Concept("waterfall (orientation series)", ("/orientation/",), "held-out"),
+    Concept("flowers", ("PowerShot_S40", "Pentax_K10D", "IMG_5195"), "held-out"),
+    Concept("motorcycles", ("IXUS_400", "/motorcycle_"), "held-out"),
+    Concept("chandelier (2 shots)", ("/hdr/canon_hdr",), "held-out"),
+    Concept("documents", ("/page.png", "/text.png"), "held-out"),
+    Concept("kit harington", ("kit_", "johnsnow"), "held-out", person=True),
+    Concept("rose leslie", ("rose",), "held-out", person=True),
+    Concept("alex lacamoire", ("alex",), "held-out", person=True),
+)  # fmt: skip
+
+
+def build_library(catalog: Path) -> None:
+    corpus = find_corpus()
+    if corpus is None:
+        sys.exit("the photo corpus was not found: set IMGENGINE_CORPUS")
+    skimage_dir = catalog.parent / "skimage"
+    skimage_dir.mkdir(parents=True, exist_ok=True)
+    from skimage import data
+
+    for name in SKIMAGE:
+        target = skimage_dir / f"{name}.png"
+        if not target.exists():
+            array = np.asarray(getattr(data, name)())
+            array = array.astype(np.uint8) * 255 if array.dtype == bool else array
+            Image.fromarray(array).save(target)
+    left, right, _ = data.stereo_motorcycle()
+    for name, array in (("motorcycle_left", left), ("motorcycle_right", right)):
+        if not (skimage_dir / f"{name}.png").exists():
+            Image.fromarray(array).save(skimage_dir / f"{name}.png")
+    settings = Settings(device="cpu", cache_dir=str(catalog.parent / "cache"))
+    for folder in (corpus.parent, skimage_dir):
+        summary = analyze_folder(AnalyzeRequest(folder, catalog, settings))
+        print(f"analyzed {folder}: {summary.analyzed} photos ({summary.unchanged} unchanged)",
+              file=sys.stderr)  # fmt: skip
+
+
+def _prf(applied: set[int], truth: set[int]) -> tuple[float, float, float]:
+    hits = len(applied & truth)
+    precision = hits / len(applied) if applied else 1.0
+    recall = hits / len(truth) if truth else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+def _example_sets(members: list[int], k: int, rng: random.Random) -> list[tuple[int, ...]]:
+    sets = list(itertools.combinations(members, k))
+    return sets if len(sets) <= MAX_TRIALS else rng.sample(sets, MAX_TRIALS)
+
+
+def evaluate(catalog: Path) -> dict:
+    conn = connect(catalog)
+    engine = PersonalTags(conn)
+    model_id, _ = store.library_model(conn)
+    ids, _ = store.embedding_matrix(conn, model_id)
+    paths = store.photo_paths(conn, ids.tolist())
+    rng = random.Random(0)
+    results = []
+    for concept in CONCEPTS:
+        members = sorted(pid for pid, path in paths.items()
+                         if any(part in path for part in concept.members))  # fmt: skip
+        row: dict = {"concept": concept.name, "split": concept.split, "person": concept.person,
+                     "size": len(members)}  # fmt: skip
+        for k in (1, 2, 3):
+            if len(members) <= k:
+                continue
+            scores, hints = [], 0
+            for examples in _example_sets(members, k, rng):
+                result = engine.teach("eval", list(examples))
+                applied = {p.photo_id for p in engine.applied("eval") if not p.example}
+                scores.append(_prf(applied, set(members) - set(examples)))
+                hints += result.person is not None
+                engine.forget("eval")
+            precision, recall, f1 = np.mean(scores, axis=0)
+            row[f"k{k}"] = {"precision": round(float(precision), 3), "recall": round(float(recall), 3),
+                            "f1": round(float(f1), 3), "trials": len(scores),
+                            "person_hint": round(hints / len(scores), 2)}  # fmt: skip
+        if len(members) > 2:
+            row["review"] = review_loop(engine, members, rng)
+        results.append(row)
+    return {
+        "model": model_id,
+        "library": len(ids),
+        "concepts": results,
+        "summary": summarise(results),
+    }
+
+
+def review_loop(engine: PersonalTags, members: list[int], rng: random.Random) -> dict:
+    """Teach 2, then decide the top suggestion REVIEW_STEPS times; F1 before and after."""
+    before, after = [], []
+    for examples in _example_sets(members, 2, rng)[:5]:
+        truth = set(members) - set(examples)
+        engine.teach("eval", list(examples))
+        before.append(_prf({p.photo_id for p in engine.applied("eval") if not p.example}, truth))
+        for _ in range(REVIEW_STEPS):
+            offered = engine.suggestions("eval", limit=1)
+            if not offered:
+                break
+            decide = engine.accept if offered[0].photo_id in truth else engine.reject
+            decide("eval", offered[0].photo_id)
+        after.append(_prf({p.photo_id for p in engine.applied("eval")} - set(examples), truth))
+        engine.forget("eval")
+    return {"f1_before": round(float(np.mean(before, axis=0)[2]), 3),
+            "f1_after": round(float(np.mean(after, axis=0)[2]), 3)}  # fmt: skip
+
+
+def summarise(results: list[dict]) -> dict:
+    out = {}
+    for split in ("dev", "held-out"):
+        for person in (False, True):
+            rows = [r for r in results if r["split"] == split and r["person"] == person]
+            key = f"{split}{' people' if person else ''}"
+            out[key] = {}
+            for k in (1, 2, 3):
+                f1s = [r[f"k{k}"]["f1"] for r in rows if f"k{k}" in r]
+                hints = [r[f"k{k}"]["person_hint"] for r in rows if f"k{k}" in r]
+                if f1s:
+                    out[key][f"k{k}"] = {"f1": round(float(np.mean(f1s)), 3), "concepts": len(f1s),
+                                         "person_hint": round(float(np.mean(hints)), 2)}  # fmt: skip
+    return out
+
+
+def print_report(report: dict) -> None:
+    print(f"model {report['model']}, library of {report['library']} photos")
+    print(f"{'concept':42s} {'split':8s} {'n':>3s}  " + "  ".join(
+        f"k={k}: P    R    F1  " for k in (1, 2, 3)) + "  review F1")  # fmt: skip
+    for r in report["concepts"]:
+        cells = []
+        for k in (1, 2, 3):
+            c = r.get(f"k{k}")
+            cells.append(f"{c['precision']:.2f} {c['recall']:.2f} {c['f1']:.2f}" if c else " " * 14)
+        review = r.get("review")
+        tail = f"{review['f1_before']:.2f} -> {review['f1_after']:.2f}" if review else ""
+        name = r["concept"] + (" [person]" if r["person"] else "")
+        print(f"{name:42s} {r['split']:8s} {r['size']:3d}  " + "    ".join(
+            f"     {c}" for c in cells) + f"   {tail}")  # fmt: skip
+    for key, means in report["summary"].items():
+        print(f"mean F1, {key}: " + ", ".join(
+            f"{k}={v['f1']:.3f} ({v['concepts']} concepts, person hint {v['person_hint']:.0%})"
+            for k, v in means.items()))  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default = Path(tempfile.gettempdir()) / "imgengine-personal-tags-eval" / "catalog.sqlite"
+    parser.add_argument("--catalog", type=Path, default=default, help="reused between runs")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    args.catalog.parent.mkdir(parents=True, exist_ok=True)
+    build_library(args.catalog)
+    report = evaluate(args.catalog)
+    if args.json:
+        print(json.dumps(report, indent=1))
+    else:
+        print_report(report)
+
+
+if __name__ == "__main__":
+    main()

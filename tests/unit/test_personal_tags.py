@@ -1,0 +1,217 @@
+"""Personal tags: the classifier, and the engine API over a real catalog of synthetic embeddings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imgengine_gui.analysis import personal_tags as classifier
+from imgengine_gui.catalog import personal_tags as store
+from imgengine_gui.catalog import queries, records
+from imgengine_gui.catalog.db import connect
+from imgengine_gui.engine.personal_tags import (
+    NotAnalyzed,
+    PersonalTagError,
+    PersonalTags,
+    refresh_after_run,
+    tag_hits,
+)
+from tests.personal_tags_library import build, embeddings, replace_embeddings
+
+
+@pytest.fixture
+def library(tmp_path):
+    catalog = tmp_path / "catalog.sqlite"
+    groups = build(tmp_path / "photos", catalog)
+    conn = connect(catalog)
+    ids = store.photo_ids_by_path(conn, [str(p) for paths in groups.values() for p in paths])
+    by_group = {g: [ids[str(p)] for p in paths] for g, paths in groups.items()}
+    yield conn, by_group, catalog
+    conn.close()
+
+
+def _carrying(engine: PersonalTags, name: str) -> set[int]:
+    return {p.photo_id for p in engine.applied(name)}
+
+
+# -- the classifier ----------------------------------------------------------------------------
+
+
+def test_two_examples_find_their_group_and_nothing_else():
+    rng = np.random.default_rng(3)
+    group = embeddings(10, rng, np.abs(rng.normal(size=1280)))
+    matrix = np.vstack([group, embeddings(200, rng)])
+    model, confidence = classifier.train(matrix, [0, 1])
+    assert (confidence[2:10] >= 0.5).all()
+    assert (confidence[10:] < 0.5).all()
+    assert np.allclose(model.confidence(matrix), confidence, atol=1e-5)
+    above = model.scores(matrix) >= model.threshold
+    assert ((confidence >= 0.5) == above).all()
+
+
+def test_a_rejected_photo_falls_below_the_threshold():
+    rng = np.random.default_rng(4)
+    flowers = embeddings(6, rng, np.abs(rng.normal(size=1280)))
+    lookalike = embeddings(4, rng, flowers.mean(axis=0) * 0.7 + np.abs(rng.normal(size=1280)))
+    matrix = np.vstack([flowers, lookalike, embeddings(150, rng)])
+    _, before = classifier.train(matrix, [0, 1])
+    _, after = classifier.train(matrix, [0, 1], [6, 7])
+    assert after[8:10].max() < before[8:10].max()
+    assert (after[2:6] >= 0.5).all()  # the flowers stay
+
+
+def test_training_needs_an_example():
+    with pytest.raises(ValueError):
+        classifier.train(np.eye(4, dtype=np.float32), [])
+
+
+def test_suggestions_spread_over_different_photos():
+    vectors = np.array([[1, 0], [0.999, 0.045], [0, 1]], dtype=np.float32)
+    confidence = np.array([0.45, 0.44, 0.30], dtype=np.float32)
+    assert classifier.most_informative(confidence, vectors, 3) == [0, 2, 1]
+    assert classifier.most_informative(confidence, vectors, 1) == [0]
+
+
+def test_person_hint_from_face_counts_or_identities():
+    assert classifier.person_hint([1, 1, 2]).person is None
+    assert classifier.person_hint([1, 0]) is None
+    assert classifier.person_hint([1, None]) is None
+    assert classifier.person_hint([12, 1]) is None  # a crowd is not a person
+    hint = classifier.person_hint([1, 2], identities=[{"ann"}, {"ann", "bob"}])
+    assert hint.person == "ann"
+    assert classifier.person_hint([1, 1], identities=[{"ann"}, {"bob"}]) is None
+
+
+# -- the engine over a catalog -----------------------------------------------------------------
+
+
+def test_teach_applies_the_tag_and_photos_show_it(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    result = engine.teach("my flowers", groups["flowers"][:2])
+    assert result.name == "my flowers" and result.examples == 2 and result.person is None
+    assert _carrying(engine, "my flowers") == set(groups["flowers"])
+    assert result.photos == len(groups["flowers"])
+    applied = engine.applied("my flowers")
+    assert [p.example for p in applied[:2]] == [True, True]
+    assert all(0.5 <= p.confidence <= 1.0 for p in applied)
+
+    photos = queries.list_photos(conn, queries.PhotoFilter(tags=("My Flowers",)))
+    assert {p["id"] for p in photos} == set(groups["flowers"])
+    example = next(p for p in photos if p["id"] == groups["flowers"][0])
+    assert example["tags"] == [{"label": "my flowers", "score": 1.0, "source": "personal"}]
+    other = queries.list_photos(conn, queries.PhotoFilter(photo_ids=(groups["other"][0],)))
+    assert other[0]["tags"] == []
+    assert engine.list()[0] | {"trained_at": 0} == {
+        "id": 1, "name": "my flowers", "learns": 1, "model_id": store.library_model(conn)[0],
+        "trained_at": 0, "photos": 8, "examples": 2, "rejected": 0,
+    }  # fmt: skip
+
+
+def test_review_loop_accept_reject_and_the_last_decision_wins(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    engine.teach("garden", groups["flowers"][:2])
+    offered = engine.suggestions("garden", limit=3)
+    assert len(offered) == 3 and set(p.photo_id for p in offered) <= set(groups["meadow"])
+    assert all(classifier.MAYBE <= p.confidence < 0.5 for p in offered)
+    assert not {p.photo_id for p in offered} & _carrying(engine, "garden")
+    engine.accept("garden", offered[0].photo_id)  # retrains at once: the meadow comes closer
+    assert offered[0].photo_id in {p.photo_id for p in engine.applied("garden") if p.example}
+    after = {p.photo_id: p.confidence for p in engine.suggestions("garden", limit=10)}
+    assert offered[0].photo_id not in after
+    raised = [after.get(p.photo_id, 1.0) > p.confidence for p in offered[1:]]
+    assert all(raised)
+
+    wrong = groups["flowers"][5]
+    result = engine.reject("garden", wrong)
+    assert wrong not in _carrying(engine, "garden") and result.rejected == 1
+    assert wrong not in {p.photo_id for p in engine.suggestions("garden", 50)}
+    engine.teach("garden", [wrong])  # changed my mind: the later decision wins
+    assert wrong in {p.photo_id for p in engine.applied("garden") if p.example}
+    both = groups["flowers"][6]
+    engine.teach("garden", [both], [both])  # in both lists at once: "not this" comes last
+    assert both not in _carrying(engine, "garden")
+
+
+def test_bad_input(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    with pytest.raises(PersonalTagError, match="at least one example"):
+        engine.teach("empty", [])
+    with pytest.raises(PersonalTagError, match="at least one example"):
+        engine.teach("empty", [], [groups["flowers"][0]])
+    assert engine.list() == []
+    engine.teach("one", [groups["flowers"][0]])
+    with pytest.raises(PersonalTagError, match="at least one example"):
+        engine.teach("one", [], [groups["flowers"][0]])  # would leave it without an example
+    with pytest.raises(PersonalTagError, match="no personal tag"):
+        engine.forget("nope")
+    with pytest.raises(PersonalTagError, match="needs a name"):
+        engine.teach("  ", [groups["flowers"][0]])
+
+
+def test_a_built_in_name_is_namespaced_not_merged(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    result = engine.teach("Flower", groups["flowers"][:2])
+    assert result.name == "Flower (personal)" and "built-in" in result.note
+    assert engine.applied("flower") == engine.applied("Flower (personal)")
+    assert queries.list_photos(conn, queries.PhotoFilter(tags=("flower",)))
+    assert engine.rename("flower", "my garden") == "my garden"
+    engine.teach("other", [groups["other"][0]])
+    with pytest.raises(PersonalTagError, match="exists already"):
+        engine.rename("other", "My Garden")
+    assert engine.forget("my garden") == "my garden"
+    assert [t["name"] for t in engine.list()] == ["other"]
+
+
+def test_manual_tag_carries_only_its_photos(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    result = engine.teach("printed", groups["flowers"][:2], learn=False)
+    assert result.photos == 2 and _carrying(engine, "printed") == set(groups["flowers"][:2])
+    assert engine.suggestions("printed") == []
+    engine.teach("printed", groups["flowers"][2:3])
+    assert _carrying(engine, "printed") == set(groups["flowers"][:3])
+
+
+def test_people_hint_and_photos_without_embedding(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    assert engine.teach("grandpa", groups["grandpa"][:2]).person is not None
+    conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (groups["other"][3],))
+    with pytest.raises(NotAnalyzed, match="not analyzed yet") as raised:
+        engine.teach("grandpa", [groups["other"][3]])
+    assert not raised.value.failed  # analyzing it may help
+    records.set_phase(conn, groups["other"][3], "ml", "1", error="not an image: text")
+    with pytest.raises(NotAnalyzed, match="cannot be analyzed: ml: not an image") as raised:
+        engine.teach("grandpa", [groups["other"][3]])
+    assert raised.value.failed
+    engine.teach("manual", [groups["other"][3]], learn=False)  # no learning: no embedding needed
+
+
+def test_new_embedding_model_retrains_from_the_examples(library):
+    conn, groups, catalog = library
+    engine = PersonalTags(conn)
+    engine.teach("garden", groups["flowers"][:2])
+    engine.teach("typed", groups["flowers"][3:4], learn=False)
+    conn.close()
+    replace_embeddings(catalog, "openai/clip-vit-base-patch32")
+    conn = connect(catalog)
+    notes = refresh_after_run(conn)
+    conn.commit()
+    assert any("retrained" in n for n in notes)
+    tags = {t["name"]: t for t in PersonalTags(conn).list()}
+    assert tags["garden"]["model_id"] == "openai/clip-vit-base-patch32"
+    assert _carrying(PersonalTags(conn), "garden") == set(groups["flowers"])
+    assert tags["typed"]["photos"] == 1
+
+
+def test_search_text_finds_the_tag(library):
+    conn, groups, _ = library
+    PersonalTags(conn).teach("my flowers", groups["flowers"][:2])
+    hits = tag_hits(conn, "My Flowers in spring")
+    assert [h.confidence for h in hits[:2]] == [1.0, 1.0]
+    assert {h.photo_id for h in hits} == set(groups["flowers"])
+    assert tag_hits(conn, "flowers") == []
