@@ -21,15 +21,18 @@ The executor-facing interface (``Analyzer``; plug-ins may implement it without t
 - ``load(runtime)``: load weights onto ``runtime.device``; raises ``ModelUnavailable``;
 - ``run(images)`` or, with ``needs``, ``run(images, found)``: one result dict per image, in order;
   ``found[i]`` holds what the analyzers before it found in image i (the registry's run order).
-Optional: ``served`` (a ``Served``) and ``calibrate(images)``: with precision "int8" the executor
-hands the first batch of the user's own photos to it; ``ModelAnalyzer.calibrate`` makes the
+Optional: ``phase`` (the catalog phase whose version covers its results: "ml", or "people" for
+face descriptors, which the ML phase's version and per-task keys leave out: ``in_ml_phase``),
+``served`` (a ``Served``) and ``calibrate(images)``: with precision "int8" the executor hands
+the first batch of the user's own photos to it; ``ModelAnalyzer.calibrate`` makes the
 session's Linear layers int8 and keeps them only when they agree with fp32 on those photos.
 
-Plugging in a model that works on another's results (face descriptors after face detection):
+Plugging in a model that works on another's results (face descriptors after face detection;
+the real one is ``ml/offline/face_descriptors.py``):
 
-    class FaceDescriptors(ModelAnalyzer):
-        name, model_id, tier, input_size, batch_size = "face_descriptors", "dlib/resnet", "offline", 640, 16
-        stores, needs = ("face_descriptors",), ("faces",)
+    class FaceDescriptorAnalyzer(ModelAnalyzer):
+        name, model_id, tier, input_size = "face_descriptors", "dlib-resnet-v1", "offline", 1024
+        stores, needs = ("faces", "identity"), ("faces",)
         def _load(self, runtime):
             net = dlib.face_recognition_model_v1(str(path))      # verified file, local only
             return prepare(net.compute_face_descriptor, runtime, name=self.name, library="dlib")
@@ -47,6 +50,8 @@ Result dict keys (all optional, per image):
   "faces":     list[{"score": float, "box": [x0, y0, x1, y1]}]
   "people":    int
   "embedding": numpy float32 1-D array (L2-normalised)
+  "identity":  str, the descriptor version, when each "faces" item also has "quality" and
+               "descriptor" (``ml/offline/face_descriptors.py``)
 Boxes are normalised to 0..1 of the oriented image, so any view can draw them at any size.
 """
 
@@ -64,12 +69,12 @@ if TYPE_CHECKING:
     from PIL import Image
 
 Tier = Literal["offline", "full"]
-ResultKey = Literal["scenes", "objects", "faces", "people", "embedding"]
+ResultKey = Literal["scenes", "objects", "faces", "people", "embedding", "identity"]
 Found = Sequence[Mapping[str, Any]]
 
 __all__ = [
     "Analyzer", "Backend", "Device", "Found", "Model", "ModelAnalyzer", "Precision", "ResultKey",
-    "Runtime", "Served", "Tier",
+    "Runtime", "Served", "Tier", "in_ml_phase",
 ]  # fmt: skip
 
 
@@ -85,6 +90,11 @@ class Analyzer(Protocol):
     def load(self, runtime: Runtime) -> None: ...
 
     def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]: ...
+
+
+def in_ml_phase(analyzer: Analyzer) -> bool:
+    """Whether the ML phase's version and per-task keys cover ``analyzer``'s results."""
+    return getattr(analyzer, "phase", "ml") == "ml"
 
 
 class Model(ABC):
@@ -134,6 +144,7 @@ class ModelAnalyzer(Model):
     batch_size: int = 16
     stores: tuple[ResultKey, ...] = ()
     needs: tuple[str, ...] = ()
+    phase: ClassVar[str] = "ml"  # the catalog phase whose version covers these results
     # why int8 would not serve this model (it then runs at its float precision)
     int8_refusal: ClassVar[str | None] = None
 

@@ -4,6 +4,7 @@ Nothing is downloaded and nothing is loaded here: choosing only looks for files.
 analyzers are chosen here directly; the entry-point group ``imgengine.analyzers`` is for
 third-party plug-ins only: each entry point is a callable taking ``Settings`` and returning an
 ``Analyzer`` (or None to decline). Background removal is chosen by ``Settings.cutout_model``.
+With ``Settings.recognize_people`` on, face descriptors (dlib) run right after face detection.
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
         notes.append(choice.note)
     if choice.tier == "full":
         return _full_analyzer(task, choice.model)
-    return _offline_analyzer(task, settings)
+    return _offline_analyzer(task)
 
 
 def _full_analyzer(task: str, model_id: str) -> Analyzer:
@@ -134,19 +135,25 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
     raise ValueError(f"no full tier analyzer for {task}")
 
 
-def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
+def _offline_analyzer(task: str) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
-        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        if not getattr(settings, "recognize_people", True):
-            return MtcnnFaceAnalyzer()
-        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
+        return MtcnnFaceAnalyzer()
     return None  # objects offline: the faces analyzer counts people
+
+
+def _run_after(task: str, settings: Any) -> list[Analyzer]:
+    """Analyzers that work on ``task``'s results, run right after it (they ``need`` them)."""
+    if task == "faces" and getattr(settings, "recognize_people", True):
+        from imgengine_gui.ml.offline.face_descriptors import FaceDescriptorAnalyzer
+
+        return [FaceDescriptorAnalyzer()]  # describes the faces the detector's filter kept
+    return []
 
 
 def discover_plugins(notes: list[str] | None = None) -> dict[str, Any]:
@@ -164,7 +171,11 @@ def discover_plugins(notes: list[str] | None = None) -> dict[str, Any]:
 def choose_analyzers(settings: Any) -> tuple[list[Analyzer], list[str]]:
     """Per task, the best tier present on this machine, then plug-ins; with notes on fallbacks."""
     notes: list[str] = []
-    analyzers = [a for task in _RUN_ORDER if (a := build_analyzer(task, settings, notes))]
+    analyzers: list[Analyzer] = []
+    for task in _RUN_ORDER:
+        analyzer = build_analyzer(task, settings, notes)
+        if analyzer is not None:
+            analyzers += [analyzer, *_run_after(task, settings)]
     for name, factory in discover_plugins(notes).items():
         if name in TASKS:
             notes.append(f"plug-in {name}: a built-in task has that name; ignored")

@@ -36,7 +36,9 @@ def model_folder(path):
 
 def test_without_models_every_task_falls_back_to_the_offline_tier_with_a_note(empty_hf_cache):
     analyzers, notes = choose_analyzers(Settings())
-    assert [(a.name, a.tier) for a in analyzers] == [("scenes", "offline"), ("faces", "offline")]
+    assert [(a.name, a.tier) for a in analyzers] == [
+        ("scenes", "offline"), ("faces", "offline"), ("face_descriptors", "offline"),
+    ]  # fmt: skip
     assert notes[0] == (
         f"scenes: CLIP openai/clip-vit-base-patch32 not found in HF cache ({empty_hf_cache}) "
         "or folder; using offline MobileNetV2"
@@ -105,8 +107,10 @@ def test_model_in_hf_cache_selects_the_full_tier(empty_hf_cache):
     assert choice.tier == "full"
     assert choice.path == str(repo / "snapshots" / "0123abcd")
     analyzers, _ = choose_analyzers(Settings())
-    # detection runs after faces so its people count wins the merge
-    assert [(a.name, a.tier) for a in analyzers][-2:] == [("faces", "offline"), ("objects", "full")]
+    # detection runs after faces (and their descriptors) so its people count wins the merge
+    assert [(a.name, a.tier) for a in analyzers][-3:] == [
+        ("faces", "offline"), ("face_descriptors", "offline"), ("objects", "full"),
+    ]  # fmt: skip
 
 
 def test_built_ins_are_not_entry_points(empty_hf_cache):
@@ -156,7 +160,7 @@ def test_plugins_are_added_and_broken_ones_only_noted(empty_hf_cache, tmp_path, 
     monkeypatch.setattr(registry, "entry_points", lambda group: plugins)
     settings = Settings()
     analyzers, notes = choose_analyzers(settings)
-    assert [a.name for a in analyzers] == ["scenes", "faces", "aesthetics"]
+    assert [a.name for a in analyzers] == ["scenes", "faces", "face_descriptors", "aesthetics"]
     assert analyzers[-1].settings is settings
     assert any(
         n.startswith("plug-in gone (no_such_module_here:Thing) failed to import") for n in notes
