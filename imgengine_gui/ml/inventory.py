@@ -24,6 +24,8 @@ def served_report(settings: Any, *, load: bool = True) -> tuple[list[dict[str, A
     runtime = resolve_runtime(settings)
     analyzers, notes = choose_analyzers(settings)
     served: dict[str, str] = {}
+    tasks = {row["task"] for row in rows}
+    rows += [_step_row(a) for a in analyzers if a.name not in tasks]  # descriptors, plug-ins
     for analyzer in analyzers:
         try:
             on_device(analyzer.load, runtime)
@@ -42,3 +44,12 @@ def served_report(settings: Any, *, load: bool = True) -> tuple[list[dict[str, A
         row["served"] = served.get(row["task"], "nothing could load")
     notes = [*notes, *cutout_notes, *runtime.notes]
     return rows, list(dict.fromkeys(notes))
+
+
+def _step_row(analyzer: Any) -> dict[str, Any]:
+    """A row for an analyzer that serves no tier-chosen task (face descriptors, a plug-in)."""
+    return {
+        "task": analyzer.name, "tier": analyzer.tier, "model": analyzer.model_id,
+        "serving": analyzer.model_id, "looked_in": "installed weight packages", "present": True,
+        "path": None, "note": None, "offline_present": True,
+    }  # fmt: skip

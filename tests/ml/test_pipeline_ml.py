@@ -128,3 +128,16 @@ def test_cli_models_reports_what_serves_each_task(capsys):
     assert "  served by:  cpu · eager · fp32" in out
     assert "segmentation: offline U²-Net-p (offline tier)" in out
     assert "  served by:  U²-Net-p (u2netp) · cpu · onnxruntime/CPUExecutionProvider · fp32" in out
+    assert "face_descriptors: dlib-resnet-v1 (offline tier)" in out
+    assert "  served by:  cpu · dlib · fp32" in out
+    assert "  get it:     imgengine models download scenes" in out  # no CLIP in the cache here
+    assert "\nmetadata: exiv2 " in out and "  second pass: " in out
+
+    code, out, err = _run(capsys, "models", "--no-load", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert set(report) == {"models", "metadata", "notes"}
+    rows = {row["task"]: row for row in report["models"]}
+    assert set(rows) == {"scenes", "objects", "faces", "segmentation"}  # nothing loaded
+    assert rows["scenes"]["hub_id"] == "openai/clip-vit-base-patch32" and rows["scenes"]["served"] is None
+    assert report["metadata"]["serving"].startswith("exiv2 ")
