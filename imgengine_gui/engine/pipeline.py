@@ -254,9 +254,9 @@ class _Run:
 
 
 def _start_executor(run: _Run, settings: Settings):
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     cores = os.cpu_count() or 2
     runtime = resolve_runtime(
@@ -283,16 +283,19 @@ def _start_executor(run: _Run, settings: Settings):
 
 
 def _await_models(run: _Run, cancel: threading.Event) -> None:
+    from imgengine_gui.ml.base import in_ml_phase
     from imgengine_gui.ml.tags import calibration_digest
 
     while not run.executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return
-    for analyzer in run.executor.analyzers:  # waits until loading has finished
+    # waits until loading has finished; face descriptors are versioned by the people phase
+    analyzers = [a for a in run.executor.analyzers if in_ml_phase(a)]
+    for analyzer in analyzers:
         for key in analyzer.stores:
             run.model_ids[key] = analyzer.model_id
     # new thresholds re-tag the photos: the catalog stores only the tags that passed them
-    models = ",".join(sorted({a.model_id for a in run.executor.analyzers}))
+    models = ",".join(sorted({a.model_id for a in analyzers}))
     run.ml_version = f"1:{calibration_digest()}:{models}"
 
 
