@@ -174,18 +174,27 @@ def review_loop(
 
 
 def summarise(results: list[dict]) -> dict:
+    """Means over concepts, per split: P, R, F1 for each k (and how often the person hint
+    fired), and F1 after reviewing 10 suggestions."""
     out = {}
-    for split in ("dev", "held-out"):
+    for split in ("dev", "held-out", "fresh"):
         for person in (False, True):
             rows = [r for r in results if r["split"] == split and r["person"] == person]
-            key = f"{split}{' people' if person else ''}"
-            out[key] = {}
+            if not rows:
+                continue
+            means: dict = {}
             for k in (1, 2, 3):
-                f1s = [r[f"k{k}"]["f1"] for r in rows if f"k{k}" in r]
-                hints = [r[f"k{k}"]["person_hint"] for r in rows if f"k{k}" in r]
-                if f1s:
-                    out[key][f"k{k}"] = {"f1": round(float(np.mean(f1s)), 3), "concepts": len(f1s),
-                                         "person_hint": round(float(np.mean(hints)), 2)}  # fmt: skip
+                cells = [r[f"k{k}"] for r in rows if f"k{k}" in r]
+                if cells:
+                    means[f"k{k}"] = {
+                        key: round(float(np.mean([c[key] for c in cells])), 3)
+                        for key in ("precision", "recall", "f1", "person_hint")
+                    } | {"concepts": len(cells)}
+            reviewed = [r["review"]["f1_after"] for r in rows if "review" in r]
+            if reviewed:
+                means["review"] = {"f1": round(float(np.mean(reviewed)), 3),
+                                   "concepts": len(reviewed)}  # fmt: skip
+            out[f"{split}{' people' if person else ''}"] = means
     return out
 
 
@@ -204,9 +213,10 @@ def print_report(report: dict) -> None:
         print(f"{name:42s} {r['split']:8s} {r['size']:3d}  " + "    ".join(
             f"     {c}" for c in cells) + f"   {tail}")  # fmt: skip
     for key, means in report["summary"].items():
-        print(f"mean F1, {key}: " + ", ".join(
-            f"{k}={v['f1']:.3f} ({v['concepts']} concepts, person hint {v['person_hint']:.0%})"
-            for k, v in means.items()))  # fmt: skip
+        print(f"mean, {key}: " + ", ".join(
+            f"{k} F1 {v['f1']:.3f}" + (f" (P {v['precision']:.2f} R {v['recall']:.2f}, person hint"
+                                       f" {v['person_hint']:.0%})" if "precision" in v else "")
+            + f" [{v['concepts']}]" for k, v in means.items()))  # fmt: skip
 
 
 def main() -> None:

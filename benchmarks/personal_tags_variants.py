@@ -71,7 +71,12 @@ def _signals(conn: sqlite3.Connection, ids: np.ndarray) -> dict:
     for pid, blob in conn.execute("SELECT photo_id, signature FROM content"):
         if pid in row and blob:
             signature[row[pid]] = np.frombuffer(blob, dtype=np.uint8)[:256]
-    return {"faces": faces, "scenes": scenes, "signature": signature}
+    taken = np.full(n, np.nan)
+    for pid, when in conn.execute("SELECT photo_id, julianday(substr(taken_at, 1, 19)) FROM"
+                                  " metadata WHERE taken_at_source != 'mtime'"):  # fmt: skip
+        if pid in row and when is not None:
+            taken[row[pid]] = when * 24.0  # hours
+    return {"faces": faces, "scenes": scenes, "signature": signature, "taken": taken}
 
 
 Variant = Callable[[Library, list[int], list[int]], np.ndarray]  # -> confidence per row
@@ -378,7 +383,31 @@ def make(kind: str, scorer: str, a: float | None = None, **calib) -> Variant:
     return variant
 
 
-VARIANTS: dict[str, Variant] = {"current": current, "previous": previous}
+def expanded(lib: Library, positives: list[int], negatives: list[int], extra: int = 2):
+    """Query expansion: the photos the tag carries most surely join its examples, once."""
+    first = classifier.train(lib.matrix, positives, negatives)[1]
+    order = [int(r) for r in np.argsort(-first) if r not in positives and r not in negatives]
+    joined = [r for r in order[:extra] if first[r] >= 0.5]
+    if not joined:
+        return first
+    return classifier.train(lib.matrix, positives + joined, negatives)[1]
+
+
+def event(lib: Library, positives: list[int], negatives: list[int], boost: float = 1.5):
+    """Same event: with 2+ examples all shot within a day (camera time, not file time), photos
+    shot between them (an hour's margin) get ``boost`` logits of confidence."""
+    confidence = classifier.train(lib.matrix, positives, negatives)[1]
+    taken = lib.extra["taken"][positives]
+    if len(positives) < 2 or np.isnan(taken).any() or np.ptp(taken) > 24:
+        return confidence
+    hours = lib.extra["taken"]
+    inside = (hours >= taken.min() - 1) & (hours <= taken.max() + 1)
+    logit = np.log(np.maximum(confidence, 1e-9) / np.maximum(1 - confidence, 1e-9))
+    return np.where(inside, 1 / (1 + np.exp(-(logit + boost))), confidence)
+
+
+VARIANTS: dict[str, Variant] = {"current": current, "previous": previous, "expanded": expanded,
+                                "event": event}
 
 
 def variant(name: str) -> Variant:

@@ -26,6 +26,7 @@ MIN_Z = 3.5  # robust z-score over the library a photo needs to carry the tag
 MIN_Z_ONE = 4.5  # ... with a single example (nothing says yet how far the tag reaches)
 EXAMPLE_SHARE = 0.7  # ... and this share of the way to the least typical example's LOO score
 REJECT_PUSH = 0.5  # how much of being nearer a rejected photo than an example it loses
+NEAR_COPY = 0.95  # examples this alike are one look (a burst): no evidence of the tag's reach
 MIN_POOL = 5  # fewer other photos than this: calibrate on the whole library
 MAYBE = 0.1  # confidence from which a photo is offered as a suggestion
 DIVERSITY = 0.5  # how much a suggestion loses for looking like one already offered
@@ -103,12 +104,12 @@ def train(
 
 
 def _leave_one_out(examples: np.ndarray, rejected: np.ndarray) -> np.ndarray:
-    """Each example's score by the others (none with a single example)."""
-    if len(examples) < 2:
-        return np.zeros(0, dtype=np.float32)
+    """Each example's score by the others, near copies of it left out too (none when every
+    example is a copy of the others, or there is one)."""
     among = examples @ examples.T
-    np.fill_diagonal(among, -np.inf)
-    return nearest(among, examples @ rejected.T)
+    among[among >= NEAR_COPY] = -np.inf  # itself included
+    scored = np.isfinite(among).any(axis=1)
+    return nearest(among[scored], examples[scored] @ rejected.T)
 
 
 def _calibrate(others: np.ndarray, leave_one_out: np.ndarray) -> tuple[float, float]:
