@@ -216,7 +216,7 @@ class PersonalTags:
                     f'personal tag "{tag["name"]}": its examples have no {index.model_id}'
                     " embedding yet"
                 )
-            elif tag["learns"] and tag["model_id"]:
+            elif tag["learns"] and tag["model_id"] not in (None, index.model_id):
                 notes.append(f'personal tag "{tag["name"]}" retrained for {index.model_id}')
         self._commit()
         return notes
