@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image
 
 from imgengine_gui.analysis.heif import register_heif_once
+from imgengine_gui.ml.executor import run_splitting_on_oom
 from imgengine_gui.settings import Settings
 
 ProgressCallback = Callable[[int, int], None]
@@ -107,9 +108,11 @@ def run_baseline(
                 spent["content"] += time.perf_counter() - mark
             if "ml" in phases:
                 mark = time.perf_counter()
+                found: dict[str, Any] = {}  # what earlier models found (face descriptors need it)
                 with _inference_mode():
                     for analyzer in analyzers:
-                        analyzer.run([full_decode(path)])  # decode 3, 4, ...: one per model
+                        image = full_decode(path)  # decode 3, 4, ...: one per model
+                        found.update(run_splitting_on_oom(analyzer, [image], notes, [found])[0])
                 spent["ml"] += time.perf_counter() - mark
             if on_progress is not None:
                 on_progress(done, len(paths))
@@ -127,9 +130,9 @@ def run_baseline(
 
 
 def _load_analyzers(settings: Settings) -> tuple[list[Any], list[str], float]:
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.errors import ModelUnavailable
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     started = time.perf_counter()
     runtime = resolve_runtime(

@@ -29,6 +29,7 @@ from typing import Any
 
 from benchmarks import library as bench_library
 from benchmarks.baseline import BaselineResult, run_baseline
+from benchmarks.cutout import cutout_line, time_cutout
 from imgengine_gui.cli.analyze import parse_phases
 from imgengine_gui.cli.common import UsageError
 from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
@@ -139,7 +140,9 @@ def measure(
     peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     step = max(1, library.count // baseline_count)  # an even sample of the library
     baseline = _baseline(library.files[::step][:baseline_count], phases, settings, console)
-    return build_report(library, phases, settings, runs, baseline, peak_rss_mb, notes)
+    report = build_report(library, phases, settings, runs, baseline, peak_rss_mb, notes)
+    report["cutout"] = time_cutout(library.files[0], settings)
+    return report
 
 
 def pipeline_runs(
@@ -349,7 +352,7 @@ def _runtime(
         return settings.device, settings.backend, settings.precision, []
     if run.runtime:
         return run.runtime["device"], run.runtime["backend"], run.runtime["precision"], []
-    from imgengine_gui.ml.backends import resolve_runtime
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     runtime = resolve_runtime(
         device=settings.device, precision=settings.precision, backend=settings.backend
@@ -413,6 +416,7 @@ def print_table(report: dict[str, Any]) -> None:
         f"{report['batch_size']}, {report['workers']} workers; {machine_info['cpu']}, "
         f"{machine_info['cores']} cores, load {machine_info['load_avg'][0]}; {report['date']}"
     )
+    console.print(cutout_line(report["cutout"]))
     for note in report["notes"]:
         console.print(f"- {note}", style="dim")
 

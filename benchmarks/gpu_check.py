@@ -349,9 +349,9 @@ def run_combo(images: list[Any], settings: Any, passes: int) -> dict[str, Any]:
     """The ML phase through the app's DeviceExecutor: load time, first batch, steady photos/s."""
     import torch
 
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     batch = settings.batch_size
     total = -(-len(images) * passes // batch) * batch  # whole batches: no odd last shape
@@ -400,8 +400,8 @@ def run_combo(images: list[Any], settings: Any, passes: int) -> dict[str, Any]:
 
 
 def run_segmentation(images: list[Any], settings: Any, count: int = 16) -> dict[str, Any]:
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.full.segmentation import SegformerSegmenter
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     runtime = resolve_runtime(
         device=settings.device, precision=settings.precision, backend=settings.backend,

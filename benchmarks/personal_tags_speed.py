@@ -71,6 +71,10 @@ def _one_tag(engine: PersonalTags, index, rng, photos: int, name: str) -> dict[s
     model, _ = classifier.train(index.matrix, rows, center=index.center)
     out["score"] = _timed(lambda: model.confidence(index.matrix))
     out["train_cpu"] = _cpu(lambda: classifier.train(index.matrix, rows, center=index.center))
+    many = index.rows([int(i) for i in rng.choice(photos, 20, replace=False) + 1])
+    out["train_many"] = _timed(
+        lambda: classifier.train(index.matrix, many[:10], many[10:], center=index.center)
+    )
     out["teach"] = _timed(lambda: engine.teach(name, examples))
     engine.forget(name)
     out["teach_cpu"] = _cpu(lambda: engine.teach(name, examples))
@@ -123,6 +127,7 @@ def main() -> None:
     print(f"  first load of the embeddings from SQLite: {report['load_s']:.3f} s (kept after)")
     print(f"  train on 3 examples + score the library to calibrate: {report['train_s']:.3f} s"
           f" ({report['train_cpu_s']:.3f} s CPU)")  # fmt: skip
+    print(f"  ... on 10 examples and 10 rejected photos: {report['train_many_s']:.3f} s")
     print(f"  score the library again (a stored tag): {report['score_s']:.3f} s")
     print(f"  teach = train + score + store who carries it: {report['teach_s']:.3f} s"
           f" ({report['teach_cpu_s']:.3f} s CPU)")  # fmt: skip

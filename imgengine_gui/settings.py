@@ -38,8 +38,10 @@ class Settings:
     precision: str = _option(
         "fp32",
         "Precision",
-        "fp16/bf16 run faster on GPUs (bf16 on recent CPUs too). int8 calibrates on a sample of "
-        "your photos and is used only when it agrees with fp32 on that sample.",
+        "fp16/bf16 run faster on GPUs (bf16 on CPUs with native bf16). int8 (CPU only) is dynamic "
+        "int8 of Linear layers for the transformer models (CLIP, RT-DETR): it calibrates on your "
+        "first photos and is used only when it agrees with fp32 on them; convolutional models "
+        "(MobileNetV2, MTCNN, U²-Net-p) stay fp32.",
         ("fp32", "fp16", "bf16", "int8"),
     )
     batch_size: int = _option(16, "Batch size", "Photos per model call.", minimum=1, maximum=512)
@@ -57,10 +59,18 @@ class Settings:
         "Hugging Face id or local folder of an RT-DETR or DETR model; offline face detection "
         "counts people when absent.",
     )
+    cutout_model: str = _option(
+        "u2netp",
+        "Background removal",
+        "u2netp: the offline U²-Net-p subject model (default); segformer: the SegFormer model "
+        "below (full tier), with U²-Net-p when it is absent. GrabCut serves only when no model can.",
+        ("u2netp", "segformer"),
+    )
     segmentation_model: str = _option(
         "nvidia/segformer-b0-finetuned-ade-512-512",
-        "Background removal model",
-        "Hugging Face id or local folder of a SegFormer model; GrabCut serves when absent.",
+        "SegFormer model",
+        "Hugging Face id or local folder of a SegFormer model, used when Background removal is "
+        "segformer.",
     )
     model_folder: str = _option(
         "",

@@ -1,13 +1,17 @@
-"""Personal tags' classifier: a few example photos -> a linear tag over stored image embeddings.
+"""Personal tags' classifier: a few example photos -> a tag over stored image embeddings.
 
 Embeddings are centred on the library's mean and re-normalised first (MobileNetV2's features are
-all positive, so any two photos' raw cosine sits near 0.5). A logistic regression with strong L2
-then separates the examples from the user's "not this" photos (full weight) and a sample of the
-rest of the library (low weight: most of a library is not the tag, and the few that are still
-look like the examples). With one or two examples it stays close to their mean; more examples and
-rejections bend it. The threshold is calibrated on the library itself: a photo must stand out of
-the library's score distribution (robust z-score) and come part of the way to the examples' own
-scores. Confidence is a logistic of the margin, 0.5 at the threshold.
+all positive, so any two photos' raw cosine sits near 0.5). A photo's score is its similarity to
+the nearest example (a tag may hold different looks: a trip's streets and its parks), lowered when
+the photo is nearer a "not this" photo than any example. The threshold is calibrated on the
+library itself: a photo must stand out of the library's scores (a robust z-score, higher with a
+single example) and, with two or more examples, come most of the way to how alike the examples
+are to each other (leave-one-out: each example scored by the others). Confidence is a logistic
+of the margin, 0.5 at the threshold and MAYBE where a photo starts to stand out of the library.
+
+Measured against a logistic regression (the previous classifier), a centroid, the two mixed,
+query expansion, Hellinger (square-root) features, PCA whitening and the scene tags' scores:
+``benchmarks/personal_tags_variants.py``; the README has the numbers.
 """
 
 from __future__ import annotations
@@ -16,13 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import expit
+from scipy.special import expit, logit
 
-MIN_Z = 2.5  # robust z-score over the library needed to carry the tag
-MIN_SHARE = 0.3  # ... and this share of the way from the library's median to the examples' scores
-L2 = 0.1  # regularisation: strong, for 1-10 examples in 512-1280 dimensions
-BACKGROUND = 500  # library photos sampled as weak negatives
+MIN_Z = 3.5  # robust z-score over the library a photo needs to carry the tag
+MIN_Z_ONE = 4.5  # ... with a single example (nothing says yet how far the tag reaches)
+EXAMPLE_SHARE = 0.7  # ... and this share of the way to the least typical example's LOO score
+REJECT_PUSH = 0.5  # how much of being nearer a rejected photo than an example it loses
+NEAR_COPY = 0.95  # examples this alike are one look (a burst): no evidence of the tag's reach
+MIN_POOL = 5  # fewer other photos than this: calibrate on the whole library
 MAYBE = 0.1  # confidence from which a photo is offered as a suggestion
 DIVERSITY = 0.5  # how much a suggestion loses for looking like one already offered
 MAX_FACES_FOR_PERSON = 3  # more faces than this is a group photo, not a portrait
@@ -32,19 +37,31 @@ MAX_FACES_FOR_PERSON = 3  # more faces than this is a group photo, not a portrai
 class TagClassifier:
     """Scores unit-length embeddings; ``confidence`` is 0.5 exactly at ``threshold``."""
 
-    weights: np.ndarray  # (dim,) float32, for centred unit vectors
+    examples: np.ndarray  # (k, dim) float32: the examples, centred on ``center``, unit length
+    rejected: np.ndarray  # (r, dim) float32: the "not this" photos, likewise; r may be 0
     center: np.ndarray  # (dim,) float32, the library mean it was trained against
     threshold: float
     scale: float  # score units per logit unit of confidence
 
     def scores(self, matrix: np.ndarray) -> np.ndarray:
-        # |x - c|^2 = 1 - 2 x.c + c.c for unit x: one pass over the matrix, no centred copy
-        both = matrix @ np.stack([self.weights, self.center], axis=1)
-        norms = np.sqrt(np.maximum(1.0 - 2.0 * both[:, 1] + self.center @ self.center, 1e-12))
-        return (both[:, 0] - self.weights @ self.center) / norms
+        prototypes = np.vstack([self.examples, self.rejected, self.center[None]])
+        both = matrix @ prototypes.T  # one pass over the matrix, no centred copy:
+        # for unit x, |x - c|^2 = 1 - 2 x.c + c.c and (x - c).p = x.p - c.p
+        norms = np.sqrt(np.maximum(1.0 - 2.0 * both[:, -1] + self.center @ self.center, 1e-12))
+        similar = (both[:, :-1] - prototypes[:-1] @ self.center) / norms[:, None]
+        return nearest(similar[:, : len(self.examples)], similar[:, len(self.examples) :])
 
     def confidence(self, matrix: np.ndarray) -> np.ndarray:
         return expit((self.scores(matrix) - self.threshold) / self.scale).astype(np.float32)
+
+
+def nearest(to_examples: np.ndarray, to_rejected: np.ndarray) -> np.ndarray:
+    """Score from similarities (rows: photos): the nearest example's, minus REJECT_PUSH of how
+    much nearer the nearest rejected photo is."""
+    score = to_examples.max(axis=1)
+    if to_rejected.shape[1]:
+        score = score - REJECT_PUSH * np.maximum(to_rejected.max(axis=1) - score, 0.0)
+    return score
 
 
 def unit_rows(matrix: np.ndarray) -> np.ndarray:
@@ -65,7 +82,6 @@ def train(
     negatives: Sequence[int] = (),
     *,
     center: np.ndarray | None = None,
-    seed: int = 0,
 ) -> tuple[TagClassifier, np.ndarray]:
     """A classifier from row indices of ``matrix`` (the library's unit embeddings, one model),
     and every row's confidence (calibrating scores the whole library anyway)."""
@@ -76,54 +92,36 @@ def train(
     if center is None:
         center = matrix.mean(axis=0)
     center = np.asarray(center, dtype=np.float32)
+    examples = centred(matrix[positives], center)
+    rejected = centred(matrix[negatives], center)
+    scores = TagClassifier(examples, rejected, center, 0.0, 1.0).scores(matrix)
     others = np.ones(len(matrix), dtype=bool)
     others[positives + negatives] = False
-    pool = np.flatnonzero(others)
-    rng = np.random.default_rng(seed)
-    background = np.sort(rng.choice(pool, min(BACKGROUND, len(pool)), replace=False))
-    weights = _fit(
-        centred(matrix[positives], center),
-        centred(matrix[negatives], center),
-        centred(matrix[background], center),
-    )
-    scores = TagClassifier(weights, center, 0.0, 1.0).scores(matrix)
-    threshold, scale = _calibrate(scores, positives, pool)
+    pool = scores[others] if others.sum() >= MIN_POOL else scores
+    threshold, scale = _calibrate(pool, _leave_one_out(examples, rejected))
     confidence = expit((scores - threshold) / scale).astype(np.float32)
-    return TagClassifier(weights, center, threshold, scale), confidence
+    return TagClassifier(examples, rejected, center, threshold, scale), confidence
 
 
-def _fit(pos: np.ndarray, neg: np.ndarray, background: np.ndarray) -> np.ndarray:
-    """L2 logistic regression; examples weigh 1/len(pos) each, the background 1 in all."""
-    rows = np.vstack([pos, neg, background]).astype(np.float32)
-    labels = np.r_[np.ones(len(pos)), -np.ones(len(neg) + len(background))].astype(np.float32)
-    weight = np.r_[
-        np.full(len(pos) + len(neg), 1.0 / len(pos)),
-        np.full(len(background), 1.0 / max(len(background), 1)),
-    ].astype(np.float32)
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        w, b = theta[:-1].astype(np.float32), np.float32(theta[-1])
-        margin = labels * (rows @ w + b)
-        grad = -labels * weight * expit(-margin)
-        value = float(weight @ np.logaddexp(0.0, -margin)) + 0.5 * L2 * float(w @ w)
-        return value, np.r_[rows.T @ grad + L2 * w, grad.sum()].astype(np.float64)
-
-    start = np.r_[pos.mean(axis=0), 0.0].astype(np.float64)
-    theta = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 200}).x
-    w = theta[:-1]
-    return (w / max(np.linalg.norm(w), 1e-12)).astype(np.float32)
+def _leave_one_out(examples: np.ndarray, rejected: np.ndarray) -> np.ndarray:
+    """Each example's score by the others, near copies of it left out too (none when every
+    example is a copy of the others, or there is one)."""
+    among = examples @ examples.T
+    among[among >= NEAR_COPY] = -np.inf  # itself included
+    scored = np.isfinite(among).any(axis=1)
+    return nearest(among[scored], examples[scored] @ rejected.T)
 
 
-def _calibrate(scores: np.ndarray, positives: list[int], pool: np.ndarray) -> tuple[float, float]:
-    reference = float(np.mean(scores[positives]))
-    if len(pool) < 5:  # nearly the whole library is examples: nothing to stand out from
-        return reference * MIN_SHARE, max(abs(reference) * 0.1, 1e-3)
-    others = scores[pool]
+def _calibrate(others: np.ndarray, leave_one_out: np.ndarray) -> tuple[float, float]:
     median = float(np.median(others))
     spread = 1.4826 * float(np.median(np.abs(others - median)))
     spread = max(spread, float(np.std(others)) * 0.1, 1e-4)
-    threshold = max(median + MIN_Z * spread, median + MIN_SHARE * (reference - median))
-    return threshold, spread
+    threshold = median + (MIN_Z if len(leave_one_out) else MIN_Z_ONE) * spread
+    if len(leave_one_out):
+        threshold = max(threshold, median + EXAMPLE_SHARE * (float(leave_one_out.min()) - median))
+    # a photo that stands out of the library (MIN_Z) but not as far as the threshold is a "maybe"
+    stands_out = median + MIN_Z * spread
+    return threshold, max(spread, (threshold - stands_out) / float(logit(1.0 - MAYBE)))
 
 
 def most_informative(confidence: np.ndarray, vectors: np.ndarray, limit: int) -> list[int]:

@@ -106,20 +106,22 @@ def decisions(conn: sqlite3.Connection, tag_id: int) -> dict[int, bool]:
 
 
 def save_classifier(
-    conn: sqlite3.Connection,
-    tag_id: int,
-    model_id: str | None,
-    weights: np.ndarray | None = None,
-    center: np.ndarray | None = None,
-    threshold: float | None = None,
-    scale: float | None = None,
+    conn: sqlite3.Connection, tag_id: int, model_id: str | None, model: Any = None
 ) -> None:
+    """Keep a tag's classifier (an ``analysis.personal_tags.TagClassifier``), or clear it (None):
+    its examples' and rejected photos' vectors, the library mean, threshold and scale."""
     blob = lambda v: None if v is None else np.asarray(v, dtype=np.float32).tobytes()  # noqa: E731
+    parts = (None,) * 5
+    if model is not None:
+        rejected = model.rejected if len(model.rejected) else None
+        parts = (model.examples, rejected, model.center, model.threshold, model.scale)
+    examples, rejected, center, threshold, scale = parts
     conn.execute(
-        "UPDATE personal_tags SET model_id = ?, weights = ?, center = ?, threshold = ?, scale = ?,"
-        " trained_at = ? WHERE id = ?",
-        (model_id, blob(weights), blob(center), threshold, scale, time.time(), tag_id),
-    )
+        "UPDATE personal_tags SET model_id = ?, weights = ?, rejected = ?, center = ?,"
+        " threshold = ?, scale = ?, trained_at = ? WHERE id = ?",
+        (model_id, blob(examples), blob(rejected), blob(center), threshold, scale, time.time(),
+         tag_id),
+    )  # fmt: skip
 
 
 def replace_carriers(

@@ -257,6 +257,12 @@ MIGRATIONS: list[str] = [
         undone_at REAL
     );
     """,
+    # personal tags score by the nearest example: "weights" keeps the examples' vectors and
+    # "rejected" the "not this" photos'; classifiers of the earlier kind retrain at next use
+    """
+    ALTER TABLE personal_tags ADD COLUMN rejected BLOB;
+    UPDATE personal_tags SET weights = NULL;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -162,13 +162,12 @@ def print_summary(s, console) -> None:
         highlight=False,
     )
     if s.models:
-        models = ", ".join(f"{m['name']}: {m['model_id']} ({m['tier']})" for m in s.models)
-        rt = s.runtime
-        console.print(
-            f"Models on {rt.get('device')} ({rt.get('backend')}, {rt.get('precision')}): {models}",
-            markup=False,
-            highlight=False,
-        )
+        for m in s.models:  # what actually served each model, after every fallback
+            console.print(
+                f"Model {m['name']}: {m['model_id']} ({m['tier']}) on {m.get('served', '?')}",
+                markup=False,
+                highlight=False,
+            )
     for note in s.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
     print_problems(s.problems, console)

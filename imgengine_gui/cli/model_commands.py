@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from imgengine_gui.cli.common import UsageError, error, settings_from
+from imgengine_gui.settings import Settings
 
 EXIT_REFUSED, EXIT_UNREACHABLE, EXIT_NO_SPACE, EXIT_BAD_MODEL, EXIT_CANCELLED = 1, 3, 4, 5, 130
 CHOICES = ("scenes", "objects", "segmentation", "all")
@@ -136,6 +137,14 @@ def _print_results(results: list[Any], as_json: bool) -> None:
         print(f"  in {r.path}")
         if r.setting:
             print(f"  {r.task} now uses {r.setting}")
+        if r.task == "segmentation" and Settings.load().cutout_model != "segformer":
+            print(f"  {SEGFORMER_UNUSED}")
+
+
+SEGFORMER_UNUSED = (
+    "background removal still uses U²-Net-p: set Background removal (cutout_model) to "
+    "segformer to use this model"
+)
 
 
 def run_use(args: argparse.Namespace) -> int:

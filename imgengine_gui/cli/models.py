@@ -12,6 +12,7 @@ from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import (
     UsageError,
     add_catalog_option,
+    add_runtime_options,
     catalog_path,
     existing_catalog,
     settings_from,
@@ -31,10 +32,20 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     add_catalog_option(c)
     c.add_argument("path", type=Path)
     c.add_argument("-o", "--output", type=Path, required=True, help="RGBA PNG to write")
+    add_runtime_options(c)
     c.set_defaults(run=run_cutout)
 
-    m = sub.add_parser("models", help="which model serves each task, and where it was looked for")
+    m = sub.add_parser(
+        "models", help="which model serves each task, where it was looked for, and what runs it"
+    )
     m.add_argument("--json", action="store_true")
+    m.add_argument(
+        "--no-load",
+        action="store_true",
+        help="only look for the files: skip loading the models (then device, backend and "
+        "precision are not known)",
+    )
+    add_runtime_options(m)
     m.set_defaults(run=run_models)
     from imgengine_gui.cli import model_commands
 
@@ -76,23 +87,28 @@ def run_cutout(args: argparse.Namespace) -> int:
     if catalog_path(args).is_file():
         conn = connect(catalog_path(args))
     try:
-        result = cut_out(args.path, settings_from(args), conn)
+        result = cut_out(args.path, settings_from(args), conn, long_side=None)
     except PhotoError as exc:
         raise UsageError(f"{args.path}: {exc}") from exc
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    result.rgba.save(args.output, format="PNG")
-    print(f"wrote {args.output} ({result.method})")
+    result.rgba.save(args.output, format="PNG", compress_level=3)
+    print(f"wrote {args.output} ({result.rgba.width}x{result.rgba.height}, {result.method})")
     return 0
 
 
 def run_models(args: argparse.Namespace) -> int:
     from imgengine_gui.analysis.metadata_exiftool import metadata_report
     from imgengine_gui.cli.model_commands import describe_installed, model_report
+    from imgengine_gui.ml.inventory import served_report
 
-    report = model_report(settings_from(args))
+    settings = settings_from(args)
+    served, notes = served_report(settings, load=not args.no_load)
+    installed = {row["task"]: row for row in model_report(settings)}  # hub id, size, revision
+    report = [{**installed.get(row["task"], {}), **row} for row in served]
     metadata = metadata_report()
     if args.json:
-        json.dump([*report, metadata], sys.stdout, indent=1, default=str)
+        document = {"models": report, "metadata": metadata, "notes": notes}
+        json.dump(document, sys.stdout, indent=1, default=str)
         sys.stdout.write("\n")
         return 0
     for row in report:
@@ -100,10 +116,14 @@ def run_models(args: argparse.Namespace) -> int:
         print(f"{row['task']}: {row.get('serving')} ({row.get('tier')} tier)")
         print(f"  configured: {row.get('model')} ({present})")
         print(f"  looked in:  {row.get('path') or row.get('looked_in')}")
+        if row.get("served"):
+            print(f"  served by:  {row['served']}")
         if row.get("present") and row.get("size_bytes") is not None:
             print(f"  installed:  {describe_installed(row)}")
         elif not row.get("present") and row.get("hub_id"):
             print(f"  get it:     imgengine models download {row['task']}")
     print(f"metadata: {metadata['serving']}")
     print(f"  second pass: {metadata['second_pass']}")
+    for note in notes:
+        print(f"note: {note}")
     return 0

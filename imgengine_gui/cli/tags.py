@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -136,7 +137,8 @@ def run_suggest(args: argparse.Namespace) -> int:
     if args.json:
         _print_json([asdict(h) for h in hits])
     for hit in [] if args.json else hits:
-        print(f"{hit.confidence:.3f}\t{hit.path}")
+        shown = math.floor(hit.confidence * 1000) / 1000  # a "maybe" never reads 0.500
+        print(f"{shown:.3f}\t{hit.path}")
     return 0
 
 

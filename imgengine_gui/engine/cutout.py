@@ -1,14 +1,14 @@
-"""Background removal for one photo: SegFormer when present, else a labelled classical fallback."""
+"""Background removal for one photo: U²-Net-p (or SegFormer), GrabCut only as the last fallback."""
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from imgengine_gui.catalog import Connection, queries
 from imgengine_gui.settings import Settings
 
-CUTOUT_LONG_SIDE = 1600
+CUTOUT_LONG_SIDE = 1600  # the GUI preview; `imgengine cutout` keeps the photo's size
+FULL_SIZE = 1 << 16
 
 
 def subject_boxes(conn: Connection | None, path: Path) -> list[list[float]]:
@@ -21,28 +21,24 @@ def subject_boxes(conn: Connection | None, path: Path) -> list[list[float]]:
     return people or [expand_face_box(box) for box in faces]
 
 
-def cut_out(path: Path, settings: Settings, conn: Connection | None = None):
-    """Returns ml.cutout.CutoutResult for the photo at ``path`` (decoded once, reduced)."""
+def cut_out(
+    path: Path,
+    settings: Settings,
+    conn: Connection | None = None,
+    *,
+    long_side: int | None = CUTOUT_LONG_SIDE,
+):
+    """Returns ml.cutout.CutoutResult for the photo at ``path``, decoded once at ``long_side``
+    (None: full size). The segmenter loads once and runs on the device thread."""
     from imgengine_gui.analysis.decode import decode_reduced
-    from imgengine_gui.ml.cutout import remove_background
-    from imgengine_gui.ml.errors import ModelUnavailable
+    from imgengine_gui.ml.cutout import load_segmenter, remove_background
 
-    decoded = decode_reduced(Path(path), CUTOUT_LONG_SIDE)
-    try:
-        segmenter = _segmenter(settings.segmentation_model, settings.device)
-    except ModelUnavailable:
-        segmenter = None
+    decoded = decode_reduced(Path(path), long_side or FULL_SIZE)
+    segmenter, notes = load_segmenter(settings)
+    if segmenter is not None:
+        return remove_background(decoded.image, segmenter=segmenter)
     return remove_background(
-        decoded.image, segmenter=segmenter, boxes=subject_boxes(conn, Path(path).resolve())
+        decoded.image,
+        boxes=subject_boxes(conn, Path(path).resolve()),
+        fallback_reason="; ".join(notes) or None,
     )
-
-
-@functools.lru_cache(maxsize=2)
-def _segmenter(model_id: str, device: str):
-    """SegFormer loaded once per model and device: each preview must not reload it."""
-    from imgengine_gui.ml.backends import resolve_runtime
-    from imgengine_gui.ml.full.segmentation import SegformerSegmenter
-
-    segmenter = SegformerSegmenter(model_id)
-    segmenter.load(resolve_runtime(device=device, precision="fp32", backend="eager"))
-    return segmenter

@@ -28,7 +28,7 @@ from imgengine_gui.ml.download import (
     RemoteModel,
 )
 from imgengine_gui.ml.errors import ModelUnavailable
-from imgengine_gui.ml.registry import hf_hub_cache
+from imgengine_gui.ml.runtime.hf import hf_hub_cache
 from imgengine_gui.settings import Settings
 
 __all__ = [
@@ -244,10 +244,10 @@ def _publish(plan: _Plan, staged: model_store.Staged, settings: Settings) -> Pat
 
 def _point_setting(plan: _Plan, settings: Settings) -> str | None:
     """Make the task's setting find this copy: the hub id when the cache serves it, else its path."""
-    from imgengine_gui.ml.registry import find_local_model
+    from imgengine_gui.ml.runtime.hf import locate_model
 
     wanted = plan.remote.repo_id
-    served = find_local_model(wanted)
+    served = locate_model(wanted)
     if settings.model_folder.strip() or served is None or served.resolve() != plan.target.resolve():
         wanted = str(plan.target)
     if getattr(settings, SETTING[plan.task]) == wanted:

@@ -15,7 +15,8 @@ from typing import Any
 from imgengine_gui.ml.errors import ModelUnavailable
 from imgengine_gui.ml.model_files import weights_refusal
 from imgengine_gui.ml.model_store import Installed, installed, origin, remove_installed
-from imgengine_gui.ml.registry import ON_DEMAND_TASKS, TASKS, choose_tier, find_local_model
+from imgengine_gui.ml.registry import ON_DEMAND_TASKS, TASKS, choose_tier
+from imgengine_gui.ml.runtime.hf import locate_model
 from imgengine_gui.settings import Settings
 
 SETTING = {
@@ -117,7 +118,7 @@ def use_local_folder(task: str, folder: Path, *, check: bool = True) -> str:
 def remove_model(task: str, settings: Settings) -> str:
     """Delete the downloaded full-tier model of ``task``; a user's own folder is only let go."""
     value = str(getattr(settings, SETTING[task])) if task in SETTING else ""
-    path = find_local_model(value) if value else None
+    path = locate_model(value) if value else None
     if path is None:
         return f"{task}: no full-tier model is installed"
     found: Installed = installed(path)

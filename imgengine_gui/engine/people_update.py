@@ -60,7 +60,9 @@ def describe_backlog(
     workers: int = 0,
 ) -> list[str]:
     """Descriptors for already-detected faces; photos without faces are only stamped."""
-    from imgengine_gui.ml.offline.face_identity import IDENTITY_VERSION, FaceDescriber
+    from imgengine_gui.ml.offline.face_descriptors import FaceDescriptorAnalyzer
+    from imgengine_gui.ml.offline.face_identity import IDENTITY_VERSION
+    from imgengine_gui.ml.runtime import Runtime, on_device
 
     empty = [photo.photo_id for photo in backlog if not photo.faces]
     todo = [photo for photo in backlog if photo.faces]
@@ -72,11 +74,11 @@ def describe_backlog(
     writer.submit(stamp_empty)
     if not todo:
         return []
-    describer = FaceDescriber()
+    describer = FaceDescriptorAnalyzer()
     try:
-        describer.load()
+        on_device(describer.load, Runtime())  # dlib serves on the CPU whatever the settings
     except Exception as error:  # refused by checksum, or missing: faces stay unnamed
-        return [f"faces: people are not recognised ({error})"]
+        return [f"{describer.name}: {error}"]
     failed = 0
     with ThreadPoolExecutor(workers or os.cpu_count() or 2, thread_name_prefix="people") as pool:
         for start in range(0, len(todo), DESCRIBE_BATCH):
@@ -105,14 +107,14 @@ def _decode(photo: store.PhotoToDescribe) -> Any:
 
 
 def _describe(writer: CatalogWriter, describer: Any, ready: list) -> None:
-    from imgengine_gui.ml.offline.identified_faces import add_identity
+    from imgengine_gui.ml.runtime import on_device
 
     if not ready:
         return
-    results = [
+    found = [
         {"faces": [{"box": box, "score": score} for _, box, score in photo.faces]}
         for photo, _ in ready
     ]
-    add_identity(describer, [image for _, image in ready], results)
+    results = on_device(describer.run, [image for _, image in ready], found)
     for (photo, _), result in zip(ready, results, strict=True):
         writer.submit(lambda conn, pid=photo.photo_id, r=result: store.store_faces(conn, pid, r))

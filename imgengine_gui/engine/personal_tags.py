@@ -142,11 +142,17 @@ class PersonalTags:
         """The "maybe" photos below the threshold, the most informative to decide first."""
         tag = self._tag(name)
         index = self.load_index()
-        if tag["learns"] and index is not None and tag["model_id"] != index.model_id:
-            self._apply(tag, index)  # the library's embedding model changed since the last training
+        if (
+            tag["learns"]
+            and index is not None
+            and (tag["model_id"] != index.model_id or not tag["weights"])
+        ):  # the library's embedding model changed since the last training, or it never trained
+            self._apply(tag, index)
             self._commit()
             tag = self._tag(name)
         if not tag["learns"] or index is None or tag["model_id"] != index.model_id:
+            return []
+        if not tag["weights"]:
             return []
         model = _classifier(tag)
         confidence = model.confidence(index.matrix)
@@ -211,7 +217,7 @@ class PersonalTags:
                     f'personal tag "{tag["name"]}": its examples have no {index.model_id}'
                     " embedding yet"
                 )
-            elif tag["learns"] and tag["model_id"]:
+            elif tag["learns"] and tag["model_id"] not in (None, index.model_id):
                 notes.append(f'personal tag "{tag["name"]}" retrained for {index.model_id}')
         self._commit()
         return notes
@@ -232,13 +238,8 @@ class PersonalTags:
             store.save_classifier(self.conn, tag["id"], None)
             return store.replace_carriers(self.conn, tag["id"], [(p, 1.0, True) for p in examples])
         rejected = index.rows([pid for pid, positive in decided.items() if not positive])
-        model, confidence = classifier.train(
-            index.matrix, rows, rejected, center=index.center, seed=tag["id"]
-        )
-        store.save_classifier(
-            self.conn, tag["id"], index.model_id, model.weights, model.center,
-            model.threshold, model.scale,
-        )  # fmt: skip
+        model, confidence = classifier.train(index.matrix, rows, rejected, center=index.center)
+        store.save_classifier(self.conn, tag["id"], index.model_id, model)
         return self._store_carriers(tag, confidence, index, decided)
 
     def _store_carriers(
@@ -301,9 +302,11 @@ class PersonalTags:
 
 
 def _classifier(tag: Row) -> TagClassifier:
+    center = np.frombuffer(tag["center"], dtype=np.float32)
     return TagClassifier(
-        np.frombuffer(tag["weights"], dtype=np.float32),
-        np.frombuffer(tag["center"], dtype=np.float32),
+        np.frombuffer(tag["weights"], dtype=np.float32).reshape(-1, len(center)),
+        np.frombuffer(tag["rejected"] or b"", dtype=np.float32).reshape(-1, len(center)),
+        center,
         float(tag["threshold"]),
         float(tag["scale"]),
     )

@@ -30,8 +30,8 @@ from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, wa
 from imgengine_gui.settings import PHASES, Settings
 
 if TYPE_CHECKING:
-    from imgengine_gui.ml.base import Runtime
     from imgengine_gui.ml.executor import DeviceExecutor
+    from imgengine_gui.ml.runtime import Runtime
 
 PHASE_VERSIONS = {"metadata": "2", "content": "1"}  # metadata 2: the exiv2 reader
 DECODE_LONG_SIDE = 1024
@@ -268,9 +268,9 @@ class _Run:
 
 
 def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runtime]:
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.executor import DeviceExecutor
     from imgengine_gui.ml.registry import choose_analyzers
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     cores = os.cpu_count() or 2
     runtime = resolve_runtime(
@@ -297,17 +297,20 @@ def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runt
 
 def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[dict[str, str], str]:
     """(result key -> model id, the ml phase's version) once the models are loaded."""
+    from imgengine_gui.ml.base import in_ml_phase
     from imgengine_gui.ml.tags import calibration_digest
 
     model_ids: dict[str, str] = {}
     while not executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return model_ids, ""
-    for analyzer in executor.analyzers:  # waits until loading has finished
+    # waits until loading has finished; face descriptors are versioned by the people phase
+    analyzers = [a for a in executor.analyzers if in_ml_phase(a)]
+    for analyzer in analyzers:
         for key in analyzer.stores:
             model_ids[key] = analyzer.model_id
     # new thresholds re-tag the photos: the catalog stores only the tags that passed them
-    models = ",".join(sorted({a.model_id for a in executor.analyzers}))
+    models = ",".join(sorted({a.model_id for a in analyzers}))
     return model_ids, f"1:{calibration_digest()}:{models}"
 
 

@@ -40,7 +40,7 @@ class RunSummary:
     problems: list[FileProblem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     clusters: int = 0
-    models: list[dict] = field(default_factory=list)  # {name, model_id, tier} serving this run
+    models: list[dict] = field(default_factory=list)  # {name, model_id, tier, served} this run
     runtime: dict[str, str] = field(default_factory=dict)  # device, backend, precision
     planned: int = 0  # photos this run set out to analyze
     write_failures: int = 0  # results the catalog did not take (the run failed)

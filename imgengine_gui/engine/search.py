@@ -54,7 +54,9 @@ def search_text(conn: Connection, text: str, settings: Settings, limit: int = 20
         if tagged:
             return tagged
         raise SearchUnavailable(f"text search needs the CLIP model: {exc}") from exc
-    query = analyzer.encode_text([text])[0]
+    from imgengine_gui.ml.runtime import on_device
+
+    query = on_device(analyzer.encode_text, [text])[0]
     seen = {h.photo_id for h in tagged}
     ranked = [h for h in _rank(conn, stored, query, limit) if h.photo_id not in seen]
     return (tagged + ranked)[:limit]
@@ -63,11 +65,11 @@ def search_text(conn: Connection, text: str, settings: Settings, limit: int = 20
 @functools.lru_cache(maxsize=2)
 def _text_encoder(model_id: str):
     """CLIP loaded once per model: searches as the user types must not reload it."""
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
+    from imgengine_gui.ml.runtime import on_device, resolve_runtime
 
     analyzer = ClipSceneAnalyzer(model_id)
-    analyzer.load(resolve_runtime(device="cpu", precision="fp32", backend="eager"))
+    on_device(analyzer.load, resolve_runtime(device="cpu", precision="fp32", backend="eager"))
     return analyzer
 
 

@@ -1,33 +1,47 @@
-"""Background removal: a SegFormer subject mask when the model is here, else classical GrabCut."""
+"""Background removal: U²-Net-p by default, SegFormer when chosen, GrabCut as the last fallback.
+
+Segmenters load once per settings and run on the device thread (``ml.runtime.on_device``), so
+the GUI preview and ``imgengine cutout`` share one loaded model with the analysis executor's
+thread discipline. Their coarse probability is refined against the photo (``ml.matting``) into
+a soft alpha at the photo's size.
+"""
 
 from __future__ import annotations
 
+import functools
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from PIL import Image, ImageFilter
 
-GRABCUT_METHOD = "grabcut (classical fallback: no segmentation model)"
+from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.runtime import Served, on_device, one_line, resolve_runtime
+
+GRABCUT_METHOD = "GrabCut (last fallback: no segmentation model could serve)"
 GRABCUT_SIDE = 384  # GrabCut time grows fast with pixels: 512 px took 1-7 s per photo on 2 cores
 GRABCUT_ITERATIONS = 4
 # With no boxes, the subject is assumed inside the frame minus this margin on every side.
 CENTRE_MARGIN = 0.06
 BOX_MARGIN = 0.08
+_loading = threading.Lock()
 
 
 class Segmenter(Protocol):
     model_id: str
 
-    def subject_mask(self, image: Image.Image) -> np.ndarray: ...
+    def subject_mask(self, image: Image.Image) -> np.ndarray:
+        """Subject probability in 0..1 covering the whole image, at any resolution."""
+        ...
 
 
 @dataclass
 class CutoutResult:
     rgba: Image.Image
     mask: Image.Image  # mode "L", the rgba's alpha
-    method: str
+    method: str  # what served, in words: model, device, backend, precision; or the fallback
 
 
 def remove_background(
@@ -35,25 +49,81 @@ def remove_background(
     *,
     segmenter: Segmenter | None = None,
     boxes: Sequence[Sequence[float]] | None = None,
+    fallback_reason: str | None = None,
 ) -> CutoutResult:
-    """Cut the subject out of ``image`` (oriented, any size).
+    """Cut the subject out of ``image`` (oriented, any size), keeping its size.
 
-    ``segmenter`` (a loaded ``SegformerSegmenter``) decides when given. Otherwise GrabCut starts
-    from ``boxes`` (normalised [x0, y0, x1, y1] of people or faces; see ``expand_face_box``) or,
-    without them, from a centred rectangle.
+    ``segmenter`` (a loaded ``U2NetpSegmenter`` or ``SegformerSegmenter``) decides when given.
+    Otherwise GrabCut, the last fallback, starts from ``boxes`` (normalised [x0, y0, x1, y1] of
+    people or faces; see ``expand_face_box``) or, without them, from a centred rectangle.
     """
+    from imgengine_gui.ml.executor import fit_long_side
+    from imgengine_gui.ml.matting import WORK_SIDE, refine_alpha
+
     rgb = image.convert("RGB")
     if segmenter is not None:
-        probability = segmenter.subject_mask(rgb)
-        mask = Image.fromarray(np.round(np.clip(probability, 0, 1) * 255).astype(np.uint8), "L")
-        method = f"segformer:{segmenter.model_id}"
+        work = fit_long_side(rgb, WORK_SIDE)
+        probability = on_device(segmenter.subject_mask, work)
+        mask = refine_alpha(rgb, work, probability)
+        method = describe(segmenter)
     else:
-        mask = _grabcut_mask(rgb, boxes)
-        method = GRABCUT_METHOD
-    mask = _feather(mask)
+        mask = _feather(_grabcut_mask(rgb, boxes))
+        method = GRABCUT_METHOD + (f": {fallback_reason}" if fallback_reason else "")
     rgba = rgb.copy()
     rgba.putalpha(mask)
     return CutoutResult(rgba=rgba, mask=mask, method=method)
+
+
+def describe(segmenter: Any) -> str:
+    """``U²-Net-p (u2netp) · cpu · onnxruntime/CPUExecutionProvider · fp32``."""
+    label = getattr(segmenter, "label", type(segmenter).__name__)
+    served: Served | None = getattr(segmenter, "served", None)
+    where = f" · {served.text}" if served is not None else ""
+    return f"{label} ({segmenter.model_id}){where}"
+
+
+def load_segmenter(settings: Any) -> tuple[Segmenter | None, list[str]]:
+    """The segmenter the settings choose, loaded once on the device thread, or None for GrabCut.
+
+    SegFormer (``cutout_model = "segformer"``) falls back to U²-Net-p, which falls back to
+    GrabCut; the notes say why at each step.
+    """
+    from imgengine_gui.ml.registry import choose_tier
+
+    choice = choose_tier("segmentation", settings)
+    notes = [choice.note] if choice.note else []
+    kinds = ["segformer"] if choice.tier == "full" else []
+    kinds += ["u2netp"] if choice.offline_present else []
+    for kind in kinds:
+        model_id = choice.model if kind == "segformer" else "u2netp"
+        try:
+            with _loading:  # two previews at once must not load two copies
+                segmenter, load_notes = _loaded(
+                    kind, model_id, settings.device, settings.backend, settings.precision
+                )
+        except (ModelUnavailable, RuntimeError, OSError, ValueError) as error:
+            notes.append(f"segmentation: {kind} failed to load ({one_line(error)})")
+            continue
+        return segmenter, notes + load_notes
+    return None, notes
+
+
+@functools.lru_cache(maxsize=2)
+def _loaded(
+    kind: str, model_id: str, device: str, backend: str, precision: str
+) -> tuple[Segmenter, list[str]]:
+    """One loaded segmenter per model and runtime: each preview must not reload it."""
+    runtime = resolve_runtime(device=device, backend=backend, precision=precision, max_batch=1)
+    if kind == "segformer":
+        from imgengine_gui.ml.full.segmentation import SegformerSegmenter
+
+        segmenter: Any = SegformerSegmenter(model_id)
+    else:
+        from imgengine_gui.ml.offline.u2netp import U2NetpSegmenter
+
+        segmenter = U2NetpSegmenter()
+    on_device(segmenter.load, runtime)
+    return segmenter, list(runtime.notes)
 
 
 def expand_face_box(box: Sequence[float]) -> list[float]:

@@ -1,14 +1,19 @@
 """One thread owns the device and the models; decode workers feed it through a bounded queue.
 
 Producers call ``submit(key, image)`` (blocking while the queue is full: back-pressure on
-decoding). The device thread forms fixed-size batches, resizes each image once per distinct
+decoding). The executor forms fixed-size batches, resizes each image once per distinct
 analyzer ``input_size``, runs every analyzer on the batch, merges the result dicts per key and
 hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back exactly once
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
 order, so a later analyzer's key wins (the registry runs detection after faces, so detected
-people override the count from faces). ``notes`` and ``analyzers`` wait for loading to finish.
-Tags that need several analyzers' results (portrait, from faces) are added to the merged dicts
+people override the count from faces); an analyzer that ``needs`` earlier keys gets the merged
+results so far. ``notes`` and ``analyzers`` wait for loading to finish. Tags that need several
+analyzers' results (portrait, from faces) are added to the merged dicts once per photo
 (``ml/photo_tags.py``).
+
+The executor's own thread only forms batches: models load and run on the runtime's device thread
+(``ml.runtime.on_device``), which on-demand work such as the cutout preview shares. Models are
+prepared for batches of 1..``batch_size``: the executor sets ``runtime.max_batch`` before loading.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from imgengine_gui.ml.base import Analyzer, Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
 from imgengine_gui.ml.photo_tags import finalise
+from imgengine_gui.ml.runtime import on_device
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -50,6 +56,7 @@ class DeviceExecutor:
     ) -> None:
         self.runtime = runtime
         self.batch_size = batch_size or min((a.batch_size for a in analyzers), default=16)
+        runtime.max_batch = self.batch_size  # engines are built for the batches fed below
         self.linger_s = linger_s
         self._notes: list[str] = []
         self.done = 0
@@ -72,7 +79,7 @@ class DeviceExecutor:
     def start(self) -> DeviceExecutor:
         if self._thread is not None:
             raise RuntimeError("executor already started")
-        self._thread = threading.Thread(target=self._main, name="imgengine-device", daemon=True)
+        self._thread = threading.Thread(target=self._main, name="imgengine-batches", daemon=True)
         self._thread.start()
         return self
 
@@ -108,8 +115,8 @@ class DeviceExecutor:
 
     @property
     def loaded(self) -> list[dict[str, str]]:
-        """The analyzers actually serving: name, model id and tier; waits for loading."""
-        return [{"name": a.name, "model_id": a.model_id, "tier": a.tier} for a in self.analyzers]
+        """The analyzers actually serving: name, model id, tier and what served it; waits."""
+        return [served_by(analyzer) for analyzer in self.analyzers]
 
     @property
     def notes(self) -> list[str]:
@@ -141,15 +148,15 @@ class DeviceExecutor:
 
     def _main(self) -> None:
         try:
-            self._set_threads()
-            self._load()
+            on_device(self._set_threads)
+            on_device(self._load)
             self._ready.set()
             while not self._cancelled.is_set():
                 batch, closing = self._next_batch()
                 if self._cancelled.is_set():
                     break
                 if batch:
-                    self._process(batch)
+                    on_device(self._process, batch)
                 if closing:
                     break
         except BaseException as error:  # a callback failed: stop, and close() re-raises it
@@ -162,10 +169,8 @@ class DeviceExecutor:
     def _set_threads(self) -> None:
         if self.runtime.num_threads <= 0:
             return
-        try:
-            import torch
-        except ImportError:
-            return
+        import torch
+
         if torch.get_num_threads() != self.runtime.num_threads:
             torch.set_num_threads(self.runtime.num_threads)
 
@@ -218,7 +223,7 @@ class DeviceExecutor:
                 self._calibrate(sized)
             with _inference_mode():
                 for analyzer in self._analyzers:
-                    results = self._run(analyzer, sized[analyzer.input_size], keys)
+                    results = self._run(analyzer, sized[analyzer.input_size], keys, merged)
                     for into, result in zip(merged, results or (), strict=False):
                         into.update(result)
             for result in merged:
@@ -253,10 +258,10 @@ class DeviceExecutor:
         return sized
 
     def _run(
-        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any]
+        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any], found: list[dict]
     ) -> list[dict[str, Any]] | None:
         try:
-            results = run_splitting_on_oom(analyzer, images, self._notes)
+            results = run_splitting_on_oom(analyzer, images, self._notes, found)
             if len(results) != len(images):
                 raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
             return results
@@ -286,11 +291,22 @@ def fit_long_side(image: Image.Image, size: int) -> Image.Image:
     return image.resize((width, height), PILImage.Resampling.BILINEAR, reducing_gap=3.0)
 
 
+def served_by(analyzer: Analyzer) -> dict[str, str]:
+    """Name, model id, tier and what served it (device · backend · precision), as plain data."""
+    served = getattr(analyzer, "served", None)
+    row = {"name": analyzer.name, "model_id": analyzer.model_id, "tier": analyzer.tier}
+    row["served"] = served.text if served is not None else "plug-in (runs itself)"
+    return row
+
+
 def run_splitting_on_oom(
-    analyzer: Analyzer, images: list[Image.Image], notes: list[str]
+    analyzer: Analyzer, images: list[Image.Image], notes: list[str], found: list[dict] | None = None
 ) -> list[dict[str, Any]]:
-    """Run the analyzer; on GPU out-of-memory, retry the batch in halves."""
+    """Run the analyzer (with ``found`` when it ``needs`` earlier results); on GPU out-of-memory,
+    retry the batch in halves."""
     try:
+        if getattr(analyzer, "needs", ()):
+            return analyzer.run(images, found or [{} for _ in images])  # type: ignore[call-arg]
         return analyzer.run(images)
     except Exception as error:
         if len(images) < 2 or not _is_out_of_memory(error):
@@ -300,29 +316,28 @@ def run_splitting_on_oom(
     note = f"{analyzer.name}: out of GPU memory at batch {len(images)}; splitting"
     if note not in notes:
         notes.append(note)
-    return run_splitting_on_oom(analyzer, images[:half], notes) + run_splitting_on_oom(
-        analyzer, images[half:], notes
+    found = found or [{} for _ in images]
+    return run_splitting_on_oom(analyzer, images[:half], notes, found[:half]) + (
+        run_splitting_on_oom(analyzer, images[half:], notes, found[half:])
     )
 
 
 def _is_out_of_memory(error: BaseException) -> bool:
-    try:
-        import torch
-    except ImportError:
-        return False
+    import torch
+
     return isinstance(error, torch.cuda.OutOfMemoryError)
 
 
 def _free_cuda_cache() -> None:
     import torch
 
-    if torch.cuda.is_available():
+    from imgengine_gui.ml.runtime import probes
+
+    if probes.cuda_available():
         torch.cuda.empty_cache()
 
 
 def _inference_mode() -> contextlib.AbstractContextManager[Any]:
-    try:
-        import torch
-    except ImportError:
-        return contextlib.nullcontext()
+    import torch
+
     return torch.inference_mode()

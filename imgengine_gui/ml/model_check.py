@@ -1,7 +1,9 @@
 """Does a downloaded model work? Load it the way the app will and run it on one image.
 
-Loading goes through the analyzers' own ``load`` (``local_files_only=True``, safetensors only), on
-the CPU, so a model that passes here is one the pipeline can serve.
+Loading goes through the analyzers' own ``load`` (``ModelAnalyzer``: ``runtime.hf`` finds the
+folder, safetensors only, ``local_files_only=True``; ``runtime.prepare`` makes the session), on the
+CPU and on the device thread like every model, so a model that passes here is one the pipeline can
+serve.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import numpy as np
 
 from imgengine_gui.ml.base import Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
+from imgengine_gui.ml.runtime import on_device
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -37,7 +40,7 @@ def check_model(task: str, folder: Path) -> str:
     if check is None:
         raise ValueError(f"no check for task {task!r}")
     try:
-        return check(str(folder), smoke_image())
+        return on_device(check, str(folder), smoke_image())
     except ModelUnavailable:
         raise
     except Exception as error:  # whatever a broken model raises: one line for the user

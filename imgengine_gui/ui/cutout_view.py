@@ -39,7 +39,7 @@ def pil_to_qimage(image) -> QImage:
 
 
 def compute_cutout(photo_id: int, path: str, settings: Settings, catalog: Path) -> CutoutImages:
-    """Runs on a worker thread: decode, segment (or GrabCut), and convert for display."""
+    """Runs on a worker thread: decode, segment on the device thread (or GrabCut), convert."""
     from imgengine_gui.catalog.reader import opened_if_present
     from imgengine_gui.engine.cutout import cut_out
 
@@ -174,7 +174,7 @@ class CutoutView(QWidget):
         self.original.set_image(result.original)
         self.mask.set_image(result.mask)
         self.cutout.set_image(result.cutout)
-        self.method.setText(f"Method: {result.method}")
+        self.method.setText(f"Served by: {result.method}")
         self.save_button.setEnabled(True)
 
     def set_error(self, photo_id: int, message: str) -> None:

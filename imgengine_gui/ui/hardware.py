@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from imgengine_gui.ml.runtime import probes
 
 CACHE_SUBFOLDERS = ("thumbs", "previews")
 
@@ -29,7 +30,7 @@ class Hardware:
         if not self.cuda:
             return "needs CUDA, which was not detected"
         if not self.tensorrt_installed:
-            return "needs the torch-tensorrt package (pip install imgengine-gui[tensorrt])"
+            return probes.TENSORRT_PACKAGE_HINT
         return None
 
 
@@ -38,7 +39,7 @@ _found: Hardware | None = None
 
 
 def tensorrt_installed() -> bool:
-    return importlib.util.find_spec("torch_tensorrt") is not None
+    return probes.torch_tensorrt_installed()
 
 
 def detected() -> Hardware | None:
@@ -49,14 +50,7 @@ def detect_hardware() -> Hardware:
     global _found
     with _lock:
         if _found is None:
-            note = ""
-            try:
-                import torch
-
-                cuda = bool(torch.cuda.is_available())
-                gpu = torch.cuda.get_device_name(0) if cuda else None
-            except Exception as exc:  # a broken CUDA driver must not stop the app
-                cuda, gpu, note = False, None, f"torch could not check: {exc}"
+            cuda, gpu, note = probes.probe_cuda()
             _found = Hardware(cuda, gpu, tensorrt_installed(), note)
         return _found
 

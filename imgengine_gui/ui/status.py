@@ -76,8 +76,8 @@ def runtime_text(report: dict) -> str:
 
 def describe_runtime(settings) -> dict:
     """Runs on a worker (imports torch): which tier and runtime the next run would use."""
-    from imgengine_gui.ml.backends import resolve_runtime
     from imgengine_gui.ml.registry import model_report
+    from imgengine_gui.ml.runtime import resolve_runtime
 
     runtime = resolve_runtime(settings)
     report = model_report(settings)

@@ -80,6 +80,9 @@ def test_bench_json_reports_pipeline_and_baseline(capsys, monkeypatch):
     assert report["device"] == "cpu" and report["failed"] == 0
     assert report["runs"]["all"]["photos"] == 6 and report["baseline_photos"] == 2
     assert report["analyzers"], "the ML phase ran no analyzer"
+    cutout = report["cutout"]  # one photo of the library, full size, U²-Net-p by default
+    assert cutout["size"] == "1600x1200" and cutout["seconds"] > 0
+    assert cutout["method"].startswith("U²-Net-p (u2netp) · cpu")
     library = Path(report["library"])
     assert sum(p.suffix == ".heic" for p in library.iterdir()) == 1
     assert "pipeline all" in err  # progress and messages go to stderr

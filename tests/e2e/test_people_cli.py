@@ -68,3 +68,21 @@ def test_people_from_analysis_to_forgetting(library, tmp_path, cli, photos_json)
     code, _, err = cli("analyze", library, "--catalog", catalog)
     assert code == 0 and "0 photos analyzed" in err
     assert [(p["faces"], p["photos"]) for p in _people(cli, catalog)] == [(4, 4), (3, 3)]
+
+
+def test_turning_people_on_later_describes_stored_faces_without_the_ml_phase(
+    library, tmp_path, cli
+):
+    """Descriptors are versioned by the people phase: switching them on re-runs no other model."""
+    from imgengine_gui.settings import Settings
+
+    catalog = tmp_path / "catalog.sqlite"
+    Settings(recognize_people=False).save()
+    code, _, err = cli("analyze", library, "--catalog", catalog)
+    assert code == 0 and "6 photos analyzed" in err
+    assert _people(cli, catalog) == []
+
+    Settings(recognize_people=True).save()
+    code, _, err = cli("analyze", library, "--catalog", catalog)
+    assert code == 0 and "0 photos analyzed" in err
+    assert [(p["faces"], p["photos"]) for p in _people(cli, catalog)] == [(4, 4), (3, 3)]

@@ -191,7 +191,7 @@ def test_cutout_runs_on_a_worker_and_saves_a_png(qtbot, make_window, seeded, wai
     result = job.result
     assert result.photo_id == photo_id
     view = window.cutout
-    assert view.method.text() == f"Method: {result.method}"
+    assert view.method.text() == f"Served by: {result.method}"
     assert view.cutout.image.size() == view.original.image.size() == view.mask.image.size()
     assert view.save_button.isEnabled()
     target = tmp_path / "cut.png"

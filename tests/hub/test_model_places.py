@@ -83,7 +83,7 @@ def test_the_model_folder_setting_downloads_there_and_remove_gives_it_back(
     assert Settings.load().objects_model == str(target)
     capsys.readouterr()
     assert main(["models", "--json"]) == 0
-    row = next(r for r in json.loads(capsys.readouterr().out) if r["task"] == "objects")
+    row = next(r for r in json.loads(capsys.readouterr().out)["models"] if r["task"] == "objects")
     assert (row["tier"], row["hub_id"]) == ("full", RTDETR)
     assert row["revision"] == hub.repos[RTDETR]["main"].commit
     assert tree(hf_cache.parent) == []
@@ -104,7 +104,7 @@ def test_a_mirror_folder_serves_without_the_hub(hub, hf_cache, tmp_path, monkeyp
     shutil.copytree(hf_cache, mirror, symlinks=True)
     shutil.rmtree(hf_cache)
     monkeypatch.setenv("HF_ENDPOINT", closed_port_url())
-    Settings(model_mirror=str(mirror)).save()
+    Settings(model_mirror=str(mirror), cutout_model="segformer").save()
     asked = len(hub.log)
 
     assert main(["models", "download", "segmentation", "--quiet"]) == 0

@@ -6,6 +6,7 @@ import json
 import os
 import signal
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -28,7 +29,7 @@ TASK_REPOS = {"scenes": CLIP, "objects": RTDETR, "segmentation": SEGFORMER}
 def models_json(capsys) -> dict[str, dict]:
     capsys.readouterr()
     assert main(["models", "--json"]) == 0
-    return {row["task"]: row for row in json.loads(capsys.readouterr().out)}
+    return {row["task"]: row for row in json.loads(capsys.readouterr().out)["models"]}
 
 
 def wanted_bytes(hub, repo_id: str) -> int:
@@ -44,6 +45,10 @@ def test_download_all_installs_checked_models_that_then_serve(hub, hf_cache, cap
     for task, repo in TASK_REPOS.items():
         assert f"{task}: {repo} @ {hub.repos[repo]['main'].commit[:12]} installed (" in out
 
+    # U²-Net-p stays the cutout model until the user chooses SegFormer
+    assert "background removal still uses U²-Net-p: set Background removal" in out
+    assert choose_tier("segmentation", Settings.load()).tier == "offline"
+    replace(Settings.load(), cutout_model="segformer").save()
     rows = models_json(capsys)
     for task, repo in TASK_REPOS.items():
         row = rows[task]

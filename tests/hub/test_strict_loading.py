@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from imgengine_gui.ml.errors import ModelUnavailable
-from imgengine_gui.ml.full import loading
 from imgengine_gui.ml.model_files import is_wanted
 from imgengine_gui.ml.registry import choose_tier
+from imgengine_gui.ml.runtime import hf
 from imgengine_gui.settings import Settings
 
 PACKAGE = Path(__file__).resolve().parents[2] / "imgengine_gui"
@@ -82,7 +82,7 @@ def model_folder(path: Path, *files: str) -> Path:
 def test_a_folder_with_pickle_weights_only_is_refused_with_a_message(tmp_path):
     folder = model_folder(tmp_path / "old-clip", "pytorch_model.bin")
     with pytest.raises(ModelUnavailable, match=r"has pickle weights only \(pytorch_model.bin\)"):
-        loading.require_model(str(folder))
+        hf.require_model(str(folder))
     choice = choose_tier("scenes", Settings(scenes_model=str(folder)))
     assert (choice.tier, choice.present) == ("offline", False)
     assert choice.note.startswith(f"scenes: refused {folder} has pickle weights only")
@@ -91,5 +91,5 @@ def test_a_folder_with_pickle_weights_only_is_refused_with_a_message(tmp_path):
 
 def test_safetensors_beside_pickle_weights_are_accepted(tmp_path):
     folder = model_folder(tmp_path / "both", "pytorch_model.bin", "model.safetensors")
-    assert loading.require_model(str(folder)) == folder
+    assert hf.require_model(str(folder)) == folder
     assert choose_tier("scenes", Settings(scenes_model=str(folder))).tier == "full"

@@ -37,6 +37,7 @@ class FakeAnalyzer:
         self.batches: list[int] = []
         self.seen_sizes: list[tuple[int, int]] = []
         self.loaded_on: Runtime | None = None
+        self.threads: list[str] = []
 
     def load(self, runtime: Runtime) -> None:
         if self.load_error is not None:
@@ -48,6 +49,7 @@ class FakeAnalyzer:
         if self.fail_on_batch == len(self.batches):
             raise RuntimeError("kernel exploded")
         time.sleep(self.delay_s)
+        self.threads.append(threading.current_thread().name)
         self.seen_sizes.extend(image.size for image in images)
         return [{self.name: image.getpixel((0, 0))[0]} for image in images]
 
@@ -93,7 +95,12 @@ def test_batches_form_and_every_key_gets_its_own_result_once():
     assert all(result == {"fake": int(key.split("-")[1])} for key, result in results)
     assert progress == [4, 8, 10]
     assert errors == []
-    assert executor.loaded == [{"name": "fake", "model_id": "test/fake", "tier": "offline"}]
+    assert executor.loaded == [
+        {"name": "fake", "model_id": "test/fake", "tier": "offline",
+         "served": "plug-in (runs itself)"}
+    ]  # fmt: skip
+    assert executor.runtime.max_batch == 4  # models are prepared for the batches fed
+    assert set(analyzer.threads) == {"imgengine-device"}
 
 
 def test_each_analyzer_gets_images_resized_once_to_its_size_and_results_merge():
@@ -286,3 +293,40 @@ def test_float_precisions_never_calibrate():
     executor.submit(0, photo(0))
     executor.close(timeout=30)
     assert calibrating.calibrated_on == []
+
+
+class CountsFaces(FakeAnalyzer):
+    """Reads what an earlier analyzer found, as a face-descriptor step would."""
+
+    needs = ("fake",)
+
+    def run(self, images, found=None):
+        return [{"seen": dict(f)} for f in found]
+
+
+def test_an_analyzer_that_needs_earlier_results_gets_them_per_image():
+    first, second = FakeAnalyzer(), CountsFaces(name="after")
+    executor, results, errors, _ = run_executor([first, second], 5, batch_size=2)
+    assert errors == []
+    assert [r["seen"] for _, r in results] == [{"fake": i} for i in range(5)]
+
+
+def test_served_by_reports_a_model_analyzers_sessions():
+    from imgengine_gui.ml.base import ModelAnalyzer
+    from imgengine_gui.ml.runtime import prepare
+
+    class Doubler(ModelAnalyzer):
+        name, model_id = "double", "test/double"
+
+        def _load(self, runtime):
+            return prepare(lambda xs: [2 * x for x in xs], runtime, name=self.name, library="numpy")
+
+        def preprocess(self, images, found):
+            return [image.getpixel((0, 0))[0] for image in images]
+
+        def postprocess(self, outputs, images, found):
+            return [{"double": value} for value in outputs]
+
+    executor, results, errors, _ = run_executor([Doubler()], 3, batch_size=3)
+    assert [r["double"] for _, r in results] == [0, 2, 4]
+    assert executor.loaded[0]["served"] == "cpu · numpy · fp32"

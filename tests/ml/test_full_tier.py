@@ -12,13 +12,13 @@ from PIL import Image
 
 from imgengine_gui.ml.base import Analyzer, Runtime
 from imgengine_gui.ml.errors import ModelUnavailable
-from imgengine_gui.ml.full import loading
 from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
 from imgengine_gui.ml.full.detection import DetectionAnalyzer
 from imgengine_gui.ml.full.segmentation import (
     SegformerSegmenter,
     subject_label_ids,
 )
+from imgengine_gui.ml.runtime import hf
 from imgengine_gui.ml.tags import TAGS
 
 pytest.importorskip("transformers")
@@ -69,12 +69,12 @@ def _fake_hf_cache(cache: Path, model_id: str, model_dir: Path) -> Path:
 
 
 def test_locate_model_accepts_a_local_folder(tiny_clip_dir):
-    assert loading.locate_model(str(tiny_clip_dir)) == tiny_clip_dir
+    assert hf.locate_model(str(tiny_clip_dir)) == tiny_clip_dir
 
 
 def test_locate_model_finds_the_hf_cache_snapshot(empty_hf_cache, tiny_clip_dir):
     snapshot = _fake_hf_cache(empty_hf_cache, "tiny-org/tiny-clip", tiny_clip_dir)
-    assert loading.locate_model("tiny-org/tiny-clip") == snapshot
+    assert hf.locate_model("tiny-org/tiny-clip") == snapshot
     analyzer = ClipSceneAnalyzer("tiny-org/tiny-clip", threshold=0.0)
     analyzer.load(Runtime())
     assert analyzer.run([Image.new("RGB", (80, 60), "teal")])[0]["scenes"]
@@ -95,7 +95,7 @@ def test_missing_folder_names_the_folder(tmp_path):
     with pytest.raises(ModelUnavailable, match="config.json") as caught:
         ClipSceneAnalyzer(str(folder)).load(Runtime())
     assert str(folder) in str(caught.value)
-    assert loading.locate_model(str(folder)) is None
+    assert hf.locate_model(str(folder)) is None
 
 
 def test_hub_is_never_contacted_even_when_online_mode_is_on(
@@ -176,7 +176,7 @@ def test_encode_text_gives_unit_vectors_in_the_image_space(clip, photos):
 
 
 def test_clip_bf16_autocast_stays_close_to_fp32(tiny_clip_dir, clip, photos):
-    from imgengine_gui.ml.backends import cpu_supports_bf16
+    from imgengine_gui.ml.runtime.probes import cpu_supports_bf16
 
     if not cpu_supports_bf16():
         pytest.skip("this CPU has no native bf16")
@@ -186,6 +186,23 @@ def test_clip_bf16_autocast_stays_close_to_fp32(tiny_clip_dir, clip, photos):
     reduced = np.stack([r["embedding"] for r in low.run(photos)])
     assert reduced.dtype == np.float32
     assert np.min(np.sum(reference * reduced, axis=1)) > 0.98
+
+
+def test_clip_int8_calibrates_its_linear_layers_on_photos_and_says_how_it_agreed(
+    tiny_clip_dir, clip, photos
+):
+    runtime = Runtime(precision="int8")
+    low = ClipSceneAnalyzer(str(tiny_clip_dir), threshold=0.0)
+    low.load(runtime)
+    assert low.served.precision == "fp32"  # until calibrated
+    low.calibrate(photos)
+    (note,) = [n for n in runtime.notes if "int8" in n]
+    assert note.startswith("scenes: int8 ") and "agreement" in note
+    if "accepted" in note:
+        assert low.sessions["image"].served.precision == "int8"
+        reference = np.stack([r["embedding"] for r in clip.run(photos)])
+        reduced = np.stack([r["embedding"] for r in low.run(photos)])
+        assert np.min(np.sum(reference * reduced, axis=1)) > 0.99
 
 
 # --- objects and people --------------------------------------------------------------------------

@@ -71,7 +71,8 @@ def _labels(result) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "weight", [weights.MOBILENET_V2, weights.MTCNN_PNET, weights.MTCNN_RNET, weights.MTCNN_ONET]
+    "weight",
+    [weights.MOBILENET_V2, weights.MTCNN_PNET, weights.MTCNN_RNET, weights.MTCNN_ONET, weights.U2NETP],
 )
 def test_installed_weights_match_their_pins(weight):
     path = weights.locate(weight)
@@ -106,6 +107,21 @@ def test_a_tampered_mtcnn_net_refuses_the_face_analyzer(tmp_path):
     onet.write_bytes(onet.read_bytes()[:-1] + b"\0")
     with pytest.raises(ModelUnavailable, match="mtcnn_onet.pt failed the integrity check"):
         MtcnnFaceAnalyzer(weights_dir=tmp_path).load(Runtime())
+
+
+def test_a_tampered_u2netp_is_refused_and_rembg_is_never_imported(tmp_path, monkeypatch):
+    import sys
+
+    from imgengine_gui.ml.offline.u2netp import U2NetpSegmenter
+
+    tampered = tmp_path / "rembg"
+    tampered.mkdir()
+    data = weights.locate(weights.U2NETP).read_bytes()
+    (tampered / "u2netp.onnx").write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    monkeypatch.setattr(weights, "locate", lambda weight: tampered / "u2netp.onnx")
+    with pytest.raises(ModelUnavailable, match="u2netp.onnx failed the integrity check"):
+        U2NetpSegmenter().load(Runtime())
+    assert "rembg" not in sys.modules
 
 
 def test_a_missing_package_says_how_to_install_it():
@@ -291,22 +307,23 @@ def test_corpus_waterfall_in_every_orientation_reads_alike(scenes, faces, photos
     assert all(result["people"] == 0 for result in faces.run(upright))
 
 
-def test_int8_scenes_calibrate_on_photos_and_report_agreement():
+def test_int8_is_declined_for_the_convolution_models_with_a_note():
+    """Measured: static int8 convolutions disagreed with fp32 too often, dynamic int8 was slower."""
     from skimage import data
 
-    from imgengine_gui.ml.base import Runtime
+    from imgengine_gui.ml.offline.faces import MtcnnFaceAnalyzer
     from imgengine_gui.ml.offline.scenes import MobileNetSceneAnalyzer
 
     runtime = Runtime(precision="int8")
-    analyzer = MobileNetSceneAnalyzer()
-    analyzer.load(runtime)
-    photos = [Image.fromarray(getattr(data, n)()) for n in ("chelsea", "coffee", "rocket", "astronaut")]
-    fp32 = analyzer.run(photos)
-    analyzer.calibrate(photos)
-    note = next(n for n in runtime.notes if "int8" in n)
-    assert "agreement" in note
-    int8 = analyzer.run(photos)
-    if "accepted" in note:
-        assert [r["scenes"][:1] and r["scenes"][0]["label"] for r in int8] == [
-            r["scenes"][:1] and r["scenes"][0]["label"] for r in fp32
-        ]
+    scenes, faces = MobileNetSceneAnalyzer(), MtcnnFaceAnalyzer()
+    scenes.load(runtime)
+    faces.load(runtime)
+    photos = [Image.fromarray(getattr(data, n)()) for n in ("chelsea", "coffee", "astronaut")]
+    before = scenes.run(photos)
+    scenes.calibrate(photos)
+    faces.calibrate(photos)
+    assert scenes.served.text == faces.served.text == "cpu · eager · fp32"
+    assert [n.split(":")[0] for n in runtime.notes] == ["scenes", "faces"]
+    assert all("fp32 (int8 is for Linear-heavy models" in n for n in runtime.notes)
+    after = scenes.run(photos)
+    assert [r["scenes"] for r in after] == [r["scenes"] for r in before]

@@ -70,12 +70,14 @@ def test_full_tier_from_local_folders(
         scenes_model=str(tiny_clip_dir),
         objects_model=str(tiny_rtdetr_dir),
         segmentation_model=str(tiny_segformer_dir),
+        cutout_model="segformer",
         batch_size=3,
     ).save()
     catalog = tmp_path / "catalog.sqlite"
     code, _, err = _run(capsys, "analyze", skimage_folder, "--catalog", catalog, "--device", "cpu")
     assert code == 0, err
     assert str(tiny_clip_dir) in err and str(tiny_rtdetr_dir) in err
+    assert f"Model objects: {tiny_rtdetr_dir} (full) on cpu · eager · fp32" in err
     photos = _photos(capsys, catalog)
     assert len(photos) == 4
     for photo in photos.values():
@@ -98,6 +100,44 @@ def test_full_tier_from_local_folders(
     code, out, err = _run(capsys, "cutout", skimage_folder / "astronaut.jpg", "-o", out_png,
                           "--catalog", catalog)
     assert code == 0, err
-    assert "segformer:" in out
+    assert f"SegFormer ({tiny_segformer_dir}) · cpu · eager · fp32" in out
     with Image.open(out_png) as cut:
         assert cut.mode == "RGBA"
+
+
+def test_cli_cutout_is_u2netp_by_default_with_a_soft_alpha_at_full_size(skimage_folder, tmp_path, capsys):
+    import numpy as np
+
+    out_png = tmp_path / "astronaut-cut.png"
+    code, out, err = _run(capsys, "cutout", skimage_folder / "astronaut.jpg", "-o", out_png)
+    assert code == 0, err
+    assert "U²-Net-p (u2netp) · cpu · onnxruntime/CPUExecutionProvider · fp32" in out
+    with Image.open(out_png) as cut:
+        assert cut.mode == "RGBA" and cut.size == (512, 512)
+        alpha = np.asarray(cut)[..., 3] / 255
+    assert ((alpha > 0.04) & (alpha < 0.96)).mean() > 0.01  # soft, not a binary cut
+    assert alpha[64:170, 185:275].mean() > 0.9  # face
+    assert alpha[185:255, 155:285].mean() > 0.9  # collar
+    assert alpha[:50, :50].mean() < 0.05 and alpha[:50, -50:].mean() < 0.05  # background corners
+
+
+def test_cli_models_reports_what_serves_each_task(capsys):
+    code, out, err = _run(capsys, "models", "--device", "cpu")
+    assert code == 0, err
+    assert "scenes: offline MobileNetV2 (offline tier)" in out
+    assert "  served by:  cpu · eager · fp32" in out
+    assert "segmentation: offline U²-Net-p (offline tier)" in out
+    assert "  served by:  U²-Net-p (u2netp) · cpu · onnxruntime/CPUExecutionProvider · fp32" in out
+    assert "face_descriptors: dlib-resnet-v1 (offline tier)" in out
+    assert "  served by:  cpu · dlib · fp32" in out
+    assert "  get it:     imgengine models download scenes" in out  # no CLIP in the cache here
+    assert "\nmetadata: exiv2 " in out and "  second pass: " in out
+
+    code, out, err = _run(capsys, "models", "--no-load", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert set(report) == {"models", "metadata", "notes"}
+    rows = {row["task"]: row for row in report["models"]}
+    assert set(rows) == {"scenes", "objects", "faces", "segmentation"}  # nothing loaded
+    assert rows["scenes"]["hub_id"] == "openai/clip-vit-base-patch32" and rows["scenes"]["served"] is None
+    assert report["metadata"]["serving"].startswith("exiv2 ")

@@ -5,13 +5,12 @@ from importlib.metadata import EntryPoint
 
 import pytest
 
-from imgengine_gui.ml import analyzers as builtin_entry_points
 from imgengine_gui.ml import registry
 from imgengine_gui.ml.registry import (
     TASKS,
     choose_analyzers,
     choose_tier,
-    discover_analyzers,
+    discover_plugins,
     model_report,
 )
 from imgengine_gui.settings import Settings
@@ -37,7 +36,9 @@ def model_folder(path):
 
 def test_without_models_every_task_falls_back_to_the_offline_tier_with_a_note(empty_hf_cache):
     analyzers, notes = choose_analyzers(Settings())
-    assert [(a.name, a.tier) for a in analyzers] == [("scenes", "offline"), ("faces", "offline")]
+    assert [(a.name, a.tier) for a in analyzers] == [
+        ("scenes", "offline"), ("faces", "offline"), ("face_descriptors", "offline"),
+    ]  # fmt: skip
     assert notes[0] == (
         f"scenes: CLIP openai/clip-vit-base-patch32 not found in HF cache ({empty_hf_cache}) "
         "or folder; using offline MobileNetV2"
@@ -47,8 +48,10 @@ def test_without_models_every_task_falls_back_to_the_offline_tier_with_a_note(em
     report = {row["task"]: row for row in model_report(Settings())}
     assert set(report) == {*TASKS, "segmentation"}
     assert all(row["tier"] == "offline" for row in report.values())
-    assert not any(report[task]["present"] for task in ("scenes", "objects", "segmentation"))
-    assert report["segmentation"]["serving"] == "GrabCut"
+    assert not any(report[task]["present"] for task in ("scenes", "objects"))
+    # background removal: U²-Net-p by default, whatever SegFormer's presence
+    assert report["segmentation"]["serving"] == "offline U²-Net-p"
+    assert report["segmentation"]["present"] and report["segmentation"]["model"] == "u2netp"
 
 
 def test_local_folder_with_config_selects_the_full_tier(empty_hf_cache, tmp_path):
@@ -71,13 +74,28 @@ def test_local_folder_with_config_selects_the_full_tier(empty_hf_cache, tmp_path
 def test_folder_without_config_is_reported_as_missing(empty_hf_cache, tmp_path):
     folder = tmp_path / "half-copied"
     folder.mkdir()
-    choice = choose_tier("segmentation", Settings(segmentation_model=str(folder)))
+    settings = Settings(cutout_model="segformer", segmentation_model=str(folder))
+    choice = choose_tier("segmentation", settings)
     assert choice.tier == "offline"
     assert choice.looked_in == f"folder {folder}"
-    assert (
-        choice.note
-        == f"segmentation: SegFormer {folder} not found in folder {folder}; using GrabCut"
+    assert choice.note == (
+        f"segmentation: SegFormer {folder} not found in folder {folder}; using offline U²-Net-p"
     )
+
+
+def test_segformer_serves_cutouts_only_when_chosen(empty_hf_cache, tmp_path):
+    folder = model_folder(tmp_path / "segformer")
+    chosen = choose_tier("segmentation", Settings(cutout_model="segformer", segmentation_model=str(folder)))
+    assert (chosen.tier, chosen.path) == ("full", str(folder))
+    default = choose_tier("segmentation", Settings(segmentation_model=str(folder)))
+    assert (default.tier, default.serving) == ("offline", "offline U²-Net-p")
+
+
+def test_grabcut_is_the_labelled_last_fallback_without_u2netp(empty_hf_cache, monkeypatch):
+    monkeypatch.setattr(registry, "offline_present", lambda task: task != "segmentation")
+    choice = choose_tier("segmentation", Settings())
+    assert choice.serving == registry.GRABCUT and "last fallback" in choice.serving
+    assert choice.note == f"segmentation: offline U²-Net-p is not installed; using {registry.GRABCUT}"
 
 
 def test_model_in_hf_cache_selects_the_full_tier(empty_hf_cache):
@@ -89,20 +107,15 @@ def test_model_in_hf_cache_selects_the_full_tier(empty_hf_cache):
     assert choice.tier == "full"
     assert choice.path == str(repo / "snapshots" / "0123abcd")
     analyzers, _ = choose_analyzers(Settings())
-    # detection runs after faces so its people count wins the merge
-    assert [(a.name, a.tier) for a in analyzers][-2:] == [("faces", "offline"), ("objects", "full")]
+    # detection runs after faces (and their descriptors) so its people count wins the merge
+    assert [(a.name, a.tier) for a in analyzers][-3:] == [
+        ("faces", "offline"), ("face_descriptors", "offline"), ("objects", "full"),
+    ]  # fmt: skip
 
 
-def test_builtin_entry_points_are_discovered_and_agree_with_the_choice(empty_hf_cache):
-    found = discover_analyzers()
-    if not set(TASKS) <= set(found):
-        pytest.skip("imgengine-gui is not installed (no entry-point metadata)")
-    assert found["scenes"] is builtin_entry_points.SceneAnalyzer
-    chosen, _ = choose_analyzers(Settings())
-    by_name = {a.name: type(a) for a in chosen}
-    assert type(found["scenes"](Settings())) is by_name["scenes"]
-    assert type(found["faces"](Settings())) is by_name["faces"]
-    assert found["objects"](Settings()) is None
+def test_built_ins_are_not_entry_points(empty_hf_cache):
+    """Built-ins are chosen by the registry itself; the entry-point group is for plug-ins only."""
+    assert not set(discover_plugins()) & set(TASKS)
 
 
 PLUGIN_SOURCE = """
@@ -147,10 +160,11 @@ def test_plugins_are_added_and_broken_ones_only_noted(empty_hf_cache, tmp_path, 
     monkeypatch.setattr(registry, "entry_points", lambda group: plugins)
     settings = Settings()
     analyzers, notes = choose_analyzers(settings)
-    assert [a.name for a in analyzers] == ["scenes", "faces", "aesthetics"]
+    assert [a.name for a in analyzers] == ["scenes", "faces", "face_descriptors", "aesthetics"]
     assert analyzers[-1].settings is settings
     assert any(
         n.startswith("plug-in gone (no_such_module_here:Thing) failed to import") for n in notes
     )
     assert "plug-in wrong returned str, not an Analyzer" in notes
+    assert "plug-in scenes: a built-in task has that name; ignored" in notes
     assert not any("shy" in note for note in notes)

@@ -248,7 +248,7 @@ def test_the_models_report_names_the_metadata_readers(tmp_path, monkeypatch):
     from imgengine_gui.analysis.metadata_exiftool import metadata_report
 
     monkeypatch.setenv("PATH", str(tmp_path))
-    report = metadata_report()  # `imgengine models` prints it, and appends it to --json
+    report = metadata_report()  # `imgengine models` prints it, and --json has it as "metadata"
     assert report["serving"].startswith("exiv2 0.") and report["present"] is False
     assert "exiftool not found" in report["second_pass"]
     assert "libimage-exiftool-perl" in report["second_pass"]

@@ -191,7 +191,7 @@ def test_serving_keys_name_every_task_and_the_installed_revision(tmp_path, monke
 
     snapshot = tmp_path / "models--org--clip" / "snapshots" / ("ab" * 20)
     snapshot.mkdir(parents=True)
-    monkeypatch.setattr(model_versions, "find_local_model", lambda model_id: snapshot)
+    monkeypatch.setattr(model_versions, "locate_model", lambda model_id: snapshot)
     offline = SimpleNamespace(name="faces", model_id="mtcnn", tier="offline")
     full = SimpleNamespace(name="scenes", model_id="org/clip", tier="full", version="2")
     assert model_versions.serving_keys([offline, full]) == {

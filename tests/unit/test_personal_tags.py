@@ -60,6 +60,39 @@ def test_a_rejected_photo_falls_below_the_threshold():
     assert (after[2:6] >= 0.5).all()  # the flowers stay
 
 
+def test_a_tag_of_two_looks_finds_both():
+    """A trip's streets and its parks taught together: both are found, nothing else (the
+    examples' unlikeness across looks must not raise the threshold out of reach)."""
+    rng = np.random.default_rng(5)
+    streets = embeddings(6, rng, np.abs(rng.normal(size=1280)))
+    parks = embeddings(6, rng, np.abs(rng.normal(size=1280)))
+    matrix = np.vstack([streets, parks, embeddings(150, rng)])
+    _, confidence = classifier.train(matrix, [0, 1, 6, 7])
+    assert (confidence[:12] >= 0.5).all()
+    assert (confidence[12:] < 0.5).all()
+
+
+def test_near_copies_among_the_examples_count_as_one():
+    """Two shots of a burst say nothing about how far the tag reaches: the same threshold as
+    one of them alone, not one raised towards their (near-perfect) likeness."""
+    rng = np.random.default_rng(6)
+    group = embeddings(8, rng, np.abs(rng.normal(size=1280)))
+    burst = group[0] + rng.normal(scale=0.002, size=1280).astype(np.float32)
+    matrix = np.vstack([group, burst / np.linalg.norm(burst), embeddings(150, rng)])
+    one, _ = classifier.train(matrix, [0])
+    copies, confidence = classifier.train(matrix, [0, 8])
+    assert copies.threshold == pytest.approx(one.threshold, rel=0.05)
+    assert (confidence[1:8] >= 0.5).all()
+
+
+def test_a_stored_classifier_scores_like_the_trained_one():
+    rng = np.random.default_rng(7)
+    matrix = embeddings(120, rng)
+    model, confidence = classifier.train(matrix, [0, 1, 2], [3, 4])
+    assert model.examples.shape == (3, 1280) and model.rejected.shape == (2, 1280)
+    assert np.allclose(model.confidence(matrix), confidence, atol=1e-5)
+
+
 def test_training_needs_an_example():
     with pytest.raises(ValueError):
         classifier.train(np.eye(4, dtype=np.float32), [])
@@ -206,6 +239,21 @@ def test_new_embedding_model_retrains_from_the_examples(library):
     assert tags["garden"]["model_id"] == "openai/clip-vit-base-patch32"
     assert _carrying(PersonalTags(conn), "garden") == set(groups["flowers"])
     assert tags["typed"]["photos"] == 1
+
+
+def test_a_classifier_of_the_earlier_kind_retrains_at_next_use(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    engine.teach("garden", groups["flowers"][:2])
+    conn.execute("UPDATE personal_tags SET weights = NULL")  # what the schema migration does
+    assert engine.suggestions("garden", limit=3)  # retrained first
+    engine.reject("garden", groups["meadow"][0])
+    carrying = _carrying(engine, "garden")
+    conn.execute("UPDATE personal_tags SET weights = NULL")
+    assert refresh_after_run(conn) == []  # same embedding model: nothing to tell
+    assert _carrying(engine, "garden") == carrying
+    row = store.find_tag(conn, "garden")
+    assert len(row["weights"]) == 2 * 1280 * 4 and len(row["rejected"]) == 1280 * 4
 
 
 def test_search_text_finds_the_tag(library):

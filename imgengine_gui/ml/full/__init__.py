@@ -7,13 +7,6 @@ from __future__ import annotations
 
 from imgengine_gui.ml.full.clip import ClipSceneAnalyzer
 from imgengine_gui.ml.full.detection import DetectionAnalyzer
-from imgengine_gui.ml.full.loading import locate_model, require_model
 from imgengine_gui.ml.full.segmentation import SegformerSegmenter
 
-__all__ = [
-    "ClipSceneAnalyzer",
-    "DetectionAnalyzer",
-    "SegformerSegmenter",
-    "locate_model",
-    "require_model",
-]
+__all__ = ["ClipSceneAnalyzer", "DetectionAnalyzer", "SegformerSegmenter"]

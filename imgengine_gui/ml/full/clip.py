@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from imgengine_gui.ml.base import ResultKey, Runtime, Tier
-from imgengine_gui.ml.full import loading
+from imgengine_gui.ml.base import Found, ModelAnalyzer, ResultKey, Runtime, Tier
+from imgengine_gui.ml.runtime import Session, hf, prepare
+from imgengine_gui.ml.runtime.int8 import cosine_agreement
 from imgengine_gui.ml.tags import pick_tags, scene_thresholds
 from imgengine_gui.settings import Settings
 
@@ -45,18 +46,36 @@ def _image_encoder(model: Any) -> torch.nn.Module:
     return ClipImageEncoder()
 
 
+def _text_encoder(model: Any) -> torch.nn.Module:
+    import torch
+    from torch.nn import functional
+
+    class ClipTextEncoder(torch.nn.Module):
+        """token ids + attention mask -> L2-normalised projected text features."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            output = self.model.get_text_features(input_ids=input_ids, attention_mask=attention_mask)
+            return functional.normalize(_projected(output).float(), dim=-1)
+
+    return ClipTextEncoder()
+
+
 def _image_processor(folder: Path, image_size: int) -> Any:
     from transformers import CLIPImageProcessor
 
     if (folder / "preprocessor_config.json").is_file():
-        return loading.load_local(CLIPImageProcessor, folder)
+        return hf.load_local(CLIPImageProcessor, folder)
     # CLIP's own recipe (bicubic shortest side, centre crop, OpenAI mean/std), torchvision-batched.
     return CLIPImageProcessor(
         size={"shortest_edge": image_size}, crop_size={"height": image_size, "width": image_size}
     )
 
 
-class ClipSceneAnalyzer:
+class ClipSceneAnalyzer(ModelAnalyzer):
     """Scenes from the tag vocabulary by CLIP zero-shot, plus one image embedding per photo."""
 
     name = "scenes"
@@ -73,39 +92,43 @@ class ClipSceneAnalyzer:
         threshold: float | None = None,
         max_scenes: int = 5,
     ) -> None:
+        super().__init__()
         self.model_id = model_id or Settings().scenes_model
         self.threshold = threshold  # one for every tag; None: ml/calibration.json's "full" ones
         self.max_scenes = max_scenes
         self._tags = tags
-        self._runtime = Runtime()
-        self._model: Any = None
-        self._encoder: Any = None
+        self._config: Any = None
         self._processor: Any = None
         self._tokenizer: Any = None
         self._tag_names: list[str] = []
         self._tag_matrix: torch.Tensor | None = None
         self._logit_scale = 100.0
 
-    def load(self, runtime: Runtime) -> None:
+    def _load(self, runtime: Runtime) -> dict[str, Session]:
         import torch
         from transformers import AutoTokenizer, CLIPModel
 
-        folder = loading.require_model(self.model_id)
-        device = loading.torch_device(runtime)
-        model = loading.load_local(CLIPModel, folder).eval().to(device)
-        self._runtime = runtime
-        self._model = model
-        self._tokenizer = loading.load_local(AutoTokenizer, folder)
+        folder = hf.require_model(self.model_id)
+        model = hf.load_local(CLIPModel, folder).eval()
+        self._config = model.config
+        self._tokenizer = hf.load_local(AutoTokenizer, folder)
         size = int(model.config.vision_config.image_size)
         # the executor bounds the long side; the processor then scales the short side to
         # ``size`` and crops: twice the size keeps photos up to 2:1 from being enlarged
         self.input_size = 2 * size
         self._processor = _image_processor(folder, size)
         self._logit_scale = float(model.logit_scale.detach().exp().clamp(max=100.0))
-        example = torch.zeros(1, 3, size, size, device=device)
-        # The one call site for compile / TensorRT / int8 (imgengine_gui.ml.backends).
-        self._encoder = loading.prepare(_image_encoder(model), runtime, example)
+        example = torch.zeros(1, 3, size, size)
+        sessions = {
+            "image": prepare(_image_encoder(model), runtime, example, name=self.name),
+            "text": prepare(
+                _text_encoder(model), runtime, name=f"{self.name} text",
+                eager_only="its token count changes with every query",
+            ),
+        }  # fmt: skip
+        self.sessions = sessions  # encode_text needs them while the tags are encoded
         self._tag_names, self._tag_matrix = self._encode_tags()
+        return sessions
 
     def _encode_tags(self) -> tuple[list[str], torch.Tensor]:
         import torch
@@ -124,11 +147,7 @@ class ClipSceneAnalyzer:
             rows.append(prompt_vectors[start : start + count].mean(dim=0))
             start += count
         matrix = functional.normalize(torch.stack(rows), dim=-1)
-        return names, matrix.to(loading.torch_device(self._runtime))
-
-    def _require_loaded(self) -> None:
-        if self._model is None:
-            raise RuntimeError("ClipSceneAnalyzer.load(runtime) must run first")
+        return names, matrix.to(self.sessions["image"].device)
 
     @property
     def tag_names(self) -> list[str]:
@@ -136,39 +155,40 @@ class ClipSceneAnalyzer:
 
     def encode_text(self, texts: Sequence[str]) -> np.ndarray:
         """L2-normalised text embeddings, shape (len(texts), dim), float32: for text search."""
-        from torch.nn import functional
-
-        self._require_loaded()
-        device = loading.torch_device(self._runtime)
+        self.require_loaded()
+        session = self.sessions["text"]
         chunks = []
         for start in range(0, len(texts), TEXT_BATCH):
             tokens = self._tokenizer(
                 list(texts[start : start + TEXT_BATCH]),
                 padding=True,
                 truncation=True,
-                max_length=self._model.config.text_config.max_position_embeddings,
+                max_length=self._config.text_config.max_position_embeddings,
                 return_tensors="pt",
-            ).to(device)
-            with loading.inference(self._runtime):
-                features = _projected(self._model.get_text_features(**tokens))
-                chunks.append(functional.normalize(features.float(), dim=-1).cpu().numpy())
+            ).to(session.device)
+            features = session(tokens["input_ids"], tokens["attention_mask"])
+            chunks.append(features.float().cpu().numpy())
         if not chunks:
-            return np.zeros((0, int(self._model.config.projection_dim)), np.float32)
+            return np.zeros((0, int(self._config.projection_dim)), np.float32)
         return np.concatenate(chunks).astype(np.float32, copy=False)
 
-    def embed_images(self, images: Sequence[Image.Image]) -> torch.Tensor:
-        """L2-normalised image embeddings on the runtime's device, float32, shape (N, dim)."""
-        self._require_loaded()
-        device = loading.torch_device(self._runtime)
+    def preprocess(self, images: Sequence[Image.Image], found: Found) -> torch.Tensor:
+        device = self.sessions["image"].device
         rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
         pixels = self._processor(images=rgb, return_tensors="pt", device=device)["pixel_values"]
-        with loading.inference(self._runtime):
-            return self._encoder(pixels.to(device)).float()
+        return pixels.to(device)
 
-    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
-        if not images:
-            return []
-        embeddings = self.embed_images(images)
+    def infer(self, inputs: torch.Tensor) -> torch.Tensor:
+        """L2-normalised image embeddings on the runtime's device, float32, shape (N, dim)."""
+        return self.sessions["image"](inputs).float()
+
+    def int8_agreement(self, reference: Any, candidate: Any) -> tuple[int, int]:
+        return cosine_agreement(0.99)(reference, candidate)
+
+    def postprocess(
+        self, outputs: torch.Tensor, images: Sequence[Image.Image], found: Found
+    ) -> list[dict[str, Any]]:
+        embeddings = outputs
         assert self._tag_matrix is not None
         probabilities = (self._logit_scale * embeddings @ self._tag_matrix.T).softmax(dim=-1)
         thresholds = self._thresholds()

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from imgengine_gui.ml.base import ResultKey, Runtime, Tier
+from imgengine_gui.ml.base import Found, ModelAnalyzer, ResultKey, Runtime, Tier
 from imgengine_gui.ml.errors import ModelUnavailable
-from imgengine_gui.ml.full import loading
+from imgengine_gui.ml.runtime import InputRange, Session, hf, prepare
+from imgengine_gui.ml.runtime.int8 import top1_agreement
 from imgengine_gui.settings import Settings
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _clamp_box(box: Sequence[float]) -> list[float]:
     return [min(1.0, max(0.0, float(value))) for value in box]
 
 
-class DetectionAnalyzer:
+class DetectionAnalyzer(ModelAnalyzer):
     """COCO objects with boxes normalised to 0..1, and the number of people."""
 
     name = "objects"
@@ -53,52 +54,51 @@ class DetectionAnalyzer:
     stores: tuple[ResultKey, ...] = ("objects", "people")
 
     def __init__(self, model_id: str | None = None, *, threshold: float = 0.5) -> None:
+        super().__init__()
         self.model_id = model_id or Settings().objects_model
         self.threshold = threshold
-        self._runtime = Runtime()
-        self._model: Any = None
-        self._detector: Any = None
         self._processor: Any = None
         self._labels: dict[int, str] = {}
 
-    def load(self, runtime: Runtime) -> None:
+    def _load(self, runtime: Runtime) -> Session:
         from PIL import Image
         from transformers import AutoImageProcessor, AutoModelForObjectDetection
 
-        folder = loading.require_model(self.model_id)
+        folder = hf.require_model(self.model_id)
         if not (folder / "preprocessor_config.json").is_file():
             raise ModelUnavailable(f"{folder} has no preprocessor_config.json (image processor)")
-        device = loading.torch_device(runtime)
-        model = loading.load_local(AutoModelForObjectDetection, folder).eval().to(device)
-        self._processor = loading.load_local(AutoImageProcessor, folder)
-        self._runtime = runtime
-        self._model = model
+        model = hf.load_local(AutoModelForObjectDetection, folder).eval()
+        self._processor = hf.load_local(AutoImageProcessor, folder)
         self._labels = {int(k): str(v) for k, v in model.config.id2label.items()}
         side = self.input_size
-        blank = Image.new("RGB", (side, side))
-        example = self._processor(images=[blank], return_tensors="pt", device=device)
-        # The one call site for compile / TensorRT / int8 (imgengine_gui.ml.backends).
-        self._detector = loading.prepare(_detector(model), runtime, example["pixel_values"])
+        example = self._processor(images=[Image.new("RGB", (side, side))], return_tensors="pt")
+        pixels, mask = example["pixel_values"], example.get("pixel_mask")
+        inputs = (pixels,) if mask is None else (pixels, mask)
+        ranges = _input_ranges(self._processor, inputs, runtime.max_batch)
+        return prepare(_detector(model), runtime, inputs, name=self.name, ranges=ranges)
 
-    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
-        if self._model is None:
-            raise RuntimeError("DetectionAnalyzer.load(runtime) must run first")
-        if not images:
-            return []
-        device = loading.torch_device(self._runtime)
+    def preprocess(self, images: Sequence[Image.Image], found: Found) -> tuple[Any, ...]:
+        device = self.session.device
         rgb = [image if image.mode == "RGB" else image.convert("RGB") for image in images]
         inputs = self._processor(images=rgb, return_tensors="pt", device=device)
         mask = inputs.get("pixel_mask")
-        with loading.inference(self._runtime):
-            logits, boxes = self._detector(
-                inputs["pixel_values"].to(device), None if mask is None else mask.to(device)
-            )
+        pixels = inputs["pixel_values"].to(device)
+        return (pixels,) if mask is None else (pixels, mask.to(device))
+
+    def postprocess(
+        self, outputs: Any, images: Sequence[Image.Image], found: Found
+    ) -> list[dict[str, Any]]:
+        logits, boxes = outputs
         outputs = SimpleNamespace(logits=logits.float(), pred_boxes=boxes.float())
         # No target sizes: boxes stay relative to the image, which is what the catalog stores.
         detections = self._processor.post_process_object_detection(
             outputs, threshold=self.threshold
         )
-        return [self._result(found) for found in detections]
+        return [self._result(detected) for detected in detections]
+
+    def int8_agreement(self, reference: Any, candidate: Any) -> tuple[int, int]:
+        """Per query: the same best class."""
+        return top1_agreement(reference[0].flatten(0, 1), candidate[0].flatten(0, 1))
 
     def _result(self, found: dict[str, Any]) -> dict[str, Any]:
         objects = [
@@ -115,3 +115,22 @@ class DetectionAnalyzer:
         objects.sort(key=lambda item: item["score"], reverse=True)
         people = sum(1 for item in objects if item["label"] == PERSON)
         return {"objects": objects, "people": people}
+
+
+def _input_ranges(processor: Any, inputs: tuple[Any, ...], max_batch: int) -> list[InputRange]:
+    """Batches of 1..max_batch; processors that keep the aspect (DETR) also vary height and width."""
+    size = getattr(processor, "size", None) or {}
+    get = size.get if isinstance(size, dict) else lambda key: getattr(size, key, None)
+    fixed = get("height") and get("width")
+    longest = int(get("longest_edge") or get("shortest_edge") or inputs[0].shape[-1])
+    ranges = []
+    for tensor in inputs:
+        item = tuple(int(d) for d in tensor.shape[1:])
+        if fixed:
+            ranges.append(InputRange.batch(item, max_batch))
+            continue
+        channels = item[:-2]
+        ranges.append(InputRange(
+            (1, *channels, 1, 1), (max_batch, *item), (max_batch, *channels, longest, longest)
+        ))  # fmt: skip
+    return ranges

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from imgengine_gui.ml.base import Runtime
-from imgengine_gui.ml.full import loading
+from imgengine_gui.ml.base import Model, Runtime
+from imgengine_gui.ml.runtime import Session, hf, prepare
 from imgengine_gui.settings import Settings
 
 if TYPE_CHECKING:
@@ -63,59 +63,56 @@ def _input_side(processor: Any) -> int:
     return 512
 
 
-class SegformerSegmenter:
+class SegformerSegmenter(Model):
     """``subject_mask(image)``: per-pixel probability that a pixel belongs to a subject."""
 
+    name = "cutout"
+    label = "SegFormer"
+
     def __init__(self, model_id: str | None = None) -> None:
+        super().__init__()
         self.model_id = model_id or Settings().segmentation_model
-        self._runtime = Runtime()
-        self._model: Any = None
-        self._logits: Any = None
+        self._labels: dict[int, str] = {}
         self._processor: Any = None
         self._subject_ids: list[int] = []
 
-    def load(self, runtime: Runtime) -> None:
+    def _load(self, runtime: Runtime) -> Session:
         import torch
         from transformers import AutoImageProcessor, SegformerForSemanticSegmentation
 
-        folder = loading.require_model(self.model_id)
-        device = loading.torch_device(runtime)
-        model = loading.load_local(SegformerForSemanticSegmentation, folder)
-        self._model = model.eval().to(device)
-        self._runtime = runtime
+        folder = hf.require_model(self.model_id)
+        model = hf.load_local(SegformerForSemanticSegmentation, folder).eval()
         if (folder / "preprocessor_config.json").is_file():
-            self._processor = loading.load_local(AutoImageProcessor, folder)
+            self._processor = hf.load_local(AutoImageProcessor, folder)
         else:
             from transformers import SegformerImageProcessor
 
             self._processor = SegformerImageProcessor()
-        labels = {int(k): str(v) for k, v in model.config.id2label.items()}
-        self._subject_ids = subject_label_ids(labels)
+        self._labels = {int(k): str(v) for k, v in model.config.id2label.items()}
+        self._subject_ids = subject_label_ids(self._labels)
         if not self._subject_ids:
-            loading.note(runtime, f"{self.model_id}: no subject classes in its labels")
+            runtime.note(f"{self.model_id}: no subject classes in its labels")
         side = _input_side(self._processor)
-        example = torch.zeros(1, 3, side, side, device=device)
-        # The one call site for compile / TensorRT / int8 (imgengine_gui.ml.backends).
-        self._logits = loading.prepare(_logits_module(self._model), runtime, example)
+        example = torch.zeros(1, 3, side, side)
+        return prepare(_logits_module(model), runtime, example, name=self.name)
 
     @property
     def subject_labels(self) -> list[str]:
-        return [str(self._model.config.id2label[i]) for i in self._subject_ids]
+        return [self._labels[i] for i in self._subject_ids]
 
     def subject_mask(self, image: Image.Image) -> np.ndarray:
         """float32 (H, W) in 0..1 at the image's size: summed probability of the subject classes."""
+        import torch
         from torch.nn import functional
 
-        if self._model is None:
-            raise RuntimeError("SegformerSegmenter.load(runtime) must run first")
+        session = self.session
         width, height = image.size
         small = image.convert("RGB")
         if max(small.size) > MAX_INPUT_SIDE:
             small.thumbnail((MAX_INPUT_SIDE, MAX_INPUT_SIDE))
-        device = loading.torch_device(self._runtime)
-        pixels = self._processor(images=[small], return_tensors="pt", device=device)
-        with loading.inference(self._runtime):
-            logits = self._logits(pixels["pixel_values"].to(device))
+        pixels = self._processor(images=[small], return_tensors="pt", device=session.device)
+        logits = session(pixels["pixel_values"].to(session.device))
+        with torch.inference_mode():
             probabilities = logits.float().softmax(dim=1)
             subject = probabilities[:, self._subject_ids].sum(dim=1, keepdim=True)
             # Upsample the one subject channel, not every class: cheap at any photo size.

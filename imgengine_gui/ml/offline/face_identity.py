@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.ml.runtime import Runtime, Session, prepare
 from imgengine_gui.ml.weights import WeightFile, locate, read_verified
 
 _REQUIREMENT = "face-recognition-models==0.3.0"
@@ -55,29 +56,46 @@ class FaceQuality:
         return round(size * sharp, 4)
 
 
+def load_dlib_models() -> tuple[Any, Any]:
+    """dlib's 5-point shape predictor and face ResNet, each file checked before dlib reads it."""
+    import dlib
+
+    paths = []
+    for weight in (LANDMARKS_5, RESNET):
+        path = locate(weight)
+        read_verified(weight, path)  # ModelUnavailable on a corrupt or replaced file
+        paths.append(str(path))
+    return dlib.shape_predictor(paths[0]), dlib.face_recognition_model_v1(paths[1])
+
+
 class FaceDescriber:
-    """Loads both dlib models once (checksums first); ``describe`` runs on the executor thread."""
+    """Quality and descriptors of faces already found, on the two dlib models.
+
+    ``load`` prepares both models through ``ml.runtime.prepare`` (plain CPU sessions, each
+    saying it is dlib that serves); ``FaceDescriptorAnalyzer`` is the analyzer built on it.
+    """
 
     model_id = "dlib-resnet-v1"
 
     def __init__(self) -> None:
-        self._landmarks: Any = None
-        self._resnet: Any = None
+        self.sessions: dict[str, Session] = {}
 
-    def load(self) -> None:
-        import dlib
-
-        paths = []
-        for weight in (LANDMARKS_5, RESNET):
-            path = locate(weight)
-            read_verified(weight, path)  # ModelUnavailable on a corrupt or replaced file
-            paths.append(str(path))
-        self._landmarks = dlib.shape_predictor(paths[0])
-        self._resnet = dlib.face_recognition_model_v1(paths[1])
+    def load(
+        self, runtime: Runtime | None = None, name: str = "face_descriptors"
+    ) -> dict[str, Session]:
+        runtime = runtime or Runtime()
+        landmarks, resnet = load_dlib_models()
+        self.sessions = {
+            "landmarks": prepare(landmarks, runtime, name=name, library="dlib"),
+            "descriptors": prepare(
+                resnet.compute_face_descriptor, runtime, name=name, library="dlib"
+            ),
+        }
+        return self.sessions
 
     @property
     def loaded(self) -> bool:
-        return self._resnet is not None
+        return bool(self.sessions)
 
     def describe(
         self, images: Sequence[np.ndarray], boxes: Sequence[Sequence[Sequence[float]]]
@@ -88,8 +106,9 @@ class FaceDescriber:
         """
         import dlib
 
-        if self._resnet is None:
+        if not self.sessions:
             raise RuntimeError("FaceDescriber.describe() before load()")
+        landmarks, descriptors = self.sessions["landmarks"], self.sessions["descriptors"]
         out: list[list[tuple[FaceQuality, np.ndarray | None]]] = []
         chips: list[np.ndarray] = []
         slots: list[tuple[int, int]] = []
@@ -104,7 +123,7 @@ class FaceDescriber:
                     faces.append((FaceQuality(round(size, 1), -1.0, False), None))
                     continue
                 rect = dlib.rectangle(round(x0), round(y0), round(x1), round(y1))
-                shape = self._landmarks(image, rect)
+                shape = landmarks(image, rect)
                 chip = dlib.get_face_chip(image, shape, size=CHIP_SIZE, padding=CHIP_PADDING)
                 sharpness = laplacian_variance(chip)
                 quality = FaceQuality(round(size, 1), round(sharpness, 1), sharpness >= MIN_SHARPNESS)
@@ -114,7 +133,7 @@ class FaceDescriber:
                     slots.append((index, number))
             out.append(faces)
         if chips:
-            vectors = self._resnet.compute_face_descriptor(chips)
+            vectors = descriptors(chips)
             for (index, number), vector in zip(slots, vectors, strict=True):
                 quality = out[index][number][0]
                 out[index][number] = (quality, np.asarray(vector, dtype=np.float32))

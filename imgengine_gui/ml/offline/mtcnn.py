@@ -10,6 +10,7 @@ This module imports torch: it is imported only when the face analyzer loads.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -100,9 +101,13 @@ class CascadeConfig:
 
 @dataclass
 class Nets:
-    pnet: PNet
-    rnet: RNet
-    onet: ONet
+    """The three nets as prepared sessions (or plain modules): batch in, (probs, offsets) out.
+
+    O-Net also returns the 5 landmarks as a third output."""
+
+    pnet: Callable[[Tensor], tuple[Tensor, Tensor]]
+    rnet: Callable[[Tensor], tuple[Tensor, Tensor]]
+    onet: Callable[[Tensor], tuple[Tensor, Tensor, Tensor]]
 
 
 def pyramid_scales(height: int, width: int, config: CascadeConfig) -> list[float]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from imgengine_gui.ml.base import ResultKey, Runtime, Tier
+from imgengine_gui.ml.base import Found, ModelAnalyzer, ResultKey, Runtime, Tier
+from imgengine_gui.ml.runtime import Session, prepare
 
 if TYPE_CHECKING:
     import torch
@@ -18,7 +19,7 @@ _MEAN = (0.485, 0.456, 0.406)
 _STD = (0.229, 0.224, 0.225)
 
 
-class MobileNetSceneAnalyzer:
+class MobileNetSceneAnalyzer(ModelAnalyzer):
     """Scene tags (``ml.tags`` vocabulary) and a 1280-d L2-normalised embedding per photo.
 
     The whole photo (at most 4:3 of it) is resized to 224x224 rather than centre-cropped from a
@@ -31,6 +32,7 @@ class MobileNetSceneAnalyzer:
     input_size = 256
     batch_size = 16
     stores: tuple[ResultKey, ...] = ("scenes", "embedding")
+    int8_refusal = "int8 is for Linear-heavy models; MobileNetV2 is convolutions"
 
     def __init__(
         self,
@@ -38,39 +40,41 @@ class MobileNetSceneAnalyzer:
         thresholds: Mapping[str, float] | None = None,
         max_tags: int = 5,
     ) -> None:
+        super().__init__()
         self._weights_path = weights_path
         self._thresholds = thresholds  # None: the calibrated ones (ml/calibration.json)
         self._max_tags = max_tags
-        self._net: Callable[[torch.Tensor], tuple[torch.Tensor, torch.Tensor]] | None = None
-        self._runtime = Runtime()
 
-    def load(self, runtime: Runtime) -> None:
+    def _load(self, runtime: Runtime) -> Session:
         import torch
-
-        from imgengine_gui.ml.backends import prepare_module
 
         net = _build_network(self._weights_path).eval()
         if runtime.backend == "eager":
             net = _fuse_batch_norm(net)
-        example = torch.zeros(self.batch_size, 3, CROP, CROP, device=runtime.device)
-        # backend call site: eval, device, channels_last, then torch.compile / TensorRT when asked
-        self._net = prepare_module(net, runtime, example, name="scenes")
-        self._runtime = runtime
+        example = torch.zeros(runtime.max_batch, 3, CROP, CROP)
+        return prepare(net, runtime, example, name=self.name)
 
-    def run(self, images: Sequence[Image.Image]) -> list[dict[str, Any]]:
+    def preprocess(self, images: Sequence[Image.Image], found: Found) -> Any:
         import numpy as np
         import torch
 
-        from imgengine_gui.ml.backends import autocast
-
-        if self._net is None:
-            raise RuntimeError("MobileNetSceneAnalyzer.run() before load()")
-        if not images:
-            return []
+        batch = np.stack([np.asarray(_square_input(image)) for image in images])
+        device = self.session.served.device
+        mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
+        std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
+        # NHWC bytes permuted to NCHW are channels_last in memory already
+        uploaded = self.session.upload(torch.from_numpy(batch))  # pinned, async on CUDA
         with torch.inference_mode():
-            pixels = self._pixels(images)
-            with autocast(self._runtime):
-                pooled, logits = self._net(pixels)
+            return (uploaded.permute(0, 3, 1, 2).float() - mean) / std
+
+    def postprocess(
+        self, outputs: Any, images: Sequence[Image.Image], found: Found
+    ) -> list[dict[str, Any]]:
+        import numpy as np
+        import torch
+
+        with torch.inference_mode():
+            pooled, logits = outputs
             pooled, logits = pooled.float(), logits.float()
             embeddings = torch.nn.functional.normalize(pooled, dim=1).cpu().numpy()
             probabilities = logits.softmax(1).cpu().numpy()
@@ -79,33 +83,6 @@ class MobileNetSceneAnalyzer:
             {"scenes": scenes, "embedding": embedding.astype(np.float32)}
             for scenes, embedding in zip(tags, embeddings, strict=True)
         ]
-
-    def calibrate(self, images: Sequence[Image.Image]) -> None:
-        """int8: quantise the classifier on these photos; kept only if it agrees with fp32."""
-        import torch
-
-        from imgengine_gui.ml.backends import quantize_int8
-
-        if self._net is None or not images:
-            return
-        with torch.inference_mode():
-            sample = self._pixels(images)
-        self._net = quantize_int8(self._net, self._runtime, [sample], name="scenes")
-
-    def _pixels(self, images: Sequence[Image.Image]) -> Any:
-        import numpy as np
-        import torch
-
-        from imgengine_gui.ml.backends import to_device_batch
-
-        batch = np.stack([np.asarray(_square_input(image)) for image in images])
-        device = self._runtime.device
-        mean = torch.tensor(_MEAN, device=device).view(1, 3, 1, 1) * 255
-        std = torch.tensor(_STD, device=device).view(1, 3, 1, 1) * 255
-        # NHWC bytes permuted to NCHW are channels_last in memory already
-        uploaded = to_device_batch(torch.from_numpy(batch), self._runtime)  # pinned, async on CUDA
-        pixels = uploaded.permute(0, 3, 1, 2).float()
-        return (pixels - mean) / std
 
     def _pick_tags(
         self, probabilities: Any, images: Sequence[Image.Image]
