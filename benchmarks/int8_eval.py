@@ -23,7 +23,7 @@ import torch
 from PIL import Image
 
 from benchmarks.library import find_corpus
-from imgengine_gui.ml.offline.imagenet_tags import CLASS_TAGS
+from imgengine_gui.ml.offline.imagenet_tags import tag_scores
 from imgengine_gui.ml.offline.scenes import (
     _MEAN,
     _STD,
@@ -31,6 +31,7 @@ from imgengine_gui.ml.offline.scenes import (
     _fuse_batch_norm,
     _square_input,
 )
+from imgengine_gui.ml.tags import pick_tags, scene_thresholds
 
 
 def photos() -> list[Image.Image]:
@@ -91,9 +92,6 @@ def mobilenet_rows(images: list[Image.Image], calibration: int, repeat: int) -> 
     order = np.random.default_rng(0).permutation(len(images))
     held_out = pixels([images[i] for i in order[calibration:]])
     timing_batch = held_out[:16]
-    matrix = torch.zeros(1000, len(CLASS_TAGS))
-    for column, indexes in enumerate(CLASS_TAGS.values()):
-        matrix[list(indexes), column] = 1.0
     fp32 = _fuse_batch_norm(_build_network(None).eval()).to(memory_format=torch.channels_last)
     with torch.inference_mode():
         ref_pooled, ref_logits = fp32(held_out)
@@ -104,9 +102,10 @@ def mobilenet_rows(images: list[Image.Image], calibration: int, repeat: int) -> 
             pooled, logits = (t.float() for t in model(held_out))
             ms = per_photo_ms(model, timing_batch, repeat)
         top1 = (logits.argmax(1) == ref_logits.argmax(1)).float().mean()
-        tags = ((logits.softmax(1) @ matrix >= 0.15) == (ref_logits.softmax(1) @ matrix >= 0.15))
+        tags = np.mean([a == b for a, b in zip(scene_tags(logits), scene_tags(ref_logits),
+                                                strict=True)])  # fmt: skip
         cosine = torch.nn.functional.cosine_similarity(pooled, ref_pooled).mean()
-        return (f"| {label} | {ms:.0f} | {top1:.3f} | {tags.all(1).float().mean():.3f} "
+        return (f"| {label} | {ms:.0f} | {top1:.3f} | {tags:.3f} "
                 f"| {cosine:.3f} |")  # fmt: skip
 
     with warnings.catch_warnings():
@@ -119,6 +118,13 @@ def mobilenet_rows(images: list[Image.Image], calibration: int, repeat: int) -> 
         row(f"static int8 convs (FX x86, {calibration} calibration photos)", calibrated),
         row("bf16 autocast", fp32, autocast=True),
     ]
+
+
+def scene_tags(logits: torch.Tensor) -> list[frozenset[str]]:
+    """The offline tier's calibrated scene tags per photo (what the catalog would store)."""
+    thresholds = scene_thresholds("offline")
+    scores = tag_scores(logits.softmax(1).numpy())
+    return [frozenset(t["label"] for t in pick_tags(s, thresholds)) for s in scores]
 
 
 def clip_row(repeat: int) -> str:
