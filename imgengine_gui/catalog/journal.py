@@ -96,7 +96,9 @@ def pending_items(conn: sqlite3.Connection) -> list[JournalItem]:
 
 
 def last_undoable_action(conn: sqlite3.Connection) -> int | None:
-    """The most recent trash action with files still in the trash."""
+    """The most recent trash action with files still in the trash (or journaled as moving):
+    what an undo restores. The one definition of "undoable" (the Undo button, `duplicates
+    --undo`)."""
     row = conn.execute(
         "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL AND EXISTS"
         " (SELECT 1 FROM action_items i WHERE i.action_id = actions.id"

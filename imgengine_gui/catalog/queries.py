@@ -317,29 +317,6 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     }
 
 
-def latest_undoable_trash(conn: sqlite3.Connection) -> int | None:
-    """The newest trash action with files still in the trash: what an undo restores.
-
-    The one definition of "undoable" (the Undo button and ``duplicates --undo`` both ask this).
-    """
-    row = conn.execute(
-        "SELECT id FROM actions WHERE kind = 'trash' AND undone_at IS NULL AND EXISTS"
-        " (SELECT 1 FROM action_items i WHERE i.action_id = actions.id AND i.state = 'trashed')"
-        " ORDER BY id DESC LIMIT 1"
-    ).fetchone()
-    return row[0] if row is not None else None
-
-
-def cluster_of(conn: sqlite3.Connection, path: str) -> tuple[int, int] | None:
-    """(cluster id, photo id) of the duplicate cluster holding the file at ``path``, if any."""
-    row = conn.execute(
-        "SELECT cm.cluster_id, cm.photo_id FROM cluster_members cm JOIN photos p"
-        " ON p.id = cm.photo_id WHERE p.path = ?",
-        (path,),
-    ).fetchone()
-    return (row[0], row[1]) if row is not None else None
-
-
 def paths_of(conn: sqlite3.Connection, photo_ids: list[int]) -> dict[int, str]:
     """photo id -> path, for these photos."""
     found: dict[int, str] = {}

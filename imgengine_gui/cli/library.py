@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+from imgengine_gui.catalog import clusters as clusters_store
 from imgengine_gui.catalog import inventory, personal_tags, queries
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.cli.common import UsageError, add_catalog_option, existing_catalog
@@ -129,7 +130,7 @@ def run_duplicates(args: argparse.Namespace) -> int:
         return 1 if report.failed else 0
     if args.keep:
         target = str(args.keep.expanduser().resolve())
-        member = queries.cluster_of(conn, target)
+        member = clusters_store.cluster_of_path(conn, target)
         if member is None:
             raise UsageError(f"{args.keep} is not in any duplicate cluster")
         set_keeper(conn, *member)

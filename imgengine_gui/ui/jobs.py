@@ -29,7 +29,7 @@ def can_undo(catalog_path: Path) -> bool:
     if not Path(catalog_path).exists():
         return False
     with opened(catalog_path, readonly=True) as conn:
-        return queries.latest_undoable_trash(conn) is not None
+        return trash.can_undo(conn)
 
 
 def set_keeper(catalog_path: Path, cluster_id: int, photo_id: int) -> tuple[int, int]:
