@@ -33,6 +33,24 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line("corpus tests skipped: 0")
 
 
+@pytest.fixture
+def private_trash(tmp_path, monkeypatch) -> Path:
+    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder (for
+    subprocesses through the environment; send2trash reads it at import, so the module constants
+    are patched for in-process runs too). Returns the trash folder."""
+    data_home = tmp_path / "xdg-data"
+    try:  # imported before the variable changes, so that teardown restores the real values
+        from send2trash import plat_other
+    except ImportError:  # not Linux
+        plat_other = None
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    if plat_other is not None:
+        monkeypatch.setattr(plat_other, "XDG_DATA_HOME", os.fsencode(data_home))
+        monkeypatch.setattr(plat_other, "HOMETRASH_B", os.fsencode(data_home / "Trash"))
+        monkeypatch.setattr(plat_other, "HOMETRASH", str(data_home / "Trash"))
+    return data_home / "Trash"
+
+
 @pytest.fixture(autouse=True)
 def _isolated_home(tmp_path_factory, monkeypatch):
     """Every test gets its own data/cache/config dirs: nothing touches the user's catalog."""

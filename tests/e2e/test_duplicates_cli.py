@@ -10,10 +10,9 @@ from PIL import Image, ImageEnhance
 
 
 @pytest.fixture
-def library(tmp_path, monkeypatch):
+def library(tmp_path, private_trash):
     from skimage import data
 
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # a private trash folder
     root = tmp_path / "photos"
     root.mkdir()
     astronaut = Image.fromarray(data.astronaut())
@@ -26,7 +25,7 @@ def library(tmp_path, monkeypatch):
     return root
 
 
-def test_clusters_export_keep_trash_and_undo(library, tmp_path, cli):
+def test_clusters_export_keep_trash_and_undo(library, tmp_path, cli, private_trash):
     catalog = tmp_path / "catalog.sqlite"
     code, _, err = cli("analyze", library, "--catalog", catalog, "--phases", "metadata,content")
     assert code == 0, err
@@ -60,7 +59,7 @@ def test_clusters_export_keep_trash_and_undo(library, tmp_path, cli):
     assert code == 0, err
     assert (library / "astronaut_small.jpg").exists()  # the user's keeper stays
     assert not (library / "astronaut.jpg").exists()
-    trashed = list((tmp_path / "xdg" / "Trash" / "files").iterdir())
+    trashed = list((private_trash / "files").iterdir())
     assert any(p.name.startswith("astronaut") for p in trashed)
     assert (library / "coffee.jpg").exists() and (library / "chelsea.jpg").exists()
 

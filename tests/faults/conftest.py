@@ -9,28 +9,13 @@ process of their own.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 
 @pytest.fixture(autouse=True)
-def private_trash(tmp_path, monkeypatch):
-    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder (for
-    subprocesses through the environment; send2trash reads it at import, so the module constants
-    are patched for in-process runs too)."""
-    data_home = tmp_path / "xdg-data"
-    try:  # imported before the variable changes, so that teardown restores the real values
-        from send2trash import plat_other
-    except ImportError:  # not Linux
-        plat_other = None
-    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    if plat_other is None:
-        return data_home / "Trash"
-    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", os.fsencode(data_home))
-    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.fsencode(data_home / "Trash"))
-    monkeypatch.setattr(plat_other, "HOMETRASH", str(data_home / "Trash"))
-    return data_home / "Trash"
+def private_trash(private_trash):
+    """Every fault test trashes into its own folder (the shared fixture, made automatic)."""
+    return private_trash
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 import time
@@ -58,19 +57,9 @@ def photo_folder(tmp_path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _private_trash(tmp_path, monkeypatch):
-    """send2trash on Linux uses $XDG_DATA_HOME/Trash: keep it inside the test's tmp folder.
-
-    send2trash reads the variable once, at import, so its module constants are patched too."""
-    data_home = tmp_path / "xdg-data"
-    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    try:
-        from send2trash import plat_other
-    except ImportError:  # not Linux
-        return
-    monkeypatch.setattr(plat_other, "XDG_DATA_HOME", os.fsencode(data_home))
-    monkeypatch.setattr(plat_other, "HOMETRASH_B", os.fsencode(data_home / "Trash"))
-    monkeypatch.setattr(plat_other, "HOMETRASH", str(data_home / "Trash"))
+def _private_trash(private_trash):
+    """Every window test trashes into its own folder (tests/conftest.py's private_trash)."""
+    return private_trash
 
 
 @pytest.fixture(autouse=True)
