@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from imgengine_gui.settings import Settings, default_catalog_path
+from imgengine_gui.ui.gc_policy import collect_on_ui_thread
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.main_window import MainWindow
 from imgengine_gui.ui.palette import apply_theme
@@ -34,6 +35,7 @@ def create_application() -> QApplication:
     app.setDesktopFileName("imgengine")
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    collect_on_ui_thread(app)
     return app
 
 

@@ -62,6 +62,14 @@ def _private_trash(private_trash):
     return private_trash
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _collect_on_ui_thread(qapp):
+    """As the app does (ui/gc_policy.py): no Qt object is freed by a worker thread's collection."""
+    from imgengine_gui.ui.gc_policy import collect_on_ui_thread
+
+    return collect_on_ui_thread(qapp)
+
+
 @pytest.fixture(autouse=True)
 def _no_threads_left():
     yield
