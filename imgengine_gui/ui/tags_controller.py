@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QInputDialog, QLineEdit, QStatusBar, QWidget
 
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.personal_tags import NotAnalyzed, TeachResult
+from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.engine.tag_review import TagPage, TeachContext
 from imgengine_gui.ui.catalog_guard import CatalogGuard
 from imgengine_gui.ui.grid_view import PhotoGrid
@@ -51,6 +52,7 @@ class TagsController(QObject):
         page.filter_requested.connect(lambda: self.filter_requested.emit(self.current or ""))
         page.back_requested.connect(self.closed_page.emit)
         runs.finished.connect(self._run_finished)
+        runs.failed.connect(self._run_failed)
 
     def _submit(self, name: str, job, on_done, on_error=None) -> None:
         self._tasks.submit("library", name, job, on_done, on_error or self._failed)
@@ -133,11 +135,18 @@ class TagsController(QObject):
             self._status.showMessage(f"Analyzing {folder}; “{request[0]}” is taught afterwards",
                                      10000)
 
-    def _run_finished(self, _summary) -> None:
+    def _run_finished(self, summary: RunSummary) -> None:
         request, self._pending_teach = self._pending_teach, None
-        if request is not None:
-            self.dialog = None
-            self._teach(*request)
+        if request is None:
+            return
+        if summary.cancelled:
+            self._status.showMessage(f"“{request[0]}” was not taught: the analysis was cancelled",
+                                     10000)
+            return
+        self._teach(*request)
+
+    def _run_failed(self, _message: str) -> None:
+        self._pending_teach = None  # the window shows why the run stopped
 
     # -- the tag's page ------------------------------------------------------------------------
     def open_tag(self, name: str) -> None:

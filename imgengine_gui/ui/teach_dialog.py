@@ -31,6 +31,7 @@ from imgengine_gui.ui.thumbnails import ImageLoader
 
 COLUMNS = 5
 THUMB = 96
+NEEDS_AN_EXAMPLE = "At least one photo must show the tag."
 
 
 class TeachTagDialog(QDialog):
@@ -136,8 +137,8 @@ class TeachTagDialog(QDialog):
         ready = bool(self.name.text().strip()) and bool(self.examples())
         self.teach_button.setEnabled(ready and self.taught is None)
         if self.name.text().strip() and not self.examples():
-            self.status.setText("At least one photo must show the tag.")
-        elif self.taught is None and not self.status.property("busy"):
+            self.status.setText(NEEDS_AN_EXAMPLE)
+        elif self.status.text() == NEEDS_AN_EXAMPLE:
             self.status.setText("")
 
     def _teach(self) -> None:
@@ -153,13 +154,11 @@ class TeachTagDialog(QDialog):
 
     # -- what teaching did ---------------------------------------------------------------------
     def show_busy(self, text: str) -> None:
-        self.status.setProperty("busy", True)
         self.status.setText(text)
         self.teach_button.setEnabled(False)
         self.analyze_button.hide()
 
     def show_result(self, result: TeachResult) -> None:
-        self.status.setProperty("busy", False)
         self.taught = result.name
         lines = [f"{result.photos} photo{'s' if result.photos != 1 else ''} now carry "
                  f"“{result.name}” ({result.examples} examples, {result.rejected} not this)."]
@@ -175,12 +174,10 @@ class TeachTagDialog(QDialog):
             widget.setEnabled(False)
 
     def show_error(self, message: str) -> None:
-        self.status.setProperty("busy", False)
         self.status.setText(message)
         self._update_buttons()
 
     def show_not_analyzed(self, problem: NotAnalyzed) -> None:
-        self.status.setProperty("busy", False)
         count = len(problem.reasons)
         if problem.failed:
             self.status.setText(f"{count} of these photos cannot be taught from: {problem}. "
