@@ -3,6 +3,8 @@ Accept / Reject; Rename and Forget. It only shows and asks: ``TagsController`` d
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import (
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.tag_review import TagPage
 from imgengine_gui.ui.grid_view import PhotoGrid
-from imgengine_gui.ui.tag_widgets import CARD_THUMB, PhotoCard, TagPhotosModel, card_name, percent
+from imgengine_gui.ui.tag_widgets import CARD_THUMB, PhotoCard, TagPhotosModel, percent
 from imgengine_gui.ui.thumbnails import ImageLoader
 from imgengine_gui.ui.widgets import HintBanner
 
@@ -32,6 +34,7 @@ class TagPageView(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("tagPage")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.source, self.loader = source, loader
         self.page: TagPage | None = None
         self.loaded = False  # the last page asked for is shown
@@ -138,6 +141,7 @@ class TagPageView(QWidget):
         self.person.show_text(f"{page.person.message}." if page.person else "")
         self.applied_heading.setText(f"Photos with “{page.name}” ({len(page.applied)})")
         self.model.set_photos(page.applied)
+        self.not_this.setEnabled(bool(self.grid.selected_ids()))  # a reset clears it silently
         self.maybe_heading.setText(f"Maybe ({len(page.suggestions)})" if page.learns else "")
         self.maybe_heading.setVisible(page.learns)
         if not page.learns:
@@ -153,16 +157,23 @@ class TagPageView(QWidget):
         rows = self.source.rows([p.photo_id for p in page.suggestions])
         self._set_cards([
             (p.photo_id, p.path, rows[p.photo_id].thumb if p.photo_id in rows else None,
-             f"{percent(p.confidence)} · {card_name(p.path)}")
+             percent(p.confidence))
             for p in page.suggestions
         ])
 
     def _set_cards(self, photos: list[tuple[int, str, str | None, str]]) -> None:
+        focused = self.focusWidget()
+        if focused is not None and self.strip.isAncestorOf(focused):
+            self.setFocus()  # not onto the next card's button: the strip would scroll to it
         for card in self.cards:
             card.deleteLater()
         self.cards = []
-        for photo_id, path, thumb, caption in photos:
-            card = PhotoCard(self.loader, photo_id, path, thumb, caption)
+        for photo_id, path, thumb, confidence in photos:
+            card = PhotoCard(self.loader, photo_id, path, thumb, os.path.basename(path))
+            sure = QLabel(f"{confidence} sure")
+            sure.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+            sure.setToolTip("How sure the tag is that this photo shows it (50 % and up: applied)")
+            card.box.addWidget(sure)
             buttons = QHBoxLayout()
             for text, accept in (("Accept", True), ("Reject", False)):
                 button = QPushButton(text)
@@ -174,6 +185,7 @@ class TagPageView(QWidget):
             card.box.addLayout(buttons)
             self.strip_layout.insertWidget(self.strip_layout.count() - 1, card)
             self.cards.append(card)
+        self.maybe_scroll.horizontalScrollBar().setValue(0)
 
     def _reject_selected(self) -> None:
         for photo_id in self.grid.selected_ids():

@@ -3,11 +3,10 @@ and the grid model that captions each photo with its confidence."""
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QPixmap
+from PySide6.QtGui import QFontMetrics, QPixmap
 from PySide6.QtWidgets import QFrame, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from imgengine_gui.ui.formatting import tooltip
@@ -35,8 +34,11 @@ class PhotoCard(QFrame):
         self.image.setFixedSize(side, side)
         self.image.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.image.setToolTip(tooltip(path))
-        self.caption = QLabel(caption)
+        self.caption = QLabel()
         self.caption.setTextFormat(Qt.TextFormat.PlainText)
+        self.caption.setText(
+            QFontMetrics(self.caption.font()).elidedText(caption, Qt.TextElideMode.ElideMiddle, side)
+        )
         self.caption.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.caption.setFixedWidth(side)
         self.caption.setToolTip(tooltip(path))
@@ -69,13 +71,9 @@ class PhotoCard(QFrame):
         )
 
 
-def card_name(path: str) -> str:
-    name = os.path.basename(path)
-    return name if len(name) <= 20 else name[:9] + "…" + name[-9:]
-
-
 class TagPhotosModel(PhotoGridModel):
-    """The grid model, each photo captioned with its confidence ("example" for the examples)."""
+    """The grid model, each photo captioned with its confidence ("example" for the examples)
+    instead of its name."""
 
     def __init__(self, source: RowSource, parent: QObject | None = None) -> None:
         super().__init__(source, parent)
@@ -91,6 +89,5 @@ class TagPhotosModel(PhotoGridModel):
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         value = super().data(index, role)
         if role == Qt.ItemDataRole.DisplayRole and value is not None:
-            caption = self.captions.get(self.photo_id(index.row()))
-            return f"{caption} · {value}" if caption else value
+            return self.captions.get(self.photo_id(index.row()), value)  # the name: its tooltip
         return value

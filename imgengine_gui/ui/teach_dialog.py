@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -26,7 +27,7 @@ from imgengine_gui.catalog.personal_tags import NAMESPACE_SUFFIX
 from imgengine_gui.catalog.reader import GridRow
 from imgengine_gui.engine.personal_tags import NotAnalyzed, TeachResult
 from imgengine_gui.engine.tag_review import TeachContext
-from imgengine_gui.ui.tag_widgets import PhotoCard, card_name
+from imgengine_gui.ui.tag_widgets import PhotoCard
 from imgengine_gui.ui.thumbnails import ImageLoader
 
 COLUMNS = 5
@@ -59,8 +60,7 @@ class TeachTagDialog(QDialog):
         grid = QGridLayout(cards)
         grid.setContentsMargins(0, 0, 0, 0)
         for n, photo in enumerate(photos):
-            card = PhotoCard(loader, photo.photo_id, photo.path, photo.thumb, card_name(photo.path),
-                             THUMB)
+            card = PhotoCard(loader, photo.photo_id, photo.path, photo.thumb, photo.name, THUMB)
             not_this = QCheckBox("Not this")
             not_this.setToolTip("Teach this photo as an example of what the tag is not")
             card.box.addWidget(not_this, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -89,6 +89,7 @@ class TeachTagDialog(QDialog):
         form = QFormLayout()
         form.addRow("Tag name", self.name)
         layout = QVBoxLayout(self)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)  # grows with the notes
         layout.addLayout(form)
         layout.addWidget(self.name_note)
         layout.addWidget(QLabel(f"{len(photos)} selected photo{'s' if len(photos) != 1 else ''}"
@@ -169,6 +170,7 @@ class TeachTagDialog(QDialog):
         self.teach_button.hide()
         self.review_button.show()
         self.review_button.setDefault(True)
+        self.review_button.setFocus()
         self.close_button.setText("Close")
         for widget in (self.name, self.manual, *(box for _card, box in self.cards)):
             widget.setEnabled(False)
