@@ -171,6 +171,20 @@ def test_my_tags_filter_narrows_the_grid_with_other_filters(
     window.filters.reset()
     assert window.grid_model.rowCount() == total
 
+    # A manual tag (nothing learned) filters the same way: only the photos it was given.
+    _select(window, ["other_03.jpg", "other_04.jpg"])
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    dialog.name.setText("printed")
+    dialog.manual.setChecked(True)
+    with wait_task(window, "tags-teach"):
+        dialog.teach_button.click()
+    assert "2 photos now carry “printed”" in dialog.status.text()
+    names = [window.filters.my_tags.item(r).text() for r in range(2)]
+    assert names == [f"my flowers  ({len(carriers)})", "printed  (2)"]
+    window.filters.my_tags.item(1).setCheckState(Qt.CheckState.Checked)
+    assert set(_ids_by_name(window)) == {"other_03.jpg", "other_04.jpg"}
+
 
 def test_people_hint_and_unanalyzed_photos_are_explained(qtbot, make_window, tagged, wait_task):
     conn = sqlite3.connect(tagged.catalog)
