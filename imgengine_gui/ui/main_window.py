@@ -179,7 +179,8 @@ class MainWindow(QMainWindow):
         views = LibraryViews(self.grid, self.grid_model, self.sidebar, self.filters, self.search,
                              self.hint, self.counts_label, self.problems, self.statusBar())
         self.guard = CatalogGuard(self.catalog, self.tasks,
-                                  (self.actions.analyze, self.actions.trash), self)
+                                  (self.actions.analyze, self.actions.trash,
+                                   self.actions.teach_tag), self)
         self.centralWidget().layout().insertWidget(0, self.guard.banner)
         self.library = LibraryController(self.source, self.tasks, views, self.catalog, settings,
                                          self)

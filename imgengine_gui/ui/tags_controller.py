@@ -94,8 +94,9 @@ class TagsController(QObject):
             self.dialog = None
         dialog.deleteLater()
 
-    def _teach(self, name: str, examples: list[int], negatives: list[int], manual: bool) -> None:
-        dialog = self.dialog
+    def _teach(self, name: str, examples: list[int], negatives: list[int], manual: bool,
+               open_page: bool = False) -> None:
+        dialog = None if open_page else self.dialog  # open_page: no dialog asked (after a run)
         if dialog is not None:
             dialog.show_busy(f"Teaching “{name}”…")
 
@@ -105,10 +106,19 @@ class TagsController(QObject):
             except NotAnalyzed as exc:  # a value: the dialog offers to analyze first
                 return exc
 
-        self._submit("tags-teach", job, lambda outcome: self._taught(dialog, outcome),
-                     lambda message: dialog.show_error(message) if dialog else self._failed(message))
+        self._submit("tags-teach", job, lambda outcome: self._taught(dialog, outcome, open_page),
+                     lambda message: self._teach_failed(dialog, message))
 
-    def _taught(self, dialog: TeachTagDialog | None, outcome: TeachResult | NotAnalyzed) -> None:
+    def _teach_failed(self, dialog: TeachTagDialog | None, message: str) -> None:
+        if dialog is not None and dialog is self.dialog:
+            dialog.show_error(message)
+        else:
+            self._failed(message)
+
+    def _taught(self, dialog: TeachTagDialog | None, outcome: TeachResult | NotAnalyzed,
+                open_page: bool) -> None:
+        if dialog is not self.dialog:
+            dialog = None  # closed while teaching: say it in the status bar instead
         if isinstance(outcome, NotAnalyzed):
             if dialog is not None:
                 dialog.show_not_analyzed(outcome)
@@ -118,8 +128,9 @@ class TagsController(QObject):
         self.library_changed.emit()
         if dialog is not None:
             dialog.show_result(outcome)
-        else:  # taught after an analysis the dialog asked for: show the tag at once
-            self._status.showMessage(f"{outcome.photos} photos now carry “{outcome.name}”", 10000)
+            return
+        self._status.showMessage(f"{outcome.photos} photos now carry “{outcome.name}”", 10000)
+        if open_page:  # taught after the analysis the dialog asked for: show the tag
             self.open_tag(outcome.name)
 
     def _analyze_first(self, paths: list[str]) -> None:
@@ -138,12 +149,14 @@ class TagsController(QObject):
     def _run_finished(self, summary: RunSummary) -> None:
         request, self._pending_teach = self._pending_teach, None
         if request is None:
+            if self.current is not None and self._page.isVisible():
+                self.open_tag(self.current)  # the run scored its new photos with the tag
             return
         if summary.cancelled:
             self._status.showMessage(f"“{request[0]}” was not taught: the analysis was cancelled",
                                      10000)
             return
-        self._teach(*request)
+        self._teach(*request, open_page=True)
 
     def _run_failed(self, _message: str) -> None:
         self._pending_teach = None  # the window shows why the run stopped

@@ -220,3 +220,19 @@ def test_people_hint_and_unanalyzed_photos_are_explained(qtbot, make_window, tag
         window.runs.finished.emit(RunSummary(str(path.parent), analyzed=1))
     assert window.current_view() == "tag" and window.tag_page.page.name == "my flowers"
     assert {"flowers_00.jpg", "new.jpg"} <= _carriers(tagged.catalog, "my flowers")
+
+
+def test_closing_the_dialog_while_teaching_reports_in_the_status_bar(
+    make_window, tagged, wait_task
+):
+    window = make_window(tagged.catalog)
+    _select(window, ["flowers_00.jpg", "flowers_01.jpg"])
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    dialog.name.setText("my flowers")
+    with wait_task(window, "tags-teach"):
+        dialog.teach_button.click()
+        dialog.reject()
+    assert window.tags.dialog is None
+    assert "photos now carry “my flowers”" in window.statusBar().currentMessage()
+    assert window.current_view() == "grid"  # the page opens only when asked for
