@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from imgengine_gui.catalog.paths import folder_range
+
 # A personal tag named like a built-in scene or object is stored under this suffix, never merged.
 NAMESPACE_SUFFIX = " (personal)"
 
@@ -162,6 +164,20 @@ def filter_clause(names: Sequence[str]) -> tuple[str, list[Any]]:
         f" WHERE c.photo_id = p.id AND t.name IN ({_marks(wanted)}))"
     )
     return sql, wanted
+
+
+def tag_counts(conn: sqlite3.Connection, folder: str | None = None) -> list[tuple[str, int]]:
+    """Every personal tag with how many present photos (inside ``folder``) carry it, by name."""
+    inside, args = "", []
+    if folder:
+        inside, args = " AND p.path >= ? AND p.path < ?", list(folder_range(folder))
+    rows = conn.execute(
+        "SELECT t.name, COUNT(p.id) FROM personal_tags t LEFT JOIN personal_tag_photos c"
+        " ON c.tag_id = t.id LEFT JOIN photos p ON p.id = c.photo_id AND p.missing = 0" + inside
+        + " GROUP BY t.id ORDER BY t.name COLLATE NOCASE",
+        args,
+    )
+    return [(name, count) for name, count in rows]
 
 
 def photo_tags(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import embeddings, queries
+from imgengine_gui.catalog import embeddings, personal_tags, queries
 from imgengine_gui.catalog.db import CatalogError, connect
 
 log = logging.getLogger(__name__)
@@ -166,6 +166,11 @@ class CatalogReader:
     def tag_counts(self, kind: str, folder: str | None) -> list[tuple[str, int]]:
         conn = self.conn
         return queries.tag_counts(conn, kind, folder) if conn is not None else []
+
+    @_tolerant(list)
+    def personal_tag_counts(self, folder: str | None) -> list[tuple[str, int]]:
+        conn = self.conn
+        return personal_tags.tag_counts(conn, folder) if conn is not None else []
 
     @_tolerant(list)
     def camera_counts(self, folder: str | None) -> list[tuple[str, int]]:

@@ -74,10 +74,12 @@ class PersonalTags:
     """Personal tags over one catalog connection. Mutating calls commit unless ``autocommit``
     is off (inside the catalog writer, which commits itself)."""
 
-    def __init__(self, conn: Connection, *, autocommit: bool = True) -> None:
+    def __init__(
+        self, conn: Connection, *, autocommit: bool = True, index: EmbeddingIndex | None = None
+    ) -> None:
         self.conn = conn
         self.autocommit = autocommit
-        self._index: EmbeddingIndex | None = None
+        self._index = index  # e.g. the one a previous call read (``cached_index``)
 
     # -- teaching and reviewing -------------------------------------------------------------
     def teach(
@@ -195,6 +197,15 @@ class PersonalTags:
         self._commit()
         return stored
 
+    def stored_name(self, name: str) -> tuple[str, str | None]:
+        """The name a new tag called ``name`` gets, and why it differs (a built-in clash)."""
+        return self._free_name(" ".join(name.split()))
+
+    @property
+    def cached_index(self) -> EmbeddingIndex | None:
+        """The embeddings read so far, to hand to the next ``PersonalTags`` (no reading)."""
+        return self._index
+
     def person_hint(self, photo_ids: Sequence[int]) -> PersonHint | None:
         """Whether these examples look like one person (then People is the better place).
         Works off face counts until face identities are in the catalog."""
@@ -284,8 +295,7 @@ class PersonalTags:
         )
 
     def _free_name(self, name: str) -> tuple[str, str | None]:
-        builtin = {n.casefold() for n in TAG_NAMES} | store.builtin_labels(self.conn)
-        if name.casefold() not in builtin:
+        if name.casefold() not in builtin_names(self.conn):
             return name, None
         stored = name + store.NAMESPACE_SUFFIX
         return stored, f'"{name}" is a built-in tag: this personal tag is called "{stored}"'
@@ -310,6 +320,11 @@ def _classifier(tag: Row) -> TagClassifier:
         float(tag["threshold"]),
         float(tag["scale"]),
     )
+
+
+def builtin_names(conn: Connection) -> set[str]:
+    """Scene and object names (casefolded) a personal tag must not merge into."""
+    return {n.casefold() for n in TAG_NAMES} | store.builtin_labels(conn)
 
 
 def refresh_after_run(conn: Connection) -> list[str]:

@@ -19,6 +19,7 @@ class Actions:
     undo: QAction
     trash: QAction
     export: QAction
+    teach_tag: QAction
     find: QAction
     view_grid: QAction
     view_duplicates: QAction
@@ -56,6 +57,8 @@ def create_actions(window: QMainWindow) -> Actions:
                       "Move the selected photos to the system Trash (undoable)"),
         export=_action(window, "Export duplicates list…", "export", None,
                        "Save the duplicate groups as CSV or JSON"),
+        teach_tag=_action(window, "Teach tag…", "tag", "Ctrl+T",
+                          "Teach a personal tag from the selected photos (1 to 10)"),
         find=_action(window, "Find", "search", QKeySequence.StandardKey.Find, "Search photos"),
         view_grid=_action(window, "Photos", "photos", "Ctrl+1"),
         view_duplicates=_action(window, "Duplicates", "duplicates", "Ctrl+2"),
@@ -77,6 +80,7 @@ def build_menus(window: QMainWindow, actions: Actions, docks: list) -> None:
     file_menu.addAction(actions.quit)
     edit_menu = bar.addMenu("&Edit")
     edit_menu.addActions([actions.undo, actions.trash])
+    edit_menu.addAction(actions.teach_tag)
     edit_menu.addSeparator()
     edit_menu.addAction(actions.find)
     edit_menu.addSeparator()

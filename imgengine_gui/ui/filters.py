@@ -1,4 +1,4 @@
-"""The filter panel: scenes, objects, people, faces, dates, camera, location and problems."""
+"""The filter panel: my (personal) tags, scenes, objects, people, faces, dates, camera, location and problems."""
 
 from __future__ import annotations
 
@@ -87,6 +87,7 @@ class FilterPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterPanel")
+        self.my_tags = TagList("No personal tags yet: select photos, then Edit ▸ Teach tag…")
         self.scenes = TagList("No scene tags (they come from the ML phase)")
         self.objects = TagList("No objects (they need the ML phase and a detection model)")
         self.people = _tristate_combo("Any", "With people", "Without people")
@@ -116,6 +117,9 @@ class FilterPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(_heading("My tags"))
+        layout.addWidget(self.my_tags)
+        layout.addWidget(self.my_tags.placeholder)
         layout.addWidget(_heading("Scenes"))
         layout.addWidget(self.scenes)
         layout.addWidget(self.scenes.placeholder)
@@ -136,6 +140,7 @@ class FilterPanel(QWidget):
         layout.addStretch(1)
 
         for signal in (
+            self.my_tags.changed,
             self.scenes.changed,
             self.objects.changed,
             self.people.currentIndexChanged,
@@ -165,6 +170,7 @@ class FilterPanel(QWidget):
     # -- data ---------------------------------------------------------------------------------
     def refresh(self, source: CatalogReader, folder: str | None) -> None:
         """Repopulate choices and counts from the catalog, keeping what the user picked."""
+        self.my_tags.set_counts(source.personal_tag_counts(folder))
         self.scenes.set_counts(source.tag_counts("scene", folder))
         self.objects.set_counts(source.tag_counts("object", folder))
         chosen = self.camera.currentData()
@@ -181,6 +187,7 @@ class FilterPanel(QWidget):
     def apply_to(self, base: PhotoFilter) -> PhotoFilter:
         return replace(
             base,
+            tags=self.my_tags.checked(),
             scenes=self.scenes.checked(),
             objects=self.objects.checked(),
             people=self.people.currentData(),
@@ -195,16 +202,17 @@ class FilterPanel(QWidget):
     def active_count(self) -> int:
         f = self.apply_to(PhotoFilter())
         values = (
-            f.scenes, f.objects, f.people is not None, f.min_faces, f.camera,
+            f.tags, f.scenes, f.objects, f.people is not None, f.min_faces, f.camera,
             self.dates.isChecked(), f.has_gps is not None, f.has_errors is not None,
         )
         return sum(1 for value in values if value)
 
     def reset(self) -> None:
-        widgets = (self.scenes, self.objects, self.people, self.min_faces, self.camera,
-                   self.has_gps, self.has_errors, self.dates)
+        widgets = (self.my_tags, self.scenes, self.objects, self.people, self.min_faces,
+                   self.camera, self.has_gps, self.has_errors, self.dates)
         for widget in widgets:
             widget.blockSignals(True)
+        self.my_tags.set_checked(())
         self.scenes.set_checked(())
         self.objects.set_checked(())
         for combo in (self.people, self.camera, self.has_gps, self.has_errors):

@@ -4,6 +4,7 @@
 - ``RunController``: analysis runs (start, cancel, progress);
 - ``TrashController``: trash, undo, keepers, export;
 - ``CutoutController``: background-removal previews;
+- ``TagsController``: personal tags (Teach tag…, a tag's review page, My tags in the sidebar);
 - ``CatalogGuard``: a catalog opened read-only (banner, why a write cannot run), catalog errors.
 
 The window itself keeps only navigation between pages, the settings dialog, its saved layout,
@@ -52,12 +53,14 @@ from imgengine_gui.ui.runtime_label import RuntimeLabel
 from imgengine_gui.ui.settings_dialog import SettingsDialog
 from imgengine_gui.ui.sidebar import Sidebar
 from imgengine_gui.ui.status import RunProgress
+from imgengine_gui.ui.tag_page import TagPageView
+from imgengine_gui.ui.tags_controller import TagsController
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.thumbnails import ImageLoader
 from imgengine_gui.ui.trash_controller import TrashController
 from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
 
-PAGES = ("grid", "detail", "duplicates", "cutout")
+PAGES = ("grid", "detail", "duplicates", "cutout", "tag")
 CELL_SIZES = (96, 120, 150, 190, 240)
 CLOSE_GRACE_MS = 10_000  # a closed window waits this long for a cancelled run, then closes anyway
 
@@ -108,6 +111,7 @@ class MainWindow(QMainWindow):
         self.duplicates = DuplicatesView(self.loader)
         self.cutout = CutoutView()
         self.notice = NoticeBar()
+        self.tag_page = TagPageView(self.source, self.loader)
 
         library = QWidget()
         library_layout = QVBoxLayout(library)
@@ -116,7 +120,7 @@ class MainWindow(QMainWindow):
         library_layout.addWidget(self.hint)
         library_layout.addWidget(self.grid, 1)
         self.pages = QStackedWidget()
-        for page in (library, self.detail, self.duplicates, self.cutout):
+        for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page):
             self.pages.addWidget(page)
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -175,7 +179,8 @@ class MainWindow(QMainWindow):
         views = LibraryViews(self.grid, self.grid_model, self.sidebar, self.filters, self.search,
                              self.hint, self.counts_label, self.problems, self.statusBar())
         self.guard = CatalogGuard(self.catalog, self.tasks,
-                                  (self.actions.analyze, self.actions.trash), self)
+                                  (self.actions.analyze, self.actions.trash,
+                                   self.actions.teach_tag), self)
         self.centralWidget().layout().insertWidget(0, self.guard.banner)
         self.library = LibraryController(self.source, self.tasks, views, self.catalog, settings,
                                          self)
@@ -186,6 +191,9 @@ class MainWindow(QMainWindow):
                                      self.statusBar(), self.guard, self)
         self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
                                         self.catalog, settings, self)
+        self.tags = TagsController(self.tasks, self.source, self.catalog, self.grid,
+                                   self.tag_page, self.loader, self.runs, self.prompts,
+                                   self.guard, self.statusBar(), self)
 
     def _connect(self) -> None:
         a = self.actions
@@ -195,6 +203,7 @@ class MainWindow(QMainWindow):
         a.undo.triggered.connect(self.trash.undo)
         a.trash.triggered.connect(lambda: self.trash.trash_photos(self.grid.selected_ids()))
         a.export.triggered.connect(self.trash.export_duplicates)
+        a.teach_tag.triggered.connect(self.tags.teach_selected)
         a.find.triggered.connect(self._focus_search)
         a.view_grid.triggered.connect(lambda: self.show_view("grid"))
         a.view_duplicates.triggered.connect(lambda: self.show_view("duplicates"))
@@ -211,6 +220,11 @@ class MainWindow(QMainWindow):
         self.library.reloaded.connect(self._library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
         self.guard.reconciled.connect(self.trash.recovered)
+        self.tags.library_changed.connect(self.library.reload_all)
+        self.tags.page_requested.connect(lambda _name: self.show_view("tag"))
+        self.tags.closed_page.connect(lambda: self.show_view("grid"))
+        self.tags.filter_requested.connect(self._filter_by_tag)
+        self.sidebar.tag_selected.connect(self.tags.open_tag)
 
         self.grid.open_requested.connect(self.open_photo)
         self.grid.delete_requested.connect(self.trash.trash_photos)
@@ -281,6 +295,7 @@ class MainWindow(QMainWindow):
         return not (self._closing or self._shut_down)
 
     def _library_reloaded(self) -> None:
+        self.sidebar.set_tags(self.source.personal_tag_counts(None))
         if self.current_view() == "duplicates":
             self.duplicates.set_clusters(self.source.clusters())
 
@@ -288,6 +303,12 @@ class MainWindow(QMainWindow):
         if self.current_view() != "grid":
             self.show_view("grid")
         self.library.run_search(text)
+
+    def _filter_by_tag(self, name: str) -> None:
+        self.filters.reset()
+        self.filters.my_tags.set_checked((name,))
+        self.filters_wanted = True
+        self.show_view("grid")
 
     def _focus_search(self) -> None:
         self.search.setFocus()
@@ -310,6 +331,8 @@ class MainWindow(QMainWindow):
             self.grid.setFocus()
         elif name in ("duplicates", "cutout"):
             self.sidebar.select_entry("view", name, notify=False)
+        elif name == "tag":
+            self.sidebar.select_entry("tag", self.tags.current, notify=False)
         if name == "duplicates":
             self.duplicates.set_clusters(self.source.clusters())
         elif name == "cutout":
@@ -317,7 +340,8 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
-        view = {"duplicates": "Duplicates", "cutout": "Background removal"}.get(
+        view = {"duplicates": "Duplicates", "cutout": "Background removal",
+                "tag": f"My tags: {self.tags.current}"}.get(
             self.current_view(), self.library.folder_title()
         )
         self.setWindowTitle(f"{view} — Image Engine")
@@ -419,6 +443,8 @@ class MainWindow(QMainWindow):
             return self.duplicates.loaded
         if view == "cutout":
             return self.cutout.settled
+        if view == "tag":
+            return not self.tasks.busy("library") and self.tag_page.settled
         return True
 
     def shutdown(self) -> None:

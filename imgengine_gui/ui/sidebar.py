@@ -1,4 +1,4 @@
-"""The library sidebar: all photos, each analyzed folder with its count, and the tools."""
+"""The library sidebar: all photos, each analyzed folder with its count, my tags, the tools."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ VIEW_LABELS = {"duplicates": "Duplicates", "cutout": "Background removal"}
 class Sidebar(QTreeWidget):
     folder_selected = Signal(object)  # folder path, or None for all photos
     view_selected = Signal(str)  # "duplicates" | "cutout"
+    tag_selected = Signal(str)  # a personal tag's name: open its page
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -30,6 +31,7 @@ class Sidebar(QTreeWidget):
         self.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.setMinimumWidth(180)
         self.library = self._group("Library")
+        self.my_tags = self._group("My tags")
         self.tools = self._group("Tools")
         self.all_photos = self._entry(self.library, "All photos", "library", "folder", None)
         self.tool_items = {
@@ -78,8 +80,21 @@ class Sidebar(QTreeWidget):
         if selected is not None:
             self.select_entry(*selected, notify=False)
 
+    def set_tags(self, tags: list[tuple[str, int]]) -> None:
+        """The personal tags (name, photos); the group is hidden while there are none."""
+        selected = self.selected_entry()
+        self.blockSignals(True)
+        for row in range(self.my_tags.childCount() - 1, -1, -1):
+            self.my_tags.takeChild(row)
+        for name, count in tags:
+            self._entry(self.my_tags, f"{name}  ({count})", "tag", "tag", name)
+        self.my_tags.setHidden(not tags)
+        self.blockSignals(False)
+        if selected is not None:
+            self.select_entry(*selected, notify=False)
+
     def refresh_icons(self) -> None:
-        for group in (self.library, self.tools):
+        for group in (self.library, self.my_tags, self.tools):
             for row in range(group.childCount()):
                 item = group.child(row)
                 if item.data(0, ICON_ROLE):
@@ -95,7 +110,7 @@ class Sidebar(QTreeWidget):
         return items[0].data(0, KIND_ROLE), items[0].data(0, VALUE_ROLE)
 
     def select_entry(self, kind: str, value: object, *, notify: bool = True) -> bool:
-        for group in (self.library, self.tools):
+        for group in (self.library, self.my_tags, self.tools):
             for row in range(group.childCount()):
                 item = group.child(row)
                 if item.data(0, KIND_ROLE) == kind and item.data(0, VALUE_ROLE) == value:
@@ -121,3 +136,5 @@ class Sidebar(QTreeWidget):
             self.folder_selected.emit(value)
         elif kind == "view":
             self.view_selected.emit(value)
+        elif kind == "tag":
+            self.tag_selected.emit(value)

@@ -263,3 +263,29 @@ def test_search_text_finds_the_tag(library):
     assert [h.confidence for h in hits[:2]] == [1.0, 1.0]
     assert {h.photo_id for h in hits} == set(groups["flowers"])
     assert tag_hits(conn, "flowers") == []
+
+
+def test_tag_page_counts_and_a_shared_index(library):
+    from imgengine_gui.engine.tag_review import tag_page, teach_context
+
+    conn, groups, catalog = library
+    engine = PersonalTags(conn)
+    engine.teach("my flowers", groups["flowers"][:2], [groups["other"][0]])
+    page = tag_page(engine, "MY FLOWERS")
+    assert page.name == "my flowers" and page.examples == 2 and page.rejected == 1
+    assert [p.photo_id for p in page.applied[:2]] == groups["flowers"][:2]
+    assert {p.photo_id for p in page.applied} == set(groups["flowers"])
+    assert page.suggestions and page.person is None
+    assert not {p.photo_id for p in page.suggestions} & {p.photo_id for p in page.applied}
+    assert engine.stored_name(" beach ") == ("beach (personal)", engine.stored_name("beach")[1])
+    assert engine.stored_name("my flowers") == ("my flowers", None)
+    context = teach_context(engine)
+    assert [t["name"] for t in context.tags] == ["my flowers"] and "beach" in context.builtin
+
+    # The next call reuses the embeddings already read (no second read while they are current).
+    again = PersonalTags(conn, index=engine.cached_index)
+    assert again.load_index() is engine.cached_index
+
+    folder = str(catalog.parent / "photos")
+    assert store.tag_counts(conn, folder) == [("my flowers", 8)]
+    assert store.tag_counts(conn, str(catalog.parent / "elsewhere")) == [("my flowers", 0)]

@@ -1,0 +1,238 @@
+"""Personal tags in the window: teach from the dialog, review the tag's page, filter the grid.
+
+The catalog holds real (tiny) photo files whose stored embeddings sit in groups
+(tests/personal_tags_library.py): two "flowers" photos teach a tag that finds the other flowers,
+and the "meadow" photos (flowers among other things) are the "maybe"s.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtWidgets import QPushButton
+
+from imgengine_gui.catalog import records
+from imgengine_gui.catalog.db import connect
+from imgengine_gui.engine.progress import RunSummary
+from tests.personal_tags_library import MODEL, build, embeddings
+
+
+@pytest.fixture
+def tagged(tmp_path):
+    catalog = tmp_path / "tags.sqlite"
+    groups = build(tmp_path / "photos", catalog)
+    return SimpleNamespace(catalog=catalog, groups=groups)
+
+
+def _ids_by_name(window) -> dict[str, int]:
+    model = window.grid_model
+    return {Path(model.grid_row(r).path).name: model.photo_id(r) for r in range(model.rowCount())}
+
+
+def _select(window, names: list[str]) -> list[int]:
+    ids = _ids_by_name(window)
+    chosen = [ids[name] for name in names]
+    selection = window.grid.selectionModel()
+    selection.clearSelection()
+    for pid in chosen:
+        index = window.grid_model.index(window.grid_model.row_of(pid))
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+    return chosen
+
+
+def _teach(qtbot, window, wait_task, names: list[str], tag: str, not_this: tuple[str, ...] = ()):
+    _select(window, names)
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    dialog.name.setText(tag)
+    for card, box in dialog.cards:
+        box.setChecked(Path(card.path).name in not_this)
+    with wait_task(window, "tags-teach"):
+        qtbot.mouseClick(dialog.teach_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def _carriers(catalog: Path, tag: str) -> set[str]:
+    conn = sqlite3.connect(catalog)
+    rows = conn.execute(
+        "SELECT p.path FROM personal_tag_photos c JOIN personal_tags t ON t.id = c.tag_id"
+        " JOIN photos p ON p.id = c.photo_id WHERE t.name = ?", (tag,)
+    ).fetchall()
+    conn.close()
+    return {Path(path).name for (path,) in rows}
+
+
+def test_teach_from_the_dialog_creates_the_tag(qtbot, make_window, tagged, wait_task):
+    window = make_window(tagged.catalog)
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg",
+                                               "other_00.jpg"], "my flowers",
+                    not_this=("other_00.jpg",))
+    carriers = _carriers(tagged.catalog, "my flowers")
+    flowers = {p.name for p in tagged.groups["flowers"]}
+    assert {"flowers_00.jpg", "flowers_01.jpg"} <= carriers
+    assert len(carriers & flowers) >= 6 and "other_00.jpg" not in carriers
+    assert not carriers & {p.name for p in tagged.groups["grandpa"]}
+    assert f"{len(carriers)} photos now carry “my flowers”" in dialog.status.text()
+    assert "1 not this" in dialog.status.text() and dialog.review_button.isVisible()
+    assert window.filters.my_tags.checked() == ()
+    assert window.filters.my_tags.item(0).text() == f"my flowers  ({len(carriers)})"
+    assert window.sidebar.my_tags.child(0).data(0, Qt.ItemDataRole.UserRole + 1) == "my flowers"
+
+    # Teaching again completes the name, and a built-in scene's name is namespaced, shown first.
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    assert dialog.name.completer().model().data(dialog.name.completer().model().index(0, 0)) \
+        == "my flowers"
+    dialog.name.setText("My Flowers")
+    assert "Adds these photos to your tag “my flowers”" in dialog.name_note.text()
+    dialog.name.setText("beach")
+    assert "will be called “beach (personal)”" in dialog.name_note.text()
+    with wait_task(window, "tags-teach"):
+        dialog.teach_button.click()
+    assert "“beach (personal)”" in dialog.status.text()
+
+
+def test_review_accept_and_reject_retrain_and_move_the_photo(
+    qtbot, make_window, tagged, wait_task
+):
+    window = make_window(tagged.catalog)
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    with wait_task(window, "tags-page"):
+        dialog.review_button.click()
+    page = window.tag_page
+    assert window.current_view() == "tag" and page.page.name == "my flowers"
+    applied_before = {p.photo_id for p in page.page.applied}
+    assert page.model.rowCount() == len(applied_before)
+    captions = [page.model.index(r).data() for r in range(page.model.rowCount())]
+    assert captions[:2] == ["example", "example"] and all(c.endswith(" %") for c in captions[2:])
+    maybes = [p.photo_id for p in page.page.suggestions]
+    assert maybes and not set(maybes) & applied_before and len(page.cards) == len(maybes)
+
+    accepted = maybes[0]
+    with wait_task(window, "tags-decide"):
+        qtbot.mouseClick(page.cards[0].findChild(QPushButton, "accept"), Qt.MouseButton.LeftButton)
+    applied = {p.photo_id: p for p in page.page.applied}
+    assert applied[accepted].example and page.page.examples == 3
+    assert accepted not in {p.photo_id for p in page.page.suggestions}
+    assert page.model.row_of(accepted) is not None
+
+    # "Not this" on a photo the tag applied: rejected, off the tag.
+    learned = next(p.photo_id for p in page.page.applied if not p.example)
+    page.grid.select_photo(learned)
+    with wait_task(window, "tags-decide"):
+        page.not_this.click()
+    assert page.page.rejected == 1 and page.model.row_of(learned) is None
+    assert learned not in {p.photo_id for p in page.page.applied}
+
+    # Reject a "maybe" of another tag, opened from the sidebar's My tags.
+    _teach(qtbot, window, wait_task, ["flowers_02.jpg", "flowers_03.jpg"], "flower field")
+    window.tags.dialog.reject()
+    with wait_task(window, "tags-page"):
+        window.sidebar.select_entry("tag", "flower field")
+    rejected = page.page.suggestions[0].photo_id
+    with wait_task(window, "tags-decide"):
+        qtbot.mouseClick(page.cards[0].findChild(QPushButton, "reject"), Qt.MouseButton.LeftButton)
+    assert page.page.name == "flower field" and page.page.rejected == 1
+    assert rejected not in {p.photo_id for p in page.page.suggestions + page.page.applied}
+    assert len(page.cards) == len(page.page.suggestions)
+
+    # Rename and Forget from the page.
+    window.tags.ask_name = lambda name: "our flowers"
+    with wait_task(window, "tags-page"):
+        page.buttons["rename"].click()
+    assert page.page.name == "our flowers" and window.sidebar.my_tags.childCount() == 2
+    with wait_task(window, "tags-forget"):
+        page.buttons["forget"].click()
+    assert window.current_view() == "grid" and window.filters.my_tags.count() == 1
+    assert window.sidebar.my_tags.child(0).text(0).startswith("my flowers")
+
+
+def test_my_tags_filter_narrows_the_grid_with_other_filters(
+    qtbot, make_window, tagged, wait_task
+):
+    window = make_window(tagged.catalog)
+    total = window.grid_model.rowCount()
+    _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    window.tags.dialog.reject()
+    carriers = _carriers(tagged.catalog, "my flowers")
+    window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
+    assert window.grid_model.rowCount() == len(carriers) < total
+    assert set(_ids_by_name(window)) == carriers
+    assert window.filters.active_count() == 1
+    window.library.run_search("flowers_0")  # no CLIP here: the file-name filter, combined
+    assert set(_ids_by_name(window)) == {n for n in carriers if n.startswith("flowers_0")}
+    window.library.run_search("")
+    window.filters.reset()
+    assert window.grid_model.rowCount() == total
+
+    # A manual tag (nothing learned) filters the same way: only the photos it was given.
+    _select(window, ["other_03.jpg", "other_04.jpg"])
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    dialog.name.setText("printed")
+    dialog.manual.setChecked(True)
+    with wait_task(window, "tags-teach"):
+        dialog.teach_button.click()
+    assert "2 photos now carry “printed”" in dialog.status.text()
+    names = [window.filters.my_tags.item(r).text() for r in range(2)]
+    assert names == [f"my flowers  ({len(carriers)})", "printed  (2)"]
+    window.filters.my_tags.item(1).setCheckState(Qt.CheckState.Checked)
+    assert set(_ids_by_name(window)) == {"other_03.jpg", "other_04.jpg"}
+
+
+def test_people_hint_and_unanalyzed_photos_are_explained(qtbot, make_window, tagged, wait_task):
+    conn = sqlite3.connect(tagged.catalog)
+    path = tagged.groups["other"][0].with_name("new.jpg")
+    path.write_bytes(tagged.groups["other"][0].read_bytes())
+    now = time.time()
+    conn.execute("INSERT INTO photos(path, size, mtime_ns, first_seen, last_seen)"
+                 " VALUES (?, 1, 1, ?, ?)", (str(path), now, now))
+    conn.commit()
+    conn.close()
+    window = make_window(tagged.catalog)
+    dialog = _teach(qtbot, window, wait_task, ["grandpa_00.jpg", "grandpa_01.jpg"], "grandpa")
+    assert "People: every example shows a face" in dialog.status.text()
+    dialog.reject()
+
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "new.jpg"], "my flowers")
+    assert "not analyzed yet" in dialog.status.text() and "new.jpg" in dialog.status.text()
+    assert dialog.analyze_button.isVisible() and dialog.taught is None
+    assert _carriers(tagged.catalog, "my flowers") == set()
+
+    # "Analyze first": the run is started for their folder, then the tag is taught and shown.
+    started = []
+    window.runs.start = lambda folder, phases=None: started.append(folder) or True
+    dialog.analyze_button.click()
+    assert started == [str(path.parent)] and window.tags.dialog is None
+    conn = connect(tagged.catalog)
+    new_id = conn.execute("SELECT id FROM photos WHERE path = ?", (str(path),)).fetchone()[0]
+    vector = embeddings(1, np.random.default_rng(5))[0]
+    records.store_ml(conn, new_id, {"embedding": vector, "faces": []}, {"embedding": MODEL})
+    conn.commit()
+    conn.close()
+    with wait_task(window, "tags-page"):
+        window.runs.finished.emit(RunSummary(str(path.parent), analyzed=1))
+    assert window.current_view() == "tag" and window.tag_page.page.name == "my flowers"
+    assert {"flowers_00.jpg", "new.jpg"} <= _carriers(tagged.catalog, "my flowers")
+
+
+def test_closing_the_dialog_while_teaching_reports_in_the_status_bar(
+    make_window, tagged, wait_task
+):
+    window = make_window(tagged.catalog)
+    _select(window, ["flowers_00.jpg", "flowers_01.jpg"])
+    with wait_task(window, "tags-context"):
+        dialog = window.tags.teach_selected()
+    dialog.name.setText("my flowers")
+    with wait_task(window, "tags-teach"):
+        dialog.teach_button.click()
+        dialog.reject()
+    assert window.tags.dialog is None
+    assert "photos now carry “my flowers”" in window.statusBar().currentMessage()
+    assert window.current_view() == "grid"  # the page opens only when asked for
