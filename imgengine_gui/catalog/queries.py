@@ -272,7 +272,8 @@ def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for r in conn.execute(
         "SELECT cl.id, cl.kind, cm.photo_id, cm.keep, cm.reason, p.path, p.size, p.format,"
-        " m.width, m.height, m.taken_at, c.thumb_path FROM clusters cl"
+        " m.width, m.height, m.taken_at, c.thumb_path, m.display_width, m.display_height"
+        " FROM clusters cl"
         " JOIN cluster_members cm ON cm.cluster_id = cl.id JOIN photos p ON p.id = cm.photo_id"
         " LEFT JOIN metadata m ON m.photo_id = p.id LEFT JOIN content c ON c.photo_id = p.id"
         " WHERE p.missing = 0 ORDER BY cl.id, cm.keep DESC, p.path"
@@ -285,6 +286,8 @@ def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 "keep": bool(r["keep"]),
                 "width": r["width"],
                 "height": r["height"],
+                "display_width": r["display_width"],
+                "display_height": r["display_height"],
                 "size_bytes": r["size"],
                 "format": r["format"],
                 "taken_at": r["taken_at"],

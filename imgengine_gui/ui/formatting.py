@@ -19,6 +19,11 @@ def file_size(size: int | None) -> str:
     return f"{size} B"
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 group', '3 groups', '1 extra copy', '2 extra copies'."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "?"
@@ -30,6 +35,14 @@ def duration(seconds: float | None) -> str:
 
 def resolution(width: int | None, height: int | None) -> str:
     return f"{width} × {height}" if width and height else "?"
+
+
+def displayed_size(photo: dict[str, Any]) -> str:
+    """Width × height as the photo is shown (after its EXIF orientation), when known."""
+    width, height = photo.get("display_width"), photo.get("display_height")
+    if width and height:
+        return resolution(width, height)
+    return resolution(photo.get("width"), photo.get("height"))
 
 
 def dimensions(photo: dict[str, Any]) -> str:

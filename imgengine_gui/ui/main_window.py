@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import ui_state
+from imgengine_gui.ui import jobs, ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge
 from imgengine_gui.ui.catalog_guard import CatalogGuard
@@ -210,6 +210,11 @@ class MainWindow(QMainWindow):
         self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
+        self.trash.clusters_changed.connect(self.load_duplicates)
+        self.duplicates.set_excluded(ui_state.excluded_groups(self.catalog))
+        self.duplicates.excluded_changed.connect(
+            lambda keys: ui_state.remember_excluded_groups(self.catalog, keys)
+        )
         self.guard.reconciled.connect(self.trash.recovered)
 
         self.grid.open_requested.connect(self.open_photo)
@@ -282,7 +287,14 @@ class MainWindow(QMainWindow):
 
     def _library_reloaded(self) -> None:
         if self.current_view() == "duplicates":
-            self.duplicates.set_clusters(self.source.clusters())
+            self.load_duplicates()
+
+    def load_duplicates(self) -> None:
+        """Read the groups off the UI thread; the view builds their cards a few at a time."""
+        self.duplicates.set_reading()
+        catalog = self.catalog
+        self.tasks.submit("reads", "clusters", lambda: jobs.read_clusters(catalog),
+                          self.duplicates.set_clusters, lambda _m: self.duplicates.set_clusters([]))
 
     def _search(self, text: str) -> None:
         if self.current_view() != "grid":
@@ -311,7 +323,7 @@ class MainWindow(QMainWindow):
         elif name in ("duplicates", "cutout"):
             self.sidebar.select_entry("view", name, notify=False)
         if name == "duplicates":
-            self.duplicates.set_clusters(self.source.clusters())
+            self.load_duplicates()
         elif name == "cutout":
             self.cutout.show_photo(*self.library.cutout_target())
         self._update_title()
@@ -402,7 +414,7 @@ class MainWindow(QMainWindow):
     # -- readiness and shutdown -------------------------------------------------------------------------
     def is_settled(self) -> bool:
         """Nothing in flight that changes what the window shows (for screenshots and tests)."""
-        if self.tasks.busy("analysis", "library", "models"):
+        if self.tasks.busy("analysis", "library", "models", "reads"):
             return False
         view = self.current_view()
         if view == "grid":

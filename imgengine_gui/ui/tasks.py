@@ -8,6 +8,8 @@ Lanes keep unrelated work from queueing behind each other, and order the work wi
 - ``library``: catalog writes and file moves (trash, undo, keepers, export, cache clearing), in
   the order asked, so an undo never overtakes the trash it undoes;
 - ``models``: anything that imports torch or runs a model (search, cutout, hardware probes);
+- ``reads``: catalog reads too slow for the UI thread on a large library (duplicate groups,
+  filter counts), in the order asked;
 - ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads).
 """
 
@@ -24,7 +26,7 @@ from PySide6.QtCore import QObject, Signal
 
 from imgengine_gui.ui.bridge import EngineBridge, describe_error
 
-LANES = {"analysis": 1, "library": 1, "models": 1, "thumbnails": 2}
+LANES = {"analysis": 1, "library": 1, "models": 1, "reads": 1, "thumbnails": 2}
 THREAD_PREFIX = "ui-task-"
 
 

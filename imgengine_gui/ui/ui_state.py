@@ -3,6 +3,9 @@ folder (so IMGENGINE_HOME isolates it, like everything else)."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from PySide6.QtCore import QSettings
 
 from imgengine_gui.settings import config_dir
@@ -24,4 +27,20 @@ def last_folder() -> str:
 def remember_folder(path: str) -> None:
     state = ui_settings()
     state.setValue("last_folder", path)
+    state.sync()
+
+
+def _catalog_key(catalog: Path) -> str:
+    return hashlib.sha1(str(Path(catalog).resolve()).encode()).hexdigest()[:16]
+
+
+def excluded_groups(catalog: Path) -> set[str]:
+    """Duplicate groups the user unticked in this catalog (``duplicates_view.group_key``s)."""
+    value = ui_settings().value(f"excluded_groups/{_catalog_key(catalog)}", "")
+    return set(str(value or "").split())
+
+
+def remember_excluded_groups(catalog: Path, keys: set[str]) -> None:
+    state = ui_settings()
+    state.setValue(f"excluded_groups/{_catalog_key(catalog)}", " ".join(sorted(keys)))
     state.sync()

@@ -242,3 +242,20 @@ def folder_maker():
 def photo_maker():
     """The `make_photo` helper: one photo-like JPEG per seed."""
     return make_photo
+
+
+@pytest.fixture
+def catalog_seeder():
+    """The `seed_catalog` helper, for tests that seed a folder of their own."""
+    return seed_catalog
+
+
+@pytest.fixture
+def tasks_runner():
+    """A TaskRunner of its own (widgets tested outside a window)."""
+    from imgengine_gui.ui.bridge import EngineBridge
+    from imgengine_gui.ui.tasks import TaskRunner
+
+    runner = TaskRunner(EngineBridge())
+    yield runner
+    runner.shutdown()
