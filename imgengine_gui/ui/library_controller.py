@@ -20,6 +20,7 @@ from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import FileProblem
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui import jobs
+from imgengine_gui.ui.empty_state import EmptyAction, empty_text
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.models import PhotoGridModel
@@ -67,6 +68,8 @@ class LibraryController(QObject):
         views.problems.visibilityChanged.connect(self._problems_shown)
         views.grid.selectionModel().selectionChanged.connect(lambda *_: self.update_counts())
         views.filters.changed.connect(self.reload_photos)
+        self.clear_action = EmptyAction(views.grid, "Clear filters")
+        self.clear_action.button.clicked.connect(self.clear_filters)
 
     # -- reading -----------------------------------------------------------------------------
     def current_filter(self) -> PhotoFilter:
@@ -117,6 +120,25 @@ class LibraryController(QObject):
             grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self.update_counts()
         self._update_hint()
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        filtered = bool(self.views.filters.active_count())
+        grid, photos = self.views.grid, self.counts["photos"]
+        grid.empty_text = empty_text(photos, filtered, self.search_text)
+        self.clear_action.set_visible(
+            grid.grid_model.rowCount() == 0 and bool(photos) and (filtered or bool(self.search_text))
+        )
+        grid.viewport().update()
+
+    def clear_filters(self) -> None:
+        """Back to every photo of the folder: the search and the filters are cleared."""
+        search = self.views.search
+        search.blockSignals(True)
+        search.clear()
+        search.blockSignals(False)
+        self.search_text, self.search_hits = "", None
+        self.views.filters.reset()  # reloads the photos
 
     def live_reload(self) -> None:
         """During a run: read again only when something was committed since the last read."""
@@ -163,14 +185,16 @@ class LibraryController(QObject):
             )
 
     def _problems_shown(self, visible: bool) -> None:
-        """Problems are read from the catalog only when the dock is (or becomes) visible."""
+        """Problems are read from the catalog only when the dock is (or becomes) visible: every
+        folder's stored problems, plus the last run's that the catalog does not keep (a file the
+        scan could not read)."""
         if not (visible and self._problems_stale):
             return
         self._problems_stale = False
-        self.views.problems.set_problems(
-            self.run_problems if self.run_problems is not None
-            else problems_from_catalog(self.source.problems())
-        )
+        stored = problems_from_catalog(self.source.problems())
+        known = {p.path for p in stored}
+        unstored = [p for p in self.run_problems or [] if p.path not in known]
+        self.views.problems.set_problems(stored + unstored)
 
     # -- choosing what to show ---------------------------------------------------------------
     def select_folder(self, folder: str | None) -> None:

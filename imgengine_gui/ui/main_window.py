@@ -242,6 +242,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self._default_layout()
+        filters = state.value("filters_visible")  # the dock is hidden off the photo views
+        if filters is not None:
+            self.filters_wanted = str(filters).lower() == "true"
+            self.filters_dock.setVisible(self.filters_wanted)
         zoom = state.value("thumbnail_size")
         if zoom is not None and str(zoom).isdigit():
             self.zoom.setValue(int(zoom))
@@ -251,6 +255,9 @@ class MainWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.setValue("window_state", self.saveState())
         state.setValue("thumbnail_size", self.zoom.value())
+        on_photos = self.current_view() in ("grid", "detail")
+        state.setValue("filters_visible",
+                       not self.filters_dock.isHidden() if on_photos else self.filters_wanted)
         state.sync()
 
     # -- what the window does for its controllers ----------------------------------------------------
