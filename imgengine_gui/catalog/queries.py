@@ -302,10 +302,20 @@ def photo_by_path(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM photos WHERE path = ?", (path,)).fetchone()
 
 
+# stored errors of files that hold no image at all (analysis/formats.py describe_unknown)
+NOT_AN_IMAGE = "(s.error LIKE 'not an image%' OR s.error LIKE 'empty file%')"
+
+
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Present photos (files found not to be images are counted apart, as ``not_images``)."""
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    not_images = one(
+        "SELECT COUNT(DISTINCT s.photo_id) FROM phase_status s JOIN photos p ON p.id = s.photo_id"
+        f" WHERE s.state = 'error' AND p.missing = 0 AND {NOT_AN_IMAGE}"
+    )
     return {
-        "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0"),
+        "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0") - not_images,
+        "not_images": not_images,
         "missing": one("SELECT COUNT(*) FROM photos WHERE missing = 1"),
         "errors": one(
             "SELECT COUNT(DISTINCT s.photo_id) FROM phase_status s JOIN photos p"

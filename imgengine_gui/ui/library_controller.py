@@ -22,6 +22,7 @@ from imgengine_gui.settings import Settings
 from imgengine_gui.ui import jobs
 from imgengine_gui.ui.empty_state import EmptyAction, empty_text
 from imgengine_gui.ui.filters import FilterPanel
+from imgengine_gui.ui.formatting import counted
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.problems import ProblemsDock, problems_from_catalog
@@ -59,7 +60,7 @@ class LibraryController(QObject):
         self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
         self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
         self.run_problems: list[FileProblem] | None = None  # the last run's, else the catalog's
-        self.counts = {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
+        self.counts = {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
         self._problems_stale = False
         self._closed = False  # the window is going away: nothing reads the catalog any more
@@ -160,8 +161,10 @@ class LibraryController(QObject):
         """From the counts read at the last reload: cheap enough for every selection change."""
         counts, grid = self.counts, self.views.grid
         shown = self.views.grid_model.rowCount()
-        parts = [f"{counts['photos']:,} photos"]
-        if shown != counts["photos"]:
+        parts = [counted(counts["photos"], "photo")]
+        if counts.get("not_images"):
+            parts.append(f"{counted(counts['not_images'], 'file')} not images")
+        if shown != counts["photos"] + counts.get("not_images", 0):
             parts.append(f"{shown:,} shown")
         if grid.selected_count() > 1:
             parts.append(f"{grid.selected_count()} selected")
@@ -179,9 +182,9 @@ class LibraryController(QObject):
             hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
         else:
             hint.show_text(
-                f"Showing photos whose file name contains “{self.search_text}”. Searching by "
-                "content needs CLIP image embeddings: put the CLIP model in place (see "
-                "`imgengine models`) and analyze the folder again."
+                f"Showing photos whose file name contains “{self.search_text}”. To search by "
+                "what photos show, set the CLIP model as “Scenes & search model” in Settings, "
+                "then analyze the folder again."
             )
 
     def _problems_shown(self, visible: bool) -> None:

@@ -74,7 +74,7 @@ class RunController(QObject):
         if self._cancel is not None:
             self._cancel.set()
             self._actions.cancel.setEnabled(False)
-            self._progress.label.setText("Stopping after the current batch…")
+            self._progress.show_stopping()
 
     def forget(self) -> None:
         """Stop waiting for a run that did not stop in time (its thread still ends on its own)."""

@@ -62,10 +62,19 @@ def _private_trash(private_trash):
     return private_trash
 
 
+def wait_for_task_threads(timeout_s: float = 60.0) -> list[str]:
+    """Task threads still alive after ``timeout_s``: a closed window does not wait for its reads
+    and probes (a first torch import), but they must end on their own."""
+    deadline = time.monotonic() + timeout_s
+    while live_task_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return live_task_threads()
+
+
 @pytest.fixture(autouse=True)
 def _no_threads_left():
     yield
-    left = live_task_threads()
+    left = wait_for_task_threads()
     assert not left, f"task threads still running: {left}"
 
 

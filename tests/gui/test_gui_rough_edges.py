@@ -71,3 +71,123 @@ def test_an_empty_library_still_asks_for_a_folder(make_window):
     window = make_window()
     assert window.grid.empty_text == NO_PHOTOS
     assert not window.library.clear_action.button.isVisible()
+
+
+# -- bug 13: smaller things -------------------------------------------------------------------
+
+
+def test_clicking_a_scene_label_toggles_it_and_several_say_any_of(qtbot, make_window, seeded):
+    window = make_window(seeded.catalog)
+    scenes = window.filters.scenes
+    row = next(r for r in range(scenes.count())
+               if scenes.item(r).data(Qt.ItemDataRole.UserRole) == "beach")
+    rect = scenes.visualItemRect(scenes.item(row))
+    on_text = rect.center()  # the label's text, right of the check box
+    qtbot.mouseClick(scenes.viewport(), Qt.MouseButton.LeftButton, pos=on_text)
+    assert scenes.checked() == ("beach",) and window.grid_model.rowCount() == 2
+    _check_label(scenes, "forest")
+    assert "Scenes: any of beach, forest" in window.filters.summary.text()
+    qtbot.mouseClick(scenes.viewport(), Qt.MouseButton.LeftButton, pos=on_text)
+    assert scenes.checked() == ("forest",)
+    assert "any of" not in window.filters.summary.text()
+
+
+def test_eta_is_hidden_until_it_settles_then_follows_the_recent_rate():
+    from imgengine_gui.ui.status import EtaEstimate
+
+    now = [0.0]
+    eta = EtaEstimate(clock=lambda: now[0])
+    assert eta.update(0, 100) is None
+    now[0] = 3.0  # a slow first batch (models warming up): 4 photos in 3 s
+    assert eta.update(4, 100) is None  # too early to say
+    for step in range(1, 8):  # then 10 photos/s
+        now[0] = 3.0 + step
+        estimate = eta.update(4 + 10 * step, 100)
+    assert estimate is not None and 2.0 <= estimate <= 3.5  # 26 left at ~10/s, not at 74/10 s
+
+
+def test_a_stopped_run_says_how_far_it_got():
+    from imgengine_gui.engine.progress import RunSummary
+    from imgengine_gui.ui.status import summary_text
+
+    stopped = RunSummary("/p", new=670, analyzed=152, planned=822, elapsed_s=12, cancelled=True)
+    text = summary_text(stopped)
+    assert text.startswith("Stopped after 152 of 822 photos in 0:12")
+    assert "670 not analyzed yet" in text and "670 new" not in text
+    done = RunSummary("/p", new=1, analyzed=1, planned=1, elapsed_s=2)
+    assert summary_text(done).startswith("Analyzed 1 photo in 0:02") and "1 new file found" in summary_text(done)
+
+
+def test_the_search_hint_points_to_the_app_not_the_command_line(make_window, seeded):
+    window = make_window(seeded.catalog)
+    window.search.setText("photo_0")
+    window.search.fire()
+    text = window.hint.label.text()
+    assert "Settings" in text and "imgengine" not in text and "`" not in text
+
+
+def test_files_that_are_not_images_are_not_counted_as_photos(qtbot, make_window, tmp_path,
+                                                              photo_maker):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    photo_maker(folder / "real.jpg", seed=1)
+    (folder / "notes.jpg").write_text("a text file with a photo's name " * 10)
+    (folder / "empty.png").write_bytes(b"")
+    window = make_window()
+    with qtbot.waitSignal(window.runs.finished, timeout=60000):
+        window.analyze_folder(folder, phases=("metadata", "content"))
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 3, timeout=5000)
+    text = window.counts_label.text()
+    assert text.startswith("1 photo · 2 files not images"), text
+    assert "shown" not in text
+    assert window.sidebar.all_photos.text(0) == "All photos  (1)"
+
+
+def test_long_camera_names_fit_in_the_filter_popup(make_window, seeded):
+    window = make_window(seeded.catalog)
+    camera = window.filters.camera
+    metrics = camera.view().fontMetrics()
+    widest = max(metrics.horizontalAdvance(camera.itemText(i)) for i in range(camera.count()))
+    assert camera.view().minimumWidth() > widest
+
+
+def test_quitting_never_waits_for_a_model_probe(qtbot, make_window, monkeypatch):
+    """An idle quit took 2.5-3 s: closing waited for the runtime probe's first torch import."""
+    import threading
+
+    from imgengine_gui.ui import runtime_label
+
+    started, release, returned = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_probe(_settings):
+        started.set()
+        release.wait(20)
+        returned.set()
+        return {"tier": "t", "device": "cpu", "backend": "eager", "precision": "fp32",
+                "detail": ""}
+
+    monkeypatch.setattr(runtime_label, "describe_runtime", slow_probe)
+    window = make_window()
+    assert started.wait(30)
+    try:
+        window.close()  # returns while the probe still runs
+        assert window._shut_down and not window.isVisible()
+        assert not returned.is_set()
+    finally:
+        release.set()
+
+
+def test_cancel_hides_its_tooltip_over_the_status_text(qtbot, make_window, tmp_path,
+                                                      folder_maker):
+    from PySide6.QtWidgets import QToolTip
+
+    window = make_window()
+    folder = folder_maker(tmp_path / "some", count=20)
+    with qtbot.waitSignal(window.runs.finished, timeout=60000):
+        window.analyze_folder(folder, phases=("metadata", "content"))
+        QToolTip.showText(window.progress.mapToGlobal(window.progress.rect().center()),
+                          "Stop the analysis", window.progress)
+        assert QToolTip.isVisible()
+        window.actions.cancel.trigger()
+        qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)  # it fades out
+        assert window.progress.label.text().startswith("Stopping")
