@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # close asked while an analysis runs: waiting for it to stop
         self.filters_wanted = True
         self.prompts = Prompts(self)  # the modal questions (replaced in tests)
+        self.prompts.analyzed_folders = lambda: self.sidebar.folder_paths()
 
         self.bridge = EngineBridge(self)
         self.tasks = TaskRunner(self.bridge, self)

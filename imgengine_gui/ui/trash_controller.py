@@ -90,7 +90,7 @@ class TrashController(QObject):
                      self._after_keeper)
 
     def export_duplicates(self) -> None:
-        target = self._prompts.choose_save_path(
+        target = self._prompts.save_path(
             "Export duplicates list", "CSV (*.csv);;JSON (*.json)", "duplicates.csv"
         )
         if not target:

@@ -30,6 +30,17 @@ def remember_folder(path: str) -> None:
     state.sync()
 
 
+def last_save_folder() -> str:
+    """Where the user last saved an export or a cutout (never defaulted to a photo folder)."""
+    return str(ui_settings().value("last_save_folder", "") or "")
+
+
+def remember_save_folder(path: str) -> None:
+    state = ui_settings()
+    state.setValue("last_save_folder", path)
+    state.sync()
+
+
 def _catalog_key(catalog: Path) -> str:
     return hashlib.sha1(str(Path(catalog).resolve()).encode()).hexdigest()[:16]
 

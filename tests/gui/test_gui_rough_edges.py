@@ -191,3 +191,38 @@ def test_cancel_hides_its_tooltip_over_the_status_text(qtbot, make_window, tmp_p
         window.actions.cancel.trigger()
         qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)  # it fades out
         assert window.progress.label.text().startswith("Stopping")
+
+
+def test_save_dialogs_start_outside_the_library_remember_and_warn(
+    qtbot, make_window, seeded, wait_task, cluster_planter, tmp_path, monkeypatch
+):
+    """Bug 12: save dialogs opened in the photo library, where a saved file becomes a photo."""
+    from imgengine_gui.ui import save_target
+
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    monkeypatch.setattr(save_target, "standard_folders",
+                        lambda: [str(seeded.folder), str(downloads)])  # Pictures is the library
+    ids = seeded.ids
+    cluster_planter(seeded.catalog, [ids["photo_00.jpg"], ids["photo_00_copy.jpg"]],
+                    keeper=ids["photo_00.jpg"])
+    window = make_window(seeded.catalog)
+    assert window.prompts.save_folder() == str(downloads)
+
+    inside = seeded.folder / "dups.csv"
+    asked: list[str] = []
+    window.prompts.choose_save_path = lambda title, filters, suggested: str(inside)
+    window.prompts.confirm = lambda title, text: asked.append(text) or False
+    window.trash.export_duplicates()
+    assert asked and "appear among your photos" in asked[0] and str(seeded.folder) in asked[0]
+    qtbot.waitUntil(lambda: not window.tasks.busy("library"), timeout=10000)
+    assert not inside.exists()  # an export would have run on the library lane by now
+    assert window.prompts.save_folder() == str(downloads)  # a refused target is not remembered
+
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    window.prompts.choose_save_path = lambda title, filters, suggested: str(elsewhere / "d.csv")
+    with wait_task(window, "export"):
+        window.trash.export_duplicates()
+    assert (elsewhere / "d.csv").exists() and len(asked) == 1
+    assert window.prompts.save_folder() == str(elsewhere)
