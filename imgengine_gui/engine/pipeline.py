@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
-from imgengine_gui.catalog import annotations, records
+from imgengine_gui.catalog import annotations, records, runs
 from imgengine_gui.catalog.lock import AnalysisLock
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.common.text import one_line
@@ -333,6 +333,7 @@ def analyze_folder(
     with AnalysisLock(request.catalog), CatalogWriter(request.catalog) as writer:
         run = _Run(request, writer, on_progress, cancel)
         summary = run.summary
+        run_id = writer.call(lambda conn: runs.start_run(conn, os.fspath(folder), request.phases))
         if recovered:
             summary.notes.append(
                 f"{len(recovered)} files moved to the trash by an interrupted run are now in the"
@@ -365,6 +366,7 @@ def analyze_folder(
                 )
             )
             run.meter = RateMeter(len(jobs))
+            writer.call(lambda conn: runs.set_planned(conn, run_id, len(jobs)))
             run.emit(
                 ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze")
             )
@@ -408,6 +410,8 @@ def analyze_folder(
         summary.planned = len(jobs)
         summary.write_failures = writer.failed_writes
         summary.failure = failures.run_failure(summary.problems, len(jobs))
+        status = runs.CANCELLED if summary.cancelled else runs.DONE
+        writer.call(lambda conn: runs.end_run(conn, run_id, status, len(jobs), summary.analyzed))
     summary.elapsed_s = time.monotonic() - started
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))

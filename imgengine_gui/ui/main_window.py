@@ -47,6 +47,7 @@ from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
+from imgengine_gui.ui.resume import ResumeOffer
 from imgengine_gui.ui.run_controller import RunController
 from imgengine_gui.ui.runtime_label import RuntimeLabel
 from imgengine_gui.ui.settings_dialog import SettingsDialog
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
             self._default_layout()
         self.library.reload_all()
         self.guard.check()
+        self.resume.check()
         self.runtime_label.probe(self.settings)
         self.trash.check_undo()
 
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
         self.trash = TrashController(self.tasks, self.source, self.catalog, self.prompts,
                                      self.notice, self.duplicates, self.actions.undo,
                                      self.statusBar(), self.guard, self)
+        self.resume = ResumeOffer(self.tasks, self.catalog, self.notice, self.runs, self.guard, self)
         self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
                                         self.catalog, settings, self)
 

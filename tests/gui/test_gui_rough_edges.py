@@ -226,3 +226,51 @@ def test_save_dialogs_start_outside_the_library_remember_and_warn(
         window.trash.export_duplicates()
     assert (elsewhere / "d.csv").exists() and len(asked) == 1
     assert window.prompts.save_folder() == str(elsewhere)
+
+
+# -- Add 5: the resume prompt ------------------------------------------------------------------
+
+
+def _stopped_run(tmp_path, folder_maker):
+    import threading
+
+    from imgengine_gui.engine.pipeline import AnalyzeRequest, analyze_folder
+    from imgengine_gui.settings import Settings
+
+    folder = folder_maker(tmp_path / "stopped", count=4)
+    catalog = tmp_path / "stopped.sqlite"
+    stop = threading.Event()
+    stop.set()
+    summary = analyze_folder(AnalyzeRequest(folder, catalog, Settings(), ("metadata", "content")),
+                             cancel=stop)
+    assert summary.cancelled
+    return folder, catalog
+
+
+def test_an_interrupted_analysis_is_offered_and_resumed(qtbot, make_window, tmp_path,
+                                                        folder_maker):
+    from imgengine_gui.engine.runs import interrupted_run
+
+    folder, catalog = _stopped_run(tmp_path, folder_maker)
+    window = make_window(catalog)
+    notice = window.notice
+    qtbot.waitUntil(lambda: notice.isVisible() and notice.action_button.text() == "Resume",
+                    timeout=10000)
+    assert "“stopped” was stopped" in notice.label.text()
+    with qtbot.waitSignal(window.runs.finished, timeout=60000) as done:
+        notice.action_button.click()
+    summary = done.args[0]
+    assert not summary.cancelled and summary.folder.endswith("stopped")
+    assert interrupted_run(catalog) is None
+
+
+def test_declining_the_resume_offer_is_remembered(qtbot, make_window, tmp_path, folder_maker,
+                                                  wait_task):
+    from imgengine_gui.engine.runs import interrupted_run
+
+    _folder, catalog = _stopped_run(tmp_path, folder_maker)
+    window = make_window(catalog)
+    qtbot.waitUntil(lambda: window.resume.offered is not None, timeout=10000)
+    with wait_task(window, "resume-dismiss"):
+        window.notice.close_button.click()
+    assert interrupted_run(catalog) is None
