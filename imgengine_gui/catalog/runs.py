@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from pathlib import Path
 from typing import Any
+
+from imgengine_gui.catalog.db import CatalogError, connect
 
 RUNNING, DONE, CANCELLED, DISMISSED = "running", "done", "cancelled", "dismissed"
 
@@ -54,3 +57,28 @@ def dismiss_run(conn: sqlite3.Connection, run_id: int) -> None:
         "UPDATE analysis_runs SET status = ? WHERE id = ? AND status IN (?, ?)",
         (DISMISSED, run_id, RUNNING, CANCELLED),
     )
+
+
+def last_run_of(catalog: Path) -> dict[str, Any] | None:
+    """``last_run`` of the catalog file (None: no catalog, or one from before runs were kept)."""
+    if not Path(catalog).exists():
+        return None
+    try:
+        conn = connect(catalog, readonly=True)
+    except (CatalogError, sqlite3.Error):
+        return None
+    try:
+        return last_run(conn)
+    except sqlite3.Error:
+        return None
+    finally:
+        conn.close()
+
+
+def dismiss_run_of(catalog: Path, run_id: int) -> None:
+    conn = connect(catalog)
+    try:
+        with conn:
+            dismiss_run(conn, run_id)
+    finally:
+        conn.close()

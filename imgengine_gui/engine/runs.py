@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
 from imgengine_gui.catalog import runs
-from imgengine_gui.catalog.db import CatalogError, connect
+from imgengine_gui.catalog.errors import CatalogError
 from imgengine_gui.catalog.lock import AnalysisLock
 
 
@@ -34,18 +33,7 @@ def _lock_is_free(catalog: Path) -> bool:
 def interrupted_run(catalog: Path) -> InterruptedRun | None:
     """The last run when it did not finish (cancelled, or still marked running with the lock
     free) and its folder is still there; None otherwise."""
-    if not Path(catalog).exists():
-        return None
-    try:
-        conn = connect(catalog, readonly=True)
-    except (CatalogError, sqlite3.Error):
-        return None
-    try:
-        last = runs.last_run(conn)
-    except sqlite3.Error:  # a catalog from before runs were recorded
-        return None
-    finally:
-        conn.close()
+    last = runs.last_run_of(catalog)
     if last is None or last["status"] not in (runs.RUNNING, runs.CANCELLED):
         return None
     if not os.path.isdir(last["folder"]):
@@ -57,9 +45,4 @@ def interrupted_run(catalog: Path) -> InterruptedRun | None:
 
 
 def dismiss(catalog: Path, run_id: int) -> None:
-    conn = connect(catalog)
-    try:
-        with conn:
-            runs.dismiss_run(conn, run_id)
-    finally:
-        conn.close()
+    runs.dismiss_run_of(catalog, run_id)
