@@ -274,3 +274,31 @@ def test_declining_the_resume_offer_is_remembered(qtbot, make_window, tmp_path, 
     with wait_task(window, "resume-dismiss"):
         window.notice.close_button.click()
     assert interrupted_run(catalog) is None
+
+
+def test_a_photo_not_analyzed_yet_says_so_and_is_previewed_from_its_file(
+    qtbot, make_window, tmp_path, photo_maker
+):
+    """Bug 4: a scanned photo whose analysis had not reached it read "could not be decoded ·
+    ? · Dimensions ?"."""
+    from imgengine_gui.catalog import records
+    from imgengine_gui.catalog.writer import CatalogWriter
+    from imgengine_gui.scan import scan_folder
+
+    folder = tmp_path / "scanned"
+    folder.mkdir()
+    photo_maker(folder / "waiting.jpg", seed=3, size=(640, 480))
+    catalog = tmp_path / "scanned.sqlite"
+    with CatalogWriter(catalog) as writer:  # what a run has done before it reaches the photo
+        writer.call(lambda conn: scan_folder(conn, folder, records.upsert_folder(conn, str(folder))))
+    window = make_window(catalog)
+    assert window.grid_model.rowCount() == 1
+    window.open_photo(window.grid_model.photo_id(0))
+    detail = window.detail
+    assert detail.value_of("Dimensions") == "not analyzed yet"
+    assert detail.value_of("Size").endswith("not analyzed yet") and "?" not in detail.value_of("Size")
+    assert detail.value_of("Taken") == "not analyzed yet"
+    assert "could not be decoded" not in detail.canvas.message
+    qtbot.waitUntil(lambda: detail.canvas.loaded, timeout=10000)
+    pixmap = detail.canvas.pixmap()
+    assert pixmap is not None and (pixmap.width(), pixmap.height()) == (640, 480)
