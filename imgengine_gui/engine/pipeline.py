@@ -295,8 +295,12 @@ def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runt
     return executor, runtime
 
 
-def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[dict[str, str], str]:
-    """(result key -> model id, the ml phase's version) once the models are loaded."""
+def _await_models(
+    executor: DeviceExecutor, cancel: threading.Event,
+    emit: Callable[[ProgressEvent], None] | None = None,
+) -> tuple[dict[str, str], str]:
+    """(result key -> model id, the ml phase's version) once the models are loaded; meanwhile
+    "models" progress (models loaded of all) goes to ``emit``."""
     from imgengine_gui.ml.base import in_ml_phase
     from imgengine_gui.ml.tags import calibration_digest
 
@@ -304,6 +308,9 @@ def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[di
     while not executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return model_ids, ""
+        if emit is not None:
+            tried, total = executor.load_progress
+            emit(ProgressEvent("models", tried, total, message="Preparing models…"))
     # waits until loading has finished; face descriptors are versioned by the people phase
     analyzers = [a for a in executor.analyzers if in_ml_phase(a)]
     for analyzer in analyzers:
@@ -358,7 +365,7 @@ def analyze_folder(
                 FileProblem(p.path, "scan", p.message) for p in scanned.problems
             )
             if run.executor is not None:
-                run.model_ids, run.ml_version = _await_models(run.executor, cancel)
+                run.model_ids, run.ml_version = _await_models(run.executor, cancel, run.emit)
             versions = {p: run.version(p) for p in request.phases}
             jobs = writer.call(
                 lambda conn: plan_jobs(

@@ -33,6 +33,8 @@ class EtaEstimate:
     def update(self, done: int, total: int) -> float | None:
         now = self._clock()
         if self._started is None:
+            if done == 0:  # still warming up: nothing to measure a rate from
+                return None
             self._started = now
         if now - self._started < ETA_SETTLE_S:
             self._points.clear()  # the rate is measured from the end of the warm-up on
@@ -48,7 +50,30 @@ class EtaEstimate:
         return max(0, total - done) / rate
 
 
-def progress_text(event: ProgressEvent) -> str:
+def warmup_reason(settings, phases: tuple[str, ...]) -> str | None:
+    """Why the models' first batch will be slow, for runs where it is (None: it will not)."""
+    if "ml" not in phases:
+        return None
+    if settings.backend == "tensorrt":
+        return "building TensorRT engines, first run only"
+    if settings.backend == "compile":
+        return "compiling, first run only"
+    if settings.precision == "int8":
+        return "calibrating int8 on your first photos"
+    return None
+
+
+def warmup_kind(settings) -> str:
+    """What a measured warm-up is remembered as: the backend, or int8."""
+    return settings.backend if settings.backend != "eager" else settings.precision
+
+
+def progress_text(event: ProgressEvent, warmup: str | None = None) -> str:
+    if event.stage == "models":
+        detail = warmup or f"{event.done} of {event.total} loaded"
+        return f"Preparing models ({detail})…"
+    if event.stage == "analyze" and warmup and event.done == 0:
+        return f"Preparing models ({warmup})… · 0/{event.total:,} photos"
     if event.stage == "scan":
         return event.message or "Scanning…"
     if event.stage == "duplicates":
@@ -98,19 +123,38 @@ class RunProgress(QWidget):
         layout.addWidget(self.bar)
         self.bar.hide()
         self.eta = EtaEstimate()
+        self.warmup: str | None = None  # why the first batch is slow this run (warmup_reason)
+        self.warmup_s: float | None = None  # how long it took, measured (None: not yet)
+        self._warmup_from: float | None = None
+
+    def start_run(self, warmup: str | None) -> None:
+        self.warmup, self.warmup_s, self._warmup_from = warmup, None, None
 
     def show_event(self, event: ProgressEvent) -> None:
         if event.stage == "analyze":
             event.eta_s = self.eta.update(event.done, event.total)
+            self._measure_warmup(event)
         else:
             self.eta.reset()
-        self.label.setText(progress_text(event))
-        if event.stage == "analyze" and event.total:
+        warming = self.warmup if self.warmup_s is None else None
+        self.label.setText(progress_text(event, warming))
+        if event.stage == "analyze" and warming and event.done == 0:
+            self.bar.setRange(0, 0)  # its own (busy) progress: the models are not timed yet
+        elif event.stage in ("analyze", "models") and event.total:
             self.bar.setRange(0, event.total)
             self.bar.setValue(event.done)
         else:
             self.bar.setRange(0, 0)  # busy indicator
         self.bar.show()
+
+    def _measure_warmup(self, event: ProgressEvent) -> None:
+        if self.warmup is None or self.warmup_s is not None:
+            return
+        now = time.monotonic()
+        if self._warmup_from is None:
+            self._warmup_from = now
+        elif event.done > 0:
+            self.warmup_s = now - self._warmup_from
 
     def show_done(self, text: str) -> None:
         self.eta.reset()
@@ -124,9 +168,10 @@ class RunProgress(QWidget):
 
 def runtime_text(report: dict) -> str:
     """One line from ``describe_runtime``'s dict."""
-    return (
-        f"Models: {report['tier']} · {report['backend']} · {report['precision']} · {report['device']}"
-    )
+    text = f"Models: {report['tier']} · {report['backend']} · {report['precision']} · {report['device']}"
+    if report.get("notes"):  # a setting was substituted: the reason is in Settings › Hardware
+        text += " (adjusted, see Settings)"
+    return text
 
 
 def describe_runtime(settings) -> dict:
@@ -145,4 +190,5 @@ def describe_runtime(settings) -> dict:
         "backend": runtime.backend,
         "precision": runtime.precision,
         "detail": serving + ("\n" + "\n".join(runtime.notes) if runtime.notes else ""),
+        "notes": list(runtime.notes),
     }

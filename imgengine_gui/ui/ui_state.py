@@ -41,6 +41,21 @@ def remember_save_folder(path: str) -> None:
     state.sync()
 
 
+def warmup_seconds(kind: str) -> float | None:
+    """The first batch's time in the last run that warmed up ``kind`` (compile, tensorrt, int8)."""
+    value = ui_settings().value(f"warmup_s/{kind}")
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def remember_warmup(kind: str, seconds: float) -> None:
+    state = ui_settings()
+    state.setValue(f"warmup_s/{kind}", round(seconds, 1))
+    state.sync()
+
+
 def _catalog_key(catalog: Path) -> str:
     return hashlib.sha1(str(Path(catalog).resolve()).encode()).hexdigest()[:16]
 

@@ -302,3 +302,114 @@ def test_a_photo_not_analyzed_yet_says_so_and_is_previewed_from_its_file(
     qtbot.waitUntil(lambda: detail.canvas.loaded, timeout=10000)
     pixmap = detail.canvas.pixmap()
     assert pixmap is not None and (pixmap.width(), pixmap.height()) == (640, 480)
+
+
+# -- bugs 5 and 6: substitutions and warm-ups explained ---------------------------------------
+
+
+def test_a_substituted_precision_is_shown_in_settings_with_its_reason(
+    qtbot, make_window, monkeypatch
+):
+    """Bug 5: fp16 was saved and the status bar said bf16, with no word of why."""
+    from imgengine_gui.ml.runtime import probes
+
+    monkeypatch.setattr(probes, "cpu_supports_bf16", lambda: True)
+    window = make_window()
+    dialog = window.open_settings()
+    note = dialog.runtime_note
+    dialog.editors["device"].put("cpu")
+    dialog.editors["backend"].put("eager")
+    dialog.editors["precision"].put("fp16")
+    qtbot.waitUntil(lambda: note.resolved_for == ("cpu", "eager", "fp16"), timeout=60000)
+    text = note.text()
+    assert "Runs here as: " in text and "bf16 · cpu" in text
+    assert "fp16 on cpu is slow: this CPU runs bf16 natively; using bf16" in text
+    dialog.editors["precision"].put("fp32")
+    qtbot.waitUntil(lambda: note.resolved_for == ("cpu", "eager", "fp32"), timeout=60000)
+    assert "fp32 · cpu" in note.text() and "using bf16" not in note.text()
+
+
+def test_the_status_bar_says_when_a_setting_was_adjusted():
+    from imgengine_gui.ui.status import runtime_text
+
+    report = {"tier": "offline tier", "backend": "eager", "precision": "bf16", "device": "cpu"}
+    assert "adjusted" not in runtime_text(report)
+    assert runtime_text({**report, "notes": ["fp16 on cpu …"]}).endswith("(adjusted, see Settings)")
+
+
+def test_model_warmup_has_its_own_progress_and_its_cost_is_remembered(qtbot):
+    """Bug 6: "Scanning…" for 15 s, then "0/6" for 30 s while models loaded and compiled."""
+    from imgengine_gui.engine.progress import ProgressEvent
+    from imgengine_gui.settings import Settings
+    from imgengine_gui.ui.status import RunProgress, warmup_reason
+
+    compile_run = Settings(backend="compile")
+    assert warmup_reason(compile_run, ("metadata", "content")) is None
+    reason = warmup_reason(compile_run, ("metadata", "content", "ml"))
+    assert reason == "compiling, first run only"
+    progress = RunProgress()
+    qtbot.addWidget(progress)
+    progress.start_run(reason)
+    progress.show_event(ProgressEvent("models", 1, 3, message="Preparing models…"))
+    assert progress.label.text() == "Preparing models (compiling, first run only)…"
+    assert (progress.bar.maximum(), progress.bar.value()) == (3, 1)
+    progress.show_event(ProgressEvent("analyze", 0, 6))
+    assert progress.label.text().startswith("Preparing models (compiling, first run only)…")
+    assert progress.bar.maximum() == 0  # busy: the compile is not measurable
+    progress.show_event(ProgressEvent("analyze", 2, 6))
+    assert progress.label.text().startswith("Analyzing 2/6")
+    assert progress.warmup_s is not None and progress.warmup_s >= 0
+
+    plain = RunProgress()
+    qtbot.addWidget(plain)
+    plain.start_run(None)
+    plain.show_event(ProgressEvent("models", 1, 3))
+    assert plain.label.text() == "Preparing models (1 of 3 loaded)…"
+
+
+def test_settings_say_what_compile_costs_here(qtbot, make_window):
+    from imgengine_gui.ui import ui_state
+    from imgengine_gui.ui.runtime_note import warmup_note
+
+    assert "not measured on this computer yet" in warmup_note("compile", "fp32")
+    ui_state.remember_warmup("compile", 45.2)
+    note = warmup_note("compile", "fp32")
+    assert "45 s on this computer" in note and "pays off only on large runs" in note
+    assert warmup_note("eager", "fp32") == ""
+    window = make_window()
+    dialog = window.open_settings()
+    dialog.editors["device"].put("cpu")
+    dialog.editors["precision"].put("fp32")
+    dialog.editors["backend"].put("compile")
+    note = dialog.runtime_note
+    qtbot.waitUntil(lambda: note.resolved_for == ("cpu", "compile", "fp32"), timeout=60000)
+    if note.resolved["backend"] == "compile":  # compile is available on this machine
+        assert "45 s on this computer" in dialog.runtime_note.text()
+    else:
+        assert "compile unavailable" in dialog.runtime_note.text()
+
+
+def test_the_pipeline_reports_model_loading(tmp_path):
+    """The engine side of bug 6: while models load, "models" progress events (n of m)."""
+    import threading
+
+    from imgengine_gui.engine.pipeline import _await_models
+    from imgengine_gui.engine.progress import ProgressEvent
+
+    class SlowExecutor:
+        def __init__(self):
+            self.calls = 0
+            self.analyzers = []
+
+        def wait_ready(self, _timeout):
+            self.calls += 1
+            return self.calls > 3
+
+        @property
+        def load_progress(self):
+            return min(self.calls, 2), 2
+
+    events: list[ProgressEvent] = []
+    _await_models(SlowExecutor(), threading.Event(), events.append)
+    assert [e.stage for e in events] == ["models"] * 3
+    assert (events[-1].done, events[-1].total) == (2, 2)
