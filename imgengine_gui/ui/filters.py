@@ -180,13 +180,19 @@ class FilterPanel(QWidget):
     # -- data ---------------------------------------------------------------------------------
     def refresh(self, source: CatalogReader, folder: str | None) -> None:
         """Repopulate choices and counts from the catalog, keeping what the user picked."""
-        self.scenes.set_counts(source.tag_counts("scene", folder))
-        self.objects.set_counts(source.tag_counts("object", folder))
+        self.set_choices(source.tag_counts("scene", folder), source.tag_counts("object", folder),
+                         source.camera_counts(folder))
+
+    def set_choices(self, scenes: list[tuple[str, int]], objects: list[tuple[str, int]],
+                    cameras: list[tuple[str, int]]) -> None:
+        """The choices and counts, read elsewhere (off the UI thread); picks are kept."""
+        self.scenes.set_counts(scenes)
+        self.objects.set_counts(objects)
         chosen = self.camera.currentData()
         self.camera.blockSignals(True)
         self.camera.clear()
         self.camera.addItem("Any camera", None)
-        for name, count in source.camera_counts(folder):
+        for name, count in cameras:
             self.camera.addItem(f"{name}  ({count})", name)
         index = self.camera.findData(chosen) if chosen else 0
         self.camera.setCurrentIndex(max(0, index))

@@ -7,7 +7,6 @@ filters, grid, hint, counts and problems in step with the catalog, live during a
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,7 +18,7 @@ from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import FileProblem
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import jobs
+from imgengine_gui.ui import jobs, library_reads
 from imgengine_gui.ui.empty_state import EmptyAction, empty_text
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.formatting import counted
@@ -63,6 +62,8 @@ class LibraryController(QObject):
         self.counts = {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
         self._problems_stale = False
+        self._generation = 0  # bumped whenever what the grid should show changes
+        self._live_pending = False  # a live read is in flight
         self._closed = False  # the window is going away: nothing reads the catalog any more
         self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
         self.live_timer.timeout.connect(self.live_reload)
@@ -111,9 +112,12 @@ class LibraryController(QObject):
         self.reloaded.emit()
 
     def reload_photos(self) -> None:
+        self._generation += 1  # an older read in flight no longer decides what the grid shows
+        self._show_ids(self.source.ids(self.current_filter()))
+
+    def _show_ids(self, ids: list[int]) -> None:
         grid, model = self.views.grid, self.views.grid_model
         current, selected = grid.current_id(), grid.selected_ids()
-        ids = self.source.ids(self.current_filter())
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
@@ -142,20 +146,35 @@ class LibraryController(QObject):
         self.views.filters.reset()  # reloads the photos
 
     def live_reload(self) -> None:
-        """During a run: read again only when something was committed since the last read."""
-        if self._closed:
+        """During a run: when something was committed since the last read, read the counts,
+        folders and ids again on the reads lane (never on the UI thread: input stays fluid)."""
+        if self._closed or self._live_pending:
             return
         version = self.source.data_version()
         if version is not None and version == self._seen_version:
             return
         self._seen_version = version
-        started = time.perf_counter()
-        self.counts = counts = self.source.counts()
-        self.views.sidebar.set_library(counts["photos"], self.source.folders())
-        self.reload_photos()
-        cost = time.perf_counter() - started
-        # Big libraries: reload less often so the UI thread stays free for input.
-        self.live_timer.setInterval(max(LIVE_RELOAD_MS, int(cost * 5000)))
+        self._live_pending = True
+        generation, photo_filter, catalog = self._generation, self.current_filter(), self._catalog
+        self._tasks.submit(
+            "reads", "library:live", lambda: library_reads.read_live(catalog, photo_filter),
+            lambda found: self._live_read(generation, found), self._live_failed,
+        )  # fmt: skip
+
+    def _live_read(self, generation: int, found: library_reads.LiveRead | None) -> None:
+        self._live_pending = False
+        if self._closed or found is None:
+            return
+        self.counts = found.counts
+        self.views.sidebar.set_library(found.counts["photos"], found.folders)
+        if generation == self._generation:
+            self._show_ids(found.ids)
+        else:  # the filter or folder changed meanwhile: its own read shows the grid
+            self.update_counts()
+
+    def _live_failed(self, _message: str) -> None:
+        self._live_pending = False  # a busy catalog: the next tick reads again
+        self._seen_version = None
 
     def update_counts(self) -> None:
         """From the counts read at the last reload: cheap enough for every selection change."""
@@ -201,9 +220,33 @@ class LibraryController(QObject):
 
     # -- choosing what to show ---------------------------------------------------------------
     def select_folder(self, folder: str | None) -> None:
+        """Show a folder: its filter choices, then its photos, read on the reads lane (a sidebar
+        click never waits for the catalog)."""
         self.folder = folder
-        self.views.filters.refresh(self.source, folder)
-        self.reload_photos()
+        self._generation += 1
+        generation, catalog = self._generation, self._catalog
+        self._tasks.submit(
+            "reads", "library:folder", lambda: library_reads.read_choices(catalog, folder),
+            lambda choices: self._choices_read(generation, choices), self._read_failed,
+        )  # fmt: skip
+
+    def _choices_read(self, generation: int, choices: library_reads.FolderChoices | None) -> None:
+        if self._closed or generation != self._generation:
+            return
+        if choices is not None:
+            self.views.filters.set_choices(choices.scenes, choices.objects, choices.cameras)
+        photo_filter, catalog = self.current_filter(), self._catalog
+        self._tasks.submit(
+            "reads", "library:ids", lambda: library_reads.read_ids(catalog, photo_filter),
+            lambda ids: self._ids_read(generation, ids), self._read_failed,
+        )  # fmt: skip
+
+    def _ids_read(self, generation: int, ids: list[int]) -> None:
+        if not self._closed and generation == self._generation:
+            self._show_ids(ids)
+
+    def _read_failed(self, message: str) -> None:
+        self.views.status.showMessage(f"Reading the catalog failed: {message}", 8000)
 
     def select_folder_path(self, path: str) -> bool:
         resolved = str(Path(path).expanduser().resolve())

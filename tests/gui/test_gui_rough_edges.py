@@ -413,3 +413,53 @@ def test_the_pipeline_reports_model_loading(tmp_path):
     _await_models(SlowExecutor(), threading.Event(), events.append)
     assert [e.stage for e in events] == ["models"] * 3
     assert (events[-1].done, events[-1].total) == (2, 2)
+
+
+# -- bug 11: nothing slow on the UI thread -----------------------------------------------------
+
+
+def test_run_reloads_and_a_sidebar_click_read_the_catalog_off_the_ui_thread(
+    qtbot, make_window, seeded, tmp_path, folder_maker, monkeypatch
+):
+    """Bug 11: keystrokes lagged 1 s when an analysis started (live reloads read the catalog
+    on the UI thread) and a sidebar click took 5 s. Instrumented, not timed: the library's
+    queries must not run on the UI thread during a run or on a sidebar click."""
+    import threading
+
+    from imgengine_gui.catalog import queries
+
+    on_ui: list[str] = []
+    armed = [False]
+
+    def spied(name, original):
+        def spy(*args, **kwargs):
+            if armed[0] and threading.current_thread() is threading.main_thread():
+                on_ui.append(name)
+            return original(*args, **kwargs)
+
+        return spy
+
+    for name in ("counts", "folders", "photo_ids", "tag_counts", "camera_counts", "clusters"):
+        monkeypatch.setattr(queries, name, spied(name, getattr(queries, name)))
+    window = make_window(seeded.catalog)
+    reload_all = window.library.reload_all
+
+    def run_ended():  # the reload after a run ends is outside what is checked here
+        armed[0] = False
+        reload_all()
+
+    monkeypatch.setattr(window.library, "reload_all", run_ended)
+    folder = folder_maker(tmp_path / "more", count=24, size=(800, 600))
+    armed[0] = True
+    with qtbot.waitSignal(window.runs.finished, timeout=90000):
+        assert window.analyze_folder(folder, phases=("metadata", "content"))
+        qtbot.waitUntil(lambda: window.grid_model.rowCount() > 12, timeout=60000)  # live reload
+    assert on_ui == []
+
+    armed[0] = True
+    assert window.sidebar.select_entry("folder", str(seeded.folder))  # as a click does
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == 12, timeout=10000)
+    window.show_view("duplicates")
+    qtbot.waitUntil(lambda: window.duplicates.built, timeout=10000)
+    armed[0] = False
+    assert on_ui == []
