@@ -182,7 +182,7 @@ class LibraryController(QObject):
         shown = self.views.grid_model.rowCount()
         parts = [counted(counts["photos"], "photo")]
         if counts.get("not_images"):
-            parts.append(f"{counted(counts['not_images'], 'file')} not images")
+            parts.append(counted(counts["not_images"], "non-image file"))
         if shown != counts["photos"] + counts.get("not_images", 0):
             parts.append(f"{shown:,} shown")
         if grid.selected_count() > 1:

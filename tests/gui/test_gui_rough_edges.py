@@ -138,7 +138,7 @@ def test_files_that_are_not_images_are_not_counted_as_photos(qtbot, make_window,
         window.analyze_folder(folder, phases=("metadata", "content"))
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == 3, timeout=5000)
     text = window.counts_label.text()
-    assert text.startswith("1 photo · 2 files not images"), text
+    assert text.startswith("1 photo · 2 non-image files"), text
     assert "shown" not in text
     assert window.sidebar.all_photos.text(0) == "All photos  (1)"
 
@@ -463,3 +463,25 @@ def test_run_reloads_and_a_sidebar_click_read_the_catalog_off_the_ui_thread(
     qtbot.waitUntil(lambda: window.duplicates.built, timeout=10000)
     armed[0] = False
     assert on_ui == []
+
+
+def test_the_app_ends_its_process_once_the_window_has_closed(qapp, tmp_path, monkeypatch):
+    """Bug 13: an idle quit took 2.5-3 s, most of it Python's teardown after the window closed."""
+    import argparse
+
+    import pytest
+
+    from imgengine_gui.cli import gui_launch
+
+    ended: list[int] = []
+
+    def fake_exit(code):
+        ended.append(code)
+        raise SystemExit(code)
+
+    monkeypatch.setattr(gui_launch.os, "_exit", fake_exit)
+    args = argparse.Namespace(catalog=str(tmp_path / "c.sqlite"), view="grid",
+                              screenshot=str(tmp_path / "shot.png"), folder=None)
+    with pytest.raises(SystemExit):
+        gui_launch.launch(args)
+    assert ended == [0] and (tmp_path / "shot.png").exists()
