@@ -131,6 +131,7 @@ class LibraryController(QObject):
         filtered = bool(self.views.filters.active_count())
         grid, photos = self.views.grid, self.counts["photos"]
         grid.empty_text = empty_text(photos, filtered, self.search_text)
+        self.clear_action.button.setText("Clear filters" if filtered else "Clear search")
         self.clear_action.set_visible(
             grid.grid_model.rowCount() == 0 and bool(photos) and (filtered or bool(self.search_text))
         )

@@ -67,3 +67,9 @@ class RuntimeNote(QLabel):
         if extra:
             lines.append(extra)
         self.setText("\n".join(lines))
+        dialog = self.window()  # a longer note grows the dialog rather than overlap the rows
+        if dialog is not self and dialog.isVisible():
+            dialog.layout().activate()
+            wanted = dialog.sizeHint().height()
+            if wanted > dialog.height():
+                dialog.resize(dialog.width(), wanted)

@@ -63,6 +63,7 @@ def test_filters_matching_nothing_say_so_and_offer_to_clear_them(qtbot, make_win
     window.search.setText("no-such-name")
     window.search.fire()
     assert "no-such-name" in window.grid.empty_text and button.isVisible()
+    assert button.text() == "Clear search"
     button.click()
     assert window.search.text() == "" and window.grid_model.rowCount() == 12
 
