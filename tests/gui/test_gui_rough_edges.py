@@ -8,12 +8,9 @@ from imgengine_gui.ui.empty_state import NO_MATCH, NO_PHOTOS
 
 
 def _check_label(tag_list, label: str) -> None:
-    for row in range(tag_list.count()):
-        item = tag_list.item(row)
-        if item.data(Qt.ItemDataRole.UserRole) == label:
-            item.setCheckState(Qt.CheckState.Checked)
-            return
-    raise AssertionError(f"{label} not listed")
+    rows = [r for r in range(tag_list.count()) if tag_list.item(r).data(Qt.ItemDataRole.UserRole) == label]
+    assert rows, f"{label} not listed"
+    tag_list.item(rows[0]).setCheckState(Qt.CheckState.Checked)
 
 
 def test_problems_of_an_earlier_folder_stay_listed_after_analyzing_another(
