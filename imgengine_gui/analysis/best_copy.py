@@ -75,8 +75,8 @@ def choose_keeper(candidates: Sequence[Candidate]) -> tuple[int, dict[int, str]]
             reasons[other.photo_id] = "exact copy of the keeper (same bytes); " + reasons[
                 other.photo_id
             ].removeprefix("same picture; ")
-    if deciding:
-        reasons[keeper.photo_id] = "keep: " + criteria[min(deciding)].win(keeper)
+    if deciding:  # what set it apart from the copy most like it (not what beat a weaker one)
+        reasons[keeper.photo_id] = "keep: " + criteria[max(deciding)].win(keeper)
     else:
         reasons[keeper.photo_id] = "keep: the only copy"
     return keeper.photo_id, reasons
@@ -150,7 +150,7 @@ def _criteria(
             lambda a, b: _sign(a.size_bytes - b.size_bytes),
             lambda k: f"largest file ({_size(k.size_bytes)}) of equal quality",
             lambda o, k: (
-                f"smaller file than the keeper ({_size(o.size_bytes)} vs {_size(k.size_bytes)})"
+                f"smaller file than the keeper ({_sizes(o.size_bytes, k.size_bytes)})"
             ),
         ),
         _Criterion(
@@ -260,6 +260,12 @@ def _size(size: int) -> str:
     if size >= 1 << 20:
         return f"{size / (1 << 20):.1f} MB"
     return f"{size / 1024:.0f} KB"
+
+
+def _sizes(smaller: int, larger: int) -> str:
+    """'120 KB vs 138 KB'; in bytes when the rounded sizes would read the same."""
+    a, b = _size(smaller), _size(larger)
+    return f"{a} vs {b}" if a != b else f"{smaller:,} vs {larger:,} bytes"
 
 
 def _sign(value: float) -> int:

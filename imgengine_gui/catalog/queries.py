@@ -272,7 +272,8 @@ def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for r in conn.execute(
         "SELECT cl.id, cl.kind, cm.photo_id, cm.keep, cm.reason, p.path, p.size, p.format,"
-        " m.width, m.height, m.taken_at, c.thumb_path FROM clusters cl"
+        " m.width, m.height, m.taken_at, c.thumb_path, m.display_width, m.display_height"
+        " FROM clusters cl"
         " JOIN cluster_members cm ON cm.cluster_id = cl.id JOIN photos p ON p.id = cm.photo_id"
         " LEFT JOIN metadata m ON m.photo_id = p.id LEFT JOIN content c ON c.photo_id = p.id"
         " WHERE p.missing = 0 ORDER BY cl.id, cm.keep DESC, p.path"
@@ -285,6 +286,8 @@ def clusters(conn: sqlite3.Connection) -> list[dict[str, Any]]:
                 "keep": bool(r["keep"]),
                 "width": r["width"],
                 "height": r["height"],
+                "display_width": r["display_width"],
+                "display_height": r["display_height"],
                 "size_bytes": r["size"],
                 "format": r["format"],
                 "taken_at": r["taken_at"],
@@ -299,10 +302,20 @@ def photo_by_path(conn: sqlite3.Connection, path: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM photos WHERE path = ?", (path,)).fetchone()
 
 
+# stored errors of files that hold no image at all (analysis/formats.py describe_unknown)
+NOT_AN_IMAGE = "(s.error LIKE 'not an image%' OR s.error LIKE 'empty file%')"
+
+
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Present photos (files found not to be images are counted apart, as ``not_images``)."""
     one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    not_images = one(
+        "SELECT COUNT(DISTINCT s.photo_id) FROM phase_status s JOIN photos p ON p.id = s.photo_id"
+        f" WHERE s.state = 'error' AND p.missing = 0 AND {NOT_AN_IMAGE}"
+    )
     return {
-        "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0"),
+        "photos": one("SELECT COUNT(*) FROM photos WHERE missing = 0") - not_images,
+        "not_images": not_images,
         "missing": one("SELECT COUNT(*) FROM photos WHERE missing = 1"),
         "errors": one(
             "SELECT COUNT(DISTINCT s.photo_id) FROM phase_status s JOIN photos p"

@@ -40,7 +40,7 @@ def opened_if_present(path: Path) -> contextlib.AbstractContextManager[sqlite3.C
 
 
 def _no_counts() -> dict[str, int]:
-    return {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
+    return {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
 
 
 @dataclass(slots=True)

@@ -263,6 +263,19 @@ MIGRATIONS: list[str] = [
     ALTER TABLE personal_tags ADD COLUMN rejected BLOB;
     UPDATE personal_tags SET weights = NULL;
     """,
+    # analysis runs: a run still "running" when no process holds the lock was interrupted
+    """
+    CREATE TABLE analysis_runs (
+        id INTEGER PRIMARY KEY,
+        folder TEXT NOT NULL,
+        phases TEXT NOT NULL,
+        started_at REAL NOT NULL,
+        ended_at REAL,
+        status TEXT NOT NULL,
+        planned INTEGER,
+        analyzed INTEGER
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
-from imgengine_gui.catalog import annotations, records
+from imgengine_gui.catalog import annotations, records, runs
 from imgengine_gui.catalog.lock import AnalysisLock
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.common.text import one_line
@@ -295,8 +295,12 @@ def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runt
     return executor, runtime
 
 
-def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[dict[str, str], str]:
-    """(result key -> model id, the ml phase's version) once the models are loaded."""
+def _await_models(
+    executor: DeviceExecutor, cancel: threading.Event,
+    emit: Callable[[ProgressEvent], None] | None = None,
+) -> tuple[dict[str, str], str]:
+    """(result key -> model id, the ml phase's version) once the models are loaded; meanwhile
+    "models" progress (models loaded of all) goes to ``emit``."""
     from imgengine_gui.ml.base import in_ml_phase
     from imgengine_gui.ml.tags import calibration_digest
 
@@ -304,6 +308,9 @@ def _await_models(executor: DeviceExecutor, cancel: threading.Event) -> tuple[di
     while not executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
             return model_ids, ""
+        if emit is not None:
+            tried, total = executor.load_progress
+            emit(ProgressEvent("models", tried, total, message="Preparing models…"))
     # waits until loading has finished; face descriptors are versioned by the people phase
     analyzers = [a for a in executor.analyzers if in_ml_phase(a)]
     for analyzer in analyzers:
@@ -333,6 +340,7 @@ def analyze_folder(
     with AnalysisLock(request.catalog), CatalogWriter(request.catalog) as writer:
         run = _Run(request, writer, on_progress, cancel)
         summary = run.summary
+        run_id = writer.call(lambda conn: runs.start_run(conn, os.fspath(folder), request.phases))
         if recovered:
             summary.notes.append(
                 f"{len(recovered)} files moved to the trash by an interrupted run are now in the"
@@ -357,7 +365,7 @@ def analyze_folder(
                 FileProblem(p.path, "scan", p.message) for p in scanned.problems
             )
             if run.executor is not None:
-                run.model_ids, run.ml_version = _await_models(run.executor, cancel)
+                run.model_ids, run.ml_version = _await_models(run.executor, cancel, run.emit)
             versions = {p: run.version(p) for p in request.phases}
             jobs = writer.call(
                 lambda conn: plan_jobs(
@@ -365,6 +373,7 @@ def analyze_folder(
                 )
             )
             run.meter = RateMeter(len(jobs))
+            writer.call(lambda conn: runs.set_planned(conn, run_id, len(jobs)))
             run.emit(
                 ProgressEvent("analyze", 0, len(jobs), message=f"{len(jobs)} photos to analyze")
             )
@@ -408,6 +417,8 @@ def analyze_folder(
         summary.planned = len(jobs)
         summary.write_failures = writer.failed_writes
         summary.failure = failures.run_failure(summary.problems, len(jobs))
+        status = runs.CANCELLED if summary.cancelled else runs.DONE
+        writer.call(lambda conn: runs.end_run(conn, run_id, status, len(jobs), summary.analyzed))
     summary.elapsed_s = time.monotonic() - started
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))

@@ -73,6 +73,7 @@ class DeviceExecutor:
         self._closed = False
         self._failure: BaseException | None = None
         self._calibrated = False
+        self.models_tried = 0  # candidates loaded (or failed) so far: progress while preparing
 
     # --- producer side ---------------------------------------------------------------------------
 
@@ -105,6 +106,11 @@ class DeviceExecutor:
     def wait_ready(self, timeout: float | None = None) -> bool:
         """Wait until the analyzers have loaded (or failed to)."""
         return self._ready.wait(timeout)
+
+    @property
+    def load_progress(self) -> tuple[int, int]:
+        """(models tried so far, models to load)."""
+        return self.models_tried, len(self._candidates)
 
     @property
     def analyzers(self) -> list[Analyzer]:
@@ -186,6 +192,8 @@ class DeviceExecutor:
             except Exception as error:  # a broken model must not stop the others
                 self._notes.append(f"{analyzer.name}: {analyzer.model_id} failed to load ({error})")
                 continue
+            finally:
+                self.models_tried += 1
             self._analyzers.append(analyzer)
         if self._candidates and not self._analyzers:
             self._notes.append("no analyzer could load: photos get empty ML results")

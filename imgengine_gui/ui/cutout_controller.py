@@ -37,7 +37,7 @@ class CutoutController(QObject):
         if result is None:
             return
         suggested = Path(result.path).with_suffix("").name + "-cutout.png"
-        target = self._prompts.choose_save_path("Save cutout", "PNG image (*.png)", suggested)
+        target = self._prompts.save_path("Save cutout", "PNG image (*.png)", suggested)
         if not target:
             return
         target = target if target.lower().endswith(".png") else target + ".png"

@@ -23,6 +23,8 @@ from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import ACCENT, FACE, muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
 
+ON_DEMAND_SIDE = 1600  # a photo not analyzed yet is decoded to this long side for the detail
+
 SCENES_TIP = tooltip(
     "Each tag with the score it reached. Only tags whose score passed their calibrated "
     "threshold are kept; portrait comes from the face boxes (score: the largest face's)."
@@ -43,36 +45,50 @@ class PreviewCanvas(QWidget):
         self.loader = loader
         self.setMinimumSize(200, 150)
         self.preview_path: str | None = None
+        self.side = 0  # 0: a cached preview as stored; else an original decoded to this size
+        self.on_demand = False
         self.fallback: QPixmap | None = None
         self.boxes: list[tuple[str, str, list[float]]] = []  # kind, caption, box
         self.show_boxes = True
         self.message = ""
         loader.ready.connect(self._on_ready)
 
-    def set_photo(self, preview: str | None, fallback: QPixmap | None, boxes) -> None:
-        self.preview_path = preview
+    def set_photo(self, preview: str | None, fallback: QPixmap | None, boxes,
+                  original: str | None = None) -> None:
+        """``original``: a photo not analyzed yet, decoded from its file on demand (off the UI
+        thread, at preview size) where no cached preview exists."""
+        self.preview_path, self.side = (preview, 0) if preview or not original else (
+            original, ON_DEMAND_SIDE
+        )
+        self.on_demand = not preview and bool(original)
         self.fallback = fallback
         self.boxes = boxes
-        self.message = "" if preview else "No preview: this photo could not be decoded"
+        self.message = "" if self.preview_path else "No preview: this photo could not be decoded"
         self.update()
 
     def pixmap(self) -> QPixmap | None:
         if self.preview_path:
-            found = self.loader.pixmap(self.preview_path, 0)
+            found = self.loader.pixmap(self.preview_path, self.side)
             if found is not None:
                 return found
-            if self.loader.failed(self.preview_path, 0):
-                self.message = "The preview file is missing (the cache was cleared?)"
+            if self.loader.failed(self.preview_path, self.side):
+                self.message = (
+                    "Not analyzed yet: this format is previewed once the folder is analyzed"
+                    if self.on_demand else "The preview file is missing (the cache was cleared?)"
+                )
+            elif self.on_demand:
+                self.message = "Not analyzed yet: decoding a preview…"
         return self.fallback
 
     @property
     def loaded(self) -> bool:
-        return not self.preview_path or self.loader.pixmap(self.preview_path, 0) is not None or (
-            self.loader.failed(self.preview_path, 0)
+        path, side = self.preview_path, self.side
+        return not path or self.loader.pixmap(path, side) is not None or (
+            self.loader.failed(path, side)
         )
 
     def _on_ready(self, key: str) -> None:
-        if self.preview_path and key == image_key(self.preview_path, 0):
+        if self.preview_path and key == image_key(self.preview_path, self.side):
             self.update()
 
     def image_rect(self, pixmap: QPixmap) -> QRect:
@@ -197,7 +213,9 @@ class PhotoDetail(QWidget):
         self.photo = photo
         self.title.setText(photo["path"].rsplit("/", 1)[-1])
         self.title.setToolTip(tooltip(photo["path"]))
-        self.canvas.set_photo(photo.get("preview"), fallback, photo_boxes(photo))
+        pending = not (photo.get("preview") or photo.get("error") or photo.get("missing"))
+        self.canvas.set_photo(photo.get("preview"), fallback, photo_boxes(photo),
+                              photo["path"] if pending else None)
         while self.fields.rowCount():
             self.fields.removeRow(0)
         for name, value in photo_fields(photo):

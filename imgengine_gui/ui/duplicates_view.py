@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
 from superqt import QElidingLabel, QFlowLayout
 
 from imgengine_gui.ui.detail import plain_label
-from imgengine_gui.ui.formatting import file_size, resolution, tooltip
+from imgengine_gui.ui.formatting import counted, displayed_size, file_size, tooltip
 from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.palette import KEEP, muted_text, placeholder_color
 from imgengine_gui.ui.thumbnails import ImageLoader, image_key
 
 PAGE = 60
 THUMB = 170
+CARDS_PER_SLICE = 4  # cards built per turn of the event loop: the UI never stalls on a page
+REASON_LINES = 2
 KIND_TITLES = {"exact": "Exact copies", "near": "Near duplicates"}  # analysis.duplicates kinds
 
 
@@ -50,6 +52,24 @@ def extra_copies(
         for f in c["files"]
         if not f["keep"] and f["photo_id"] not in kept
     }
+
+
+def group_key(cluster: dict[str, Any]) -> str:
+    """A group's identity across runs (cluster ids are renumbered): its photos."""
+    return "-".join(str(pid) for pid in sorted(f["photo_id"] for f in cluster["files"]))
+
+
+def clipped_lines(text: str, metrics: QFontMetrics, width: int, lines: int) -> str:
+    """``text`` wrapped at words into at most ``lines`` lines, the last elided with '…'."""
+    words, out = text.split(), []
+    while words and len(out) < lines - 1:
+        line = words.pop(0)
+        while words and metrics.horizontalAdvance(f"{line} {words[0]}") <= width:
+            line += " " + words.pop(0)
+        out.append(line)
+    if words:
+        out.append(metrics.elidedText(" ".join(words), Qt.TextElideMode.ElideRight, width))
+    return "\n".join(out)
 
 
 def kind_title(kind: str) -> str:
@@ -110,13 +130,18 @@ class CopyTile(QFrame):
         bold.setBold(True)
         name.setFont(bold)
         layout.addWidget(name)
-        details = (
-            f"{resolution(file.get('width'), file.get('height'))} · {file_size(file.get('size_bytes'))}"
-        )
+        details = f"{displayed_size(file)} · {file_size(file.get('size_bytes'))}"
         layout.addWidget(plain_label(details))
         layout.addWidget(plain_label(short_date(file.get("taken_at"))))
-        reason = plain_label(file.get("reason") or "")
-        reason.setWordWrap(True)
+        # A long reason is clipped to two lines (whole in the tooltip): every tile keeps its
+        # height, so the thumbnail never slides over the file name.
+        reason = plain_label()
+        metrics = reason.fontMetrics()
+        reason.setText(clipped_lines(file.get("reason") or "", metrics, THUMB, REASON_LINES))
+        reason.setFixedHeight(metrics.lineSpacing() * REASON_LINES + 2)
+        reason.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        reason.setToolTip(tooltip(file.get("reason") or ""))
+        self.reason = reason
         palette = reason.palette()
         palette.setColor(QPalette.ColorRole.WindowText, muted_text(palette))
         reason.setPalette(palette)
@@ -150,6 +175,7 @@ class ClusterCard(QFrame):
         self.include = QCheckBox(
             f"{kind_title(cluster['kind'])} · {len(files)} files · frees {file_size(freed)}"
         )
+        self.key = group_key(cluster)
         self.include.setChecked(included)
         self.include.setToolTip("Include this group when moving the other copies to the Trash")
         self.tiles = [CopyTile(cluster["id"], f, loader) for f in files]
@@ -169,6 +195,8 @@ class DuplicatesView(QWidget):
     undo_requested = Signal()
     export_requested = Signal()
 
+    excluded_changed = Signal(object)  # the set of unticked group keys (to remember them)
+
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("duplicatesView")
@@ -176,7 +204,11 @@ class DuplicatesView(QWidget):
         self.clusters: list[dict[str, Any]] = []
         self.cards: list[ClusterCard] = []
         self.shown = 0
-        self.excluded: set[int] = set()  # unticked groups, kept across rebuilds (keeper changes)
+        self.excluded: set[str] = set()  # group keys of unticked groups (kept across restarts)
+        self.reading = False  # the groups are being read from the catalog
+        self._to_build: list[dict[str, Any]] = []  # cards still to build, a slice per turn
+        self._builder = QTimer(self, singleShot=True, interval=0)
+        self._builder.timeout.connect(self._build_slice)
         self._scroll_to: int | None = None
         title = QLabel("Duplicates")
         font = title.font()
@@ -238,25 +270,44 @@ class DuplicatesView(QWidget):
         wanted = max(self.shown, PAGE)
         bar = self.scroll.verticalScrollBar()
         self._scroll_to = bar.value() or None
+        self.reading = False
         self.clusters = clusters
         for card in self.cards:
             self.list_layout.removeWidget(card)
             card.hide()
             card.deleteLater()
         self.cards = []
+        self._to_build = []
         self.shown = 0
         self._show_more(wanted)
         self._forget_scroll.start()
-        others = extra_copies(clusters)
-        freed = sum(others.values())
-        self.summary.setText(
-            f"{len(clusters)} groups · {len(others)} extra copies · {file_size(freed)} could be freed"
-            if clusters else "No duplicate groups"
-        )
-        self.trash_button.setEnabled(bool(others))
+        self._update_summary()
         self.export_button.setEnabled(bool(clusters))
         self.empty.setVisible(not clusters)
         self.scroll.setVisible(bool(clusters))
+
+    def set_reading(self) -> None:
+        self.reading = True
+        if not self.clusters:
+            self.summary.setText("Reading the duplicate groups…")
+
+    def set_excluded(self, keys: set[str]) -> None:
+        self.excluded = set(keys)
+
+    def _update_summary(self) -> None:
+        """Counts and the space freed by the ticked groups only (what the button would move)."""
+        clusters = self.clusters
+        ticked = [c for c in clusters if group_key(c) not in self.excluded]
+        others = extra_copies(ticked, clusters)
+        freed = sum(others.values())
+        text = (
+            f"{counted(len(clusters), 'group')} · {counted(len(others), 'extra copy', 'extra copies')}"
+            f" · {file_size(freed)} could be freed"
+        )
+        if len(ticked) < len(clusters):
+            text += f" ({counted(len(clusters) - len(ticked), 'group')} unticked)"
+        self.summary.setText(text if clusters else "No duplicate groups")
+        self.trash_button.setEnabled(bool(others))
 
     def _restore_scroll(self, *_range) -> None:
         bar = self.scroll.verticalScrollBar()
@@ -266,16 +317,28 @@ class DuplicatesView(QWidget):
 
     def _show_more(self, count: int = PAGE) -> None:
         batch = self.clusters[self.shown : self.shown + count]
+        self.shown += len(batch)
+        self._to_build.extend(batch)
+        self._build_slice()
+
+    def _build_slice(self) -> None:
+        """Build a few cards now and the rest on later turns of the event loop."""
+        batch, self._to_build = self._to_build[:CARDS_PER_SLICE], self._to_build[CARDS_PER_SLICE:]
+        self.list_layout.removeWidget(self.more_button)
+        self.more_button.hide()
         for cluster in batch:
-            card = ClusterCard(cluster, self.loader, cluster["id"] not in self.excluded)
-            card.include.toggled.connect(
-                lambda on, cluster_id=cluster["id"]: self._set_included(cluster_id, on)
-            )
+            card = ClusterCard(cluster, self.loader, group_key(cluster) not in self.excluded)
+            card.include.toggled.connect(lambda on, key=card.key: self._set_included(key, on))
             for tile in card.tiles:
                 tile.keep_requested.connect(self.keeper_requested)
             self.list_layout.insertWidget(self.list_layout.count() - 1, card)
             self.cards.append(card)
-        self.shown += len(batch)
+        if self._to_build:
+            self._builder.start()
+            return
+        self._place_more_button()
+
+    def _place_more_button(self) -> None:
         self.list_layout.removeWidget(self.more_button)
         self.more_button.hide()
         if self.shown < len(self.clusters):
@@ -284,15 +347,17 @@ class DuplicatesView(QWidget):
                                           Qt.AlignmentFlag.AlignHCenter)
             self.more_button.show()
 
-    def _set_included(self, cluster_id: int, included: bool) -> None:
+    def _set_included(self, key: str, included: bool) -> None:
         if included:
-            self.excluded.discard(cluster_id)
+            self.excluded.discard(key)
         else:
-            self.excluded.add(cluster_id)
+            self.excluded.add(key)
+        self._update_summary()
+        self.excluded_changed.emit(set(self.excluded))
 
     def selected_cluster_ids(self) -> list[int]:
         """Ticked groups; groups not shown yet count as ticked (the button says 'every group')."""
-        return [c["id"] for c in self.clusters if c["id"] not in self.excluded]
+        return [c["id"] for c in self.clusters if group_key(c) not in self.excluded]
 
     def _request_trash(self) -> None:
         ids = self.selected_cluster_ids()
@@ -303,5 +368,12 @@ class DuplicatesView(QWidget):
         self.undo_button.setEnabled(available)
 
     @property
+    def built(self) -> bool:
+        """The groups were read and every card of the pages shown is built."""
+        return not (self.reading or self._to_build)
+
+    @property
     def loaded(self) -> bool:
+        if not self.built:
+            return False
         return all(tile.thumb.loaded for card in self.cards for tile in card.tiles)

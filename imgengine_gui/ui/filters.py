@@ -38,6 +38,20 @@ class TagList(QListWidget):
         self.setUniformItemSizes(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.itemChanged.connect(lambda _item: self.changed.emit())
+        self._pressed: tuple[QListWidgetItem, Qt.CheckState] | None = None
+        self.itemClicked.connect(self._toggle_clicked)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        item = self.itemAt(event.position().toPoint())
+        self._pressed = (item, item.checkState()) if item is not None else None
+        super().mousePressEvent(event)
+
+    def _toggle_clicked(self, item: QListWidgetItem) -> None:
+        """A click on the label toggles it too (a click on the box has toggled it already)."""
+        pressed, self._pressed = self._pressed, None
+        if pressed is not None and pressed[0] is item and item.checkState() == pressed[1]:
+            checked = item.checkState() == Qt.CheckState.Checked
+            item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
 
     def set_counts(self, counts: list[tuple[str, int]]) -> None:
         keep = set(self.checked())
@@ -96,6 +110,7 @@ class FilterPanel(QWidget):
         self.min_faces.setSpecialValueText("Any")
         self.camera = QSearchableComboBox()  # type to find one camera among many
         self.camera.addItem("Any camera", None)
+        self.camera.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.has_gps = _tristate_combo("Any", "With location", "Without location")
         self.has_errors = _tristate_combo("Any", "With problems", "Without problems")
         self.dates = QGroupBox("Taken between")
@@ -170,19 +185,34 @@ class FilterPanel(QWidget):
     # -- data ---------------------------------------------------------------------------------
     def refresh(self, source: CatalogReader, folder: str | None) -> None:
         """Repopulate choices and counts from the catalog, keeping what the user picked."""
-        self.my_tags.set_counts(source.personal_tag_counts(folder))
-        self.scenes.set_counts(source.tag_counts("scene", folder))
-        self.objects.set_counts(source.tag_counts("object", folder))
+        self.set_choices(source.tag_counts("scene", folder), source.tag_counts("object", folder),
+                         source.camera_counts(folder), source.personal_tag_counts(folder))
+
+    def set_choices(self, scenes: list[tuple[str, int]], objects: list[tuple[str, int]],
+                    cameras: list[tuple[str, int]], my_tags: list[tuple[str, int]]) -> None:
+        """The choices and counts, read elsewhere (off the UI thread); picks are kept."""
+        self.my_tags.set_counts(my_tags)
+        self.scenes.set_counts(scenes)
+        self.objects.set_counts(objects)
         chosen = self.camera.currentData()
         self.camera.blockSignals(True)
         self.camera.clear()
         self.camera.addItem("Any camera", None)
-        for name, count in source.camera_counts(folder):
+        for name, count in cameras:
             self.camera.addItem(f"{name}  ({count})", name)
         index = self.camera.findData(chosen) if chosen else 0
         self.camera.setCurrentIndex(max(0, index))
         self.camera.blockSignals(False)
+        self._fit_camera_popup()
         self._update_summary()  # a checked label or camera may be gone from this folder
+
+    def _fit_camera_popup(self) -> None:
+        """The popup is as wide as the longest camera name (the panel itself stays narrow)."""
+        metrics = self.camera.view().fontMetrics()
+        widest = max(metrics.horizontalAdvance(self.camera.itemText(i))
+                     for i in range(self.camera.count()))
+        scroll = self.camera.view().verticalScrollBar().sizeHint().width()
+        self.camera.view().setMinimumWidth(widest + scroll + 24)
 
     def apply_to(self, base: PhotoFilter) -> PhotoFilter:
         return replace(
@@ -225,7 +255,12 @@ class FilterPanel(QWidget):
 
     def _update_summary(self) -> None:
         active = self.active_count()
-        self.summary.setText(f"{active} filter{'s' if active != 1 else ''} active" if active else "")
+        lines = [f"{active} filter{'s' if active != 1 else ''} active"] if active else []
+        for what, tags in (("Scenes", self.scenes), ("Objects", self.objects)):
+            checked = tags.checked()
+            if len(checked) > 1:  # the catalog query matches photos with any of them
+                lines.append(f"{what}: any of {', '.join(checked)}")
+        self.summary.setText("\n".join(lines))
         self.reset_button.setEnabled(bool(active))
 
 

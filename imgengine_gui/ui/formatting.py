@@ -19,6 +19,11 @@ def file_size(size: int | None) -> str:
     return f"{size} B"
 
 
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 group', '3 groups', '1 extra copy', '2 extra copies'."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"
+
+
 def duration(seconds: float | None) -> str:
     if seconds is None:
         return "?"
@@ -30,6 +35,14 @@ def duration(seconds: float | None) -> str:
 
 def resolution(width: int | None, height: int | None) -> str:
     return f"{width} × {height}" if width and height else "?"
+
+
+def displayed_size(photo: dict[str, Any]) -> str:
+    """Width × height as the photo is shown (after its EXIF orientation), when known."""
+    width, height = photo.get("display_width"), photo.get("display_height")
+    if width and height:
+        return resolution(width, height)
+    return resolution(photo.get("width"), photo.get("height"))
 
 
 def dimensions(photo: dict[str, Any]) -> str:
@@ -105,9 +118,12 @@ def location(photo: dict[str, Any]) -> str:
     return text
 
 
+NOT_ANALYZED = "not analyzed yet"
+
+
 def tag_list(items: list[dict[str, Any]] | None, *, with_scores: bool = True) -> str:
     if items is None:
-        return "not analyzed yet"
+        return NOT_ANALYZED
     if not items:
         return "none"
     if with_scores:
@@ -125,11 +141,14 @@ def breakable(text: str) -> str:
 
 def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
     """(label, value) rows describing a photo (the ``list_photos`` dict)."""
+    # scanned but not read yet (an analysis in progress, or a phase not run): no format or size
+    unread = not (photo.get("format") or photo.get("width") or photo.get("error"))
     rows = [
         ("File", breakable(os.path.basename(photo["path"]))),
         ("Folder", breakable(os.path.dirname(photo["path"]))),
-        ("Size", f"{file_size(photo.get('size_bytes'))} · {photo.get('format') or '?'}"),
-        ("Dimensions", dimensions(photo)),
+        ("Size", f"{file_size(photo.get('size_bytes'))} · "
+                 f"{NOT_ANALYZED if unread else photo.get('format') or '?'}"),
+        ("Dimensions", NOT_ANALYZED if unread else dimensions(photo)),
         ("Taken", taken(photo)),
         ("Camera", camera(photo)),
     ]
@@ -142,7 +161,7 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
         ("Objects", tag_list(photo.get("objects"), with_scores=False)),
     ]
     faces = photo.get("faces")
-    rows.append(("Faces", "not analyzed yet" if faces is None else str(len(faces))))
+    rows.append(("Faces", NOT_ANALYZED if faces is None else str(len(faces))))
     if photo.get("people") is not None:
         rows.append(("People", str(photo["people"])))
     rows += annotation_rows(photo)
@@ -152,6 +171,9 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
         rows.append(("Problem", photo["error"]))
     for warning in photo.get("warnings") or []:
         rows.append(("Note", warning))
+    if unread:  # "unknown" would claim the photo has no date, camera or location
+        read_later = ("Taken", "Camera", "Exposure", "Location")
+        rows = [(name, NOT_ANALYZED if name in read_later else value) for name, value in rows]
     return rows
 
 

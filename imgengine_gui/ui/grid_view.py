@@ -9,11 +9,12 @@ from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
+from imgengine_gui.ui.empty_state import NO_PHOTOS
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.palette import muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader
 
-EMPTY_TEXT = "No photos here yet.\nChoose “Analyze folder…” or drop a folder on this window."
+EMPTY_TEXT = NO_PHOTOS
 
 
 class PhotoGrid(QListView):

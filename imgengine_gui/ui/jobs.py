@@ -50,6 +50,13 @@ def export_duplicates(catalog_path: Path, target: Path) -> tuple[int, Path]:
     return len(clusters), target
 
 
+def read_clusters(catalog_path: Path) -> list[dict]:
+    if not Path(catalog_path).exists():
+        return []
+    with opened(catalog_path, readonly=True) as conn:
+        return queries.clusters(conn)
+
+
 def search_text(catalog_path: Path, text: str, settings: Settings, limit: int = 200) -> list[int]:
     from imgengine_gui.engine.search import search_text as engine_search_text
 

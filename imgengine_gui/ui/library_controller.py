@@ -7,7 +7,6 @@ filters, grid, hint, counts and problems in step with the catalog, live during a
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,8 +18,10 @@ from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import FileProblem
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import jobs
+from imgengine_gui.ui import jobs, library_reads
+from imgengine_gui.ui.empty_state import EmptyAction, empty_text
 from imgengine_gui.ui.filters import FilterPanel
+from imgengine_gui.ui.formatting import counted
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.problems import ProblemsDock, problems_from_catalog
@@ -58,15 +59,19 @@ class LibraryController(QObject):
         self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
         self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
         self.run_problems: list[FileProblem] | None = None  # the last run's, else the catalog's
-        self.counts = {"photos": 0, "missing": 0, "errors": 0, "clusters": 0}
+        self.counts = {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
         self._problems_stale = False
+        self._generation = 0  # bumped whenever what the grid should show changes
+        self._live_pending = False  # a live read is in flight
         self._closed = False  # the window is going away: nothing reads the catalog any more
         self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
         self.live_timer.timeout.connect(self.live_reload)
         views.problems.visibilityChanged.connect(self._problems_shown)
         views.grid.selectionModel().selectionChanged.connect(lambda *_: self.update_counts())
         views.filters.changed.connect(self.reload_photos)
+        self.clear_action = EmptyAction(views.grid, "Clear filters")
+        self.clear_action.button.clicked.connect(self.clear_filters)
 
     # -- reading -----------------------------------------------------------------------------
     def current_filter(self) -> PhotoFilter:
@@ -107,9 +112,12 @@ class LibraryController(QObject):
         self.reloaded.emit()
 
     def reload_photos(self) -> None:
+        self._generation += 1  # an older read in flight no longer decides what the grid shows
+        self._show_ids(self.source.ids(self.current_filter()))
+
+    def _show_ids(self, ids: list[int]) -> None:
         grid, model = self.views.grid, self.views.grid_model
         current, selected = grid.current_id(), grid.selected_ids()
-        ids = self.source.ids(self.current_filter())
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
@@ -117,29 +125,66 @@ class LibraryController(QObject):
             grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self.update_counts()
         self._update_hint()
+        self._update_empty()
+
+    def _update_empty(self) -> None:
+        filtered = bool(self.views.filters.active_count())
+        grid, photos = self.views.grid, self.counts["photos"]
+        grid.empty_text = empty_text(photos, filtered, self.search_text)
+        self.clear_action.button.setText("Clear filters" if filtered else "Clear search")
+        self.clear_action.set_visible(
+            grid.grid_model.rowCount() == 0 and bool(photos) and (filtered or bool(self.search_text))
+        )
+        grid.viewport().update()
+
+    def clear_filters(self) -> None:
+        """Back to every photo of the folder: the search and the filters are cleared."""
+        search = self.views.search
+        search.blockSignals(True)
+        search.clear()
+        search.blockSignals(False)
+        self.search_text, self.search_hits = "", None
+        self.views.filters.reset()  # reloads the photos
 
     def live_reload(self) -> None:
-        """During a run: read again only when something was committed since the last read."""
-        if self._closed:
+        """During a run: when something was committed since the last read, read the counts,
+        folders and ids again on the reads lane (never on the UI thread: input stays fluid)."""
+        if self._closed or self._live_pending:
             return
         version = self.source.data_version()
         if version is not None and version == self._seen_version:
             return
         self._seen_version = version
-        started = time.perf_counter()
-        self.counts = counts = self.source.counts()
-        self.views.sidebar.set_library(counts["photos"], self.source.folders())
-        self.reload_photos()
-        cost = time.perf_counter() - started
-        # Big libraries: reload less often so the UI thread stays free for input.
-        self.live_timer.setInterval(max(LIVE_RELOAD_MS, int(cost * 5000)))
+        self._live_pending = True
+        generation, photo_filter, catalog = self._generation, self.current_filter(), self._catalog
+        self._tasks.submit(
+            "reads", "library:live", lambda: library_reads.read_live(catalog, photo_filter),
+            lambda found: self._live_read(generation, found), self._live_failed,
+        )  # fmt: skip
+
+    def _live_read(self, generation: int, found: library_reads.LiveRead | None) -> None:
+        self._live_pending = False
+        if self._closed or found is None:
+            return
+        self.counts = found.counts
+        self.views.sidebar.set_library(found.counts["photos"], found.folders)
+        if generation == self._generation:
+            self._show_ids(found.ids)
+        else:  # the filter or folder changed meanwhile: its own read shows the grid
+            self.update_counts()
+
+    def _live_failed(self, _message: str) -> None:
+        self._live_pending = False  # a busy catalog: the next tick reads again
+        self._seen_version = None
 
     def update_counts(self) -> None:
         """From the counts read at the last reload: cheap enough for every selection change."""
         counts, grid = self.counts, self.views.grid
         shown = self.views.grid_model.rowCount()
-        parts = [f"{counts['photos']:,} photos"]
-        if shown != counts["photos"]:
+        parts = [counted(counts["photos"], "photo")]
+        if counts.get("not_images"):
+            parts.append(counted(counts["not_images"], "non-image file"))
+        if shown != counts["photos"] + counts.get("not_images", 0):
             parts.append(f"{shown:,} shown")
         if grid.selected_count() > 1:
             parts.append(f"{grid.selected_count()} selected")
@@ -157,26 +202,53 @@ class LibraryController(QObject):
             hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
         else:
             hint.show_text(
-                f"Showing photos whose file name contains “{self.search_text}”. Searching by "
-                "content needs CLIP image embeddings: put the CLIP model in place (see "
-                "`imgengine models`) and analyze the folder again."
+                f"Showing photos whose file name contains “{self.search_text}”. To search by "
+                "what photos show, set the CLIP model as “Scenes & search model” in Settings, "
+                "then analyze the folder again."
             )
 
     def _problems_shown(self, visible: bool) -> None:
-        """Problems are read from the catalog only when the dock is (or becomes) visible."""
+        """Problems are read from the catalog only when the dock is (or becomes) visible: every
+        folder's stored problems, plus the last run's that the catalog does not keep (a file the
+        scan could not read)."""
         if not (visible and self._problems_stale):
             return
         self._problems_stale = False
-        self.views.problems.set_problems(
-            self.run_problems if self.run_problems is not None
-            else problems_from_catalog(self.source.problems())
-        )
+        stored = problems_from_catalog(self.source.problems())
+        known = {p.path for p in stored}
+        unstored = [p for p in self.run_problems or [] if p.path not in known]
+        self.views.problems.set_problems(stored + unstored)
 
     # -- choosing what to show ---------------------------------------------------------------
     def select_folder(self, folder: str | None) -> None:
+        """Show a folder: its filter choices, then its photos, read on the reads lane (a sidebar
+        click never waits for the catalog)."""
         self.folder = folder
-        self.views.filters.refresh(self.source, folder)
-        self.reload_photos()
+        self._generation += 1
+        generation, catalog = self._generation, self._catalog
+        self._tasks.submit(
+            "reads", "library:folder", lambda: library_reads.read_choices(catalog, folder),
+            lambda choices: self._choices_read(generation, choices), self._read_failed,
+        )  # fmt: skip
+
+    def _choices_read(self, generation: int, choices: library_reads.FolderChoices | None) -> None:
+        if self._closed or generation != self._generation:
+            return
+        if choices is not None:
+            self.views.filters.set_choices(choices.scenes, choices.objects, choices.cameras,
+                                           choices.my_tags)
+        photo_filter, catalog = self.current_filter(), self._catalog
+        self._tasks.submit(
+            "reads", "library:ids", lambda: library_reads.read_ids(catalog, photo_filter),
+            lambda ids: self._ids_read(generation, ids), self._read_failed,
+        )  # fmt: skip
+
+    def _ids_read(self, generation: int, ids: list[int]) -> None:
+        if not self._closed and generation == self._generation:
+            self._show_ids(ids)
+
+    def _read_failed(self, message: str) -> None:
+        self.views.status.showMessage(f"Reading the catalog failed: {message}", 8000)
 
     def select_folder_path(self, path: str) -> bool:
         resolved = str(Path(path).expanduser().resolve())

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import ui_state
+from imgengine_gui.ui import jobs, ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge
 from imgengine_gui.ui.catalog_guard import CatalogGuard
@@ -48,6 +48,7 @@ from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
+from imgengine_gui.ui.resume import ResumeOffer
 from imgengine_gui.ui.run_controller import RunController
 from imgengine_gui.ui.runtime_label import RuntimeLabel
 from imgengine_gui.ui.settings_dialog import SettingsDialog
@@ -84,6 +85,7 @@ class MainWindow(QMainWindow):
         self._closing = False  # close asked while an analysis runs: waiting for it to stop
         self.filters_wanted = True
         self.prompts = Prompts(self)  # the modal questions (replaced in tests)
+        self.prompts.analyzed_folders = lambda: self.sidebar.folder_paths()
 
         self.bridge = EngineBridge(self)
         self.tasks = TaskRunner(self.bridge, self)
@@ -98,6 +100,7 @@ class MainWindow(QMainWindow):
             self._default_layout()
         self.library.reload_all()
         self.guard.check()
+        self.resume.check()
         self.runtime_label.probe(self.settings)
         self.trash.check_undo()
 
@@ -189,6 +192,7 @@ class MainWindow(QMainWindow):
         self.trash = TrashController(self.tasks, self.source, self.catalog, self.prompts,
                                      self.notice, self.duplicates, self.actions.undo,
                                      self.statusBar(), self.guard, self)
+        self.resume = ResumeOffer(self.tasks, self.catalog, self.notice, self.runs, self.guard, self)
         self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
                                         self.catalog, settings, self)
         self.tags = TagsController(self.tasks, self.source, self.catalog, self.grid,
@@ -219,6 +223,11 @@ class MainWindow(QMainWindow):
         self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
+        self.trash.clusters_changed.connect(self.load_duplicates)
+        self.duplicates.set_excluded(ui_state.excluded_groups(self.catalog))
+        self.duplicates.excluded_changed.connect(
+            lambda keys: ui_state.remember_excluded_groups(self.catalog, keys)
+        )
         self.guard.reconciled.connect(self.trash.recovered)
         self.tags.library_changed.connect(self.library.reload_all)
         self.tags.page_requested.connect(lambda _name: self.show_view("tag"))
@@ -251,6 +260,10 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self._default_layout()
+        filters = state.value("filters_visible")  # the dock is hidden off the photo views
+        if filters is not None:
+            self.filters_wanted = str(filters).lower() == "true"
+            self.filters_dock.setVisible(self.filters_wanted)
         zoom = state.value("thumbnail_size")
         if zoom is not None and str(zoom).isdigit():
             self.zoom.setValue(int(zoom))
@@ -260,6 +273,9 @@ class MainWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.setValue("window_state", self.saveState())
         state.setValue("thumbnail_size", self.zoom.value())
+        on_photos = self.current_view() in ("grid", "detail")
+        state.setValue("filters_visible",
+                       not self.filters_dock.isHidden() if on_photos else self.filters_wanted)
         state.sync()
 
     # -- what the window does for its controllers ----------------------------------------------------
@@ -297,7 +313,14 @@ class MainWindow(QMainWindow):
     def _library_reloaded(self) -> None:
         self.sidebar.set_tags(self.source.personal_tag_counts(None))
         if self.current_view() == "duplicates":
-            self.duplicates.set_clusters(self.source.clusters())
+            self.load_duplicates()
+
+    def load_duplicates(self) -> None:
+        """Read the groups off the UI thread; the view builds their cards a few at a time."""
+        self.duplicates.set_reading()
+        catalog = self.catalog
+        self.tasks.submit("reads", "clusters", lambda: jobs.read_clusters(catalog),
+                          self.duplicates.set_clusters, lambda _m: self.duplicates.set_clusters([]))
 
     def _search(self, text: str) -> None:
         if self.current_view() != "grid":
@@ -334,7 +357,7 @@ class MainWindow(QMainWindow):
         elif name == "tag":
             self.sidebar.select_entry("tag", self.tags.current, notify=False)
         if name == "duplicates":
-            self.duplicates.set_clusters(self.source.clusters())
+            self.load_duplicates()
         elif name == "cutout":
             self.cutout.show_photo(*self.library.cutout_target())
         self._update_title()
@@ -426,7 +449,7 @@ class MainWindow(QMainWindow):
     # -- readiness and shutdown -------------------------------------------------------------------------
     def is_settled(self) -> bool:
         """Nothing in flight that changes what the window shows (for screenshots and tests)."""
-        if self.tasks.busy("analysis", "library", "models"):
+        if self.tasks.busy("analysis", "library", "models", "reads"):
             return False
         view = self.current_view()
         if view == "grid":

@@ -16,7 +16,7 @@ from imgengine_gui.ui import ui_state
 from imgengine_gui.ui.actions import Actions
 from imgengine_gui.ui.bridge import EngineBridge, ProgressThrottle
 from imgengine_gui.ui.catalog_guard import CatalogGuard
-from imgengine_gui.ui.status import RunProgress, summary_text
+from imgengine_gui.ui.status import RunProgress, summary_text, warmup_kind, warmup_reason
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import NoticeBar
 
@@ -34,6 +34,7 @@ class RunController(QObject):
         self._actions, self._progress, self._notice, self._guard = actions, progress, notice, guard
         self.phases: tuple[str, ...] = PHASES
         self._cancel: threading.Event | None = None
+        self._warmup_kind = ""
         actions.cancel.setEnabled(False)
 
     @property
@@ -57,6 +58,8 @@ class RunController(QObject):
         ui_state.remember_folder(folder)
         request = AnalyzeRequest(Path(folder), self._catalog, self._settings(),
                                  tuple(phases or self.phases))
+        self._progress.start_run(warmup_reason(request.settings, request.phases))
+        self._warmup_kind = warmup_kind(request.settings)
         cancel = self._cancel = threading.Event()
         progress = ProgressThrottle(self._bridge, self._on_progress)
         self._actions.analyze.setEnabled(False)
@@ -74,7 +77,7 @@ class RunController(QObject):
         if self._cancel is not None:
             self._cancel.set()
             self._actions.cancel.setEnabled(False)
-            self._progress.label.setText("Stopping after the current batch…")
+            self._progress.show_stopping()
 
     def forget(self) -> None:
         """Stop waiting for a run that did not stop in time (its thread still ends on its own)."""
@@ -92,6 +95,8 @@ class RunController(QObject):
         self._actions.cancel.setEnabled(False)
 
     def _on_done(self, summary: RunSummary) -> None:
+        if self._progress.warmup_s is not None:  # what compile (or int8, TensorRT) cost here
+            ui_state.remember_warmup(self._warmup_kind, self._progress.warmup_s)
         self._ended()
         self._progress.show_done(summary_text(summary))
         self.finished.emit(summary)

@@ -29,6 +29,7 @@ from imgengine_gui.settings import Settings, settings_path
 from imgengine_gui.ui import hardware
 from imgengine_gui.ui.detail import plain_label
 from imgengine_gui.ui.formatting import file_size, tooltip
+from imgengine_gui.ui.runtime_note import RuntimeNote
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import ask
 
@@ -95,6 +96,8 @@ class SettingsDialog(QDialog):
         self.confirm: Callable[[str, str], bool] = self._ask
         self.editors: dict[str, FieldEditor] = {}
         self.device_note = plain_label("Checking for CUDA…")
+        self.runtime_note = RuntimeNote(tasks, lambda: tuple(  # type: ignore[arg-type]
+            self.editors[name].get() for name in ("device", "backend", "precision")))
         self.cache_note = plain_label("Measuring…")
         self.error = plain_label()
         self.error.setStyleSheet("color: #dc2626;")
@@ -129,6 +132,9 @@ class SettingsDialog(QDialog):
         for label in labels:  # one label column across the sections
             label.setMinimumWidth(widest)
         self.load(settings)
+        for name in ("device", "backend", "precision"):
+            self.editors[name].widget.currentIndexChanged.connect(self.runtime_note.refresh)
+        self.runtime_note.refresh()
         self._apply_hardware(hardware.detected())
         if hardware.detected() is None:  # detecting imports torch: the models lane
             tasks.submit("models", "settings:hardware", hardware.detect_hardware,
@@ -154,6 +160,8 @@ class SettingsDialog(QDialog):
             form.addRow(label, field)
             if spec["name"] == "device":
                 form.addRow("", self.device_note)
+            if spec["name"] == "precision":  # substitutions and warm-up costs, with reasons
+                form.addRow("", self.runtime_note)
             if spec["name"] == "cache_dir":
                 row = QHBoxLayout()
                 row.addWidget(self.cache_note, 1)

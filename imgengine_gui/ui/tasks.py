@@ -8,6 +8,8 @@ Lanes keep unrelated work from queueing behind each other, and order the work wi
 - ``library``: catalog writes and file moves (trash, undo, keepers, export, cache clearing), in
   the order asked, so an undo never overtakes the trash it undoes;
 - ``models``: anything that imports torch or runs a model (search, cutout, hardware probes);
+- ``reads``: catalog reads too slow for the UI thread on a large library (duplicate groups,
+  filter counts), in the order asked;
 - ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads).
 """
 
@@ -24,7 +26,8 @@ from PySide6.QtCore import QObject, Signal
 
 from imgengine_gui.ui.bridge import EngineBridge, describe_error
 
-LANES = {"analysis": 1, "library": 1, "models": 1, "thumbnails": 2}
+LANES = {"analysis": 1, "library": 1, "models": 1, "reads": 1, "thumbnails": 2}
+WRITING_LANES = ("analysis", "library")  # a closing window waits for their running jobs
 THREAD_PREFIX = "ui-task-"
 
 
@@ -105,8 +108,10 @@ class TaskRunner(QObject):
         return any(self._pending[lane] for lane in lanes or LANES)
 
     def shutdown(self) -> None:
-        """Drop queued jobs, wait for running ones; no callback runs from here on."""
+        """Drop queued jobs; wait for the running ones that write (analysis, library), not for
+        reads and probes (a first ``import torch`` can take seconds: quitting never waits for
+        it). No callback runs from here on."""
         self._closed = True
-        for pool in self._pools.values():
-            pool.shutdown(wait=True, cancel_futures=True)
+        for lane, pool in self._pools.items():
+            pool.shutdown(wait=lane in WRITING_LANES, cancel_futures=True)
         self._pools.clear()

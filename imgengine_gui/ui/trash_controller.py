@@ -25,6 +25,7 @@ from imgengine_gui.ui.widgets import NoticeBar
 
 class TrashController(QObject):
     library_changed = Signal()  # files moved: everything shown is read again
+    clusters_changed = Signal()  # a keeper changed: the duplicate groups are read again
 
     def __init__(self, tasks: TaskRunner, source: CatalogReader, catalog: Path, prompts: Prompts,
                  notice: NoticeBar, duplicates: DuplicatesView, undo_action: QAction,
@@ -62,7 +63,7 @@ class TrashController(QObject):
         if self._guard.refuse_write():
             return
         wanted = set(cluster_ids)
-        every = self._source.clusters()
+        every = self._duplicates.clusters  # as shown (read off the UI thread)
         clusters = [c for c in every if c["id"] in wanted]
         count = len(extra_copies(clusters, every))  # distinct files, never a kept one
         if not count or not self._prompts.confirm(
@@ -89,7 +90,7 @@ class TrashController(QObject):
                      self._after_keeper)
 
     def export_duplicates(self) -> None:
-        target = self._prompts.choose_save_path(
+        target = self._prompts.save_path(
             "Export duplicates list", "CSV (*.csv);;JSON (*.json)", "duplicates.csv"
         )
         if not target:
@@ -139,7 +140,7 @@ class TrashController(QObject):
         self.library_changed.emit()
 
     def _after_keeper(self, _changed: tuple[int, int]) -> None:
-        self._duplicates.set_clusters(self._source.clusters())
+        self.clusters_changed.emit()
         self._status.showMessage("Keeper changed", 4000)
 
     def _after_export(self, exported: tuple[int, Path]) -> None:

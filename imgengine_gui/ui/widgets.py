@@ -118,13 +118,18 @@ class NoticeBar(QFrame):
         self.hide()
 
     def show_message(self, text: str, action: str | None = None,
-                     callback: Callable[[], None] | None = None) -> None:
+                     callback: Callable[[], None] | None = None, *,
+                     persistent: bool = False) -> None:
+        """``persistent``: stays until acted on or dismissed (else it hides after a while)."""
         self.label.setText(text)
         self._callback = callback
         self.action_button.setVisible(bool(action))
         self.action_button.setText(action or "")
         self.show()
-        self._timer.start()
+        if persistent:
+            self._timer.stop()
+        else:
+            self._timer.start()
 
     def _run_action(self) -> None:
         callback, self._callback = self._callback, None

@@ -70,10 +70,19 @@ def _collect_on_ui_thread(qapp):
     return collect_on_ui_thread(qapp)
 
 
+def wait_for_task_threads(timeout_s: float = 60.0) -> list[str]:
+    """Task threads still alive after ``timeout_s``: a closed window does not wait for its reads
+    and probes (a first torch import), but they must end on their own."""
+    deadline = time.monotonic() + timeout_s
+    while live_task_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return live_task_threads()
+
+
 @pytest.fixture(autouse=True)
 def _no_threads_left():
     yield
-    left = live_task_threads()
+    left = wait_for_task_threads()
     assert not left, f"task threads still running: {left}"
 
 
@@ -250,3 +259,20 @@ def folder_maker():
 def photo_maker():
     """The `make_photo` helper: one photo-like JPEG per seed."""
     return make_photo
+
+
+@pytest.fixture
+def catalog_seeder():
+    """The `seed_catalog` helper, for tests that seed a folder of their own."""
+    return seed_catalog
+
+
+@pytest.fixture
+def tasks_runner():
+    """A TaskRunner of its own (widgets tested outside a window)."""
+    from imgengine_gui.ui.bridge import EngineBridge
+    from imgengine_gui.ui.tasks import TaskRunner
+
+    runner = TaskRunner(EngineBridge())
+    yield runner
+    runner.shutdown()

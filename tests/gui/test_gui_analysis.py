@@ -13,7 +13,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QTextDocument
 
 from imgengine_gui.catalog import queries
 from imgengine_gui.catalog.db import connect
-from imgengine_gui.ui import ui_state
+from imgengine_gui.ui import library_reads, ui_state
 from imgengine_gui.ui.tasks import live_task_threads
 
 PHOTOS = 12  # DISTINCT_PHOTOS + exact copy + resized copy
@@ -176,7 +176,7 @@ def test_live_reload_keeps_the_scroll_position(qtbot, make_window, seeded):
 
 
 def test_live_reload_keeps_a_multi_selection_and_skips_an_unchanged_catalog(
-    qtbot, make_window, seeded, monkeypatch
+    qtbot, make_window, seeded, monkeypatch, wait_task
 ):
     window = make_window(seeded.catalog)
     window.zoom.setValue(len(window.zoom_sizes) - 1)
@@ -194,17 +194,18 @@ def test_live_reload_keeps_a_multi_selection_and_skips_an_unchanged_catalog(
     bar.setValue(bar.maximum())
     kept = bar.value()
     reads = []
-    counts = window.source.counts
-    monkeypatch.setattr(window.source, "counts", lambda: reads.append(1) or counts())
+    read_live = library_reads.read_live
+    monkeypatch.setattr(library_reads, "read_live", lambda *a: reads.append(1) or read_live(*a))
 
     window.library.live_reload()  # nothing committed since the window loaded: no reads
-    assert reads == []
+    assert not window.library._live_pending and reads == []
     conn = sqlite3.connect(seeded.catalog)
     with conn:  # a commit that reorders the grid: the reload resets the model
         conn.execute("UPDATE metadata SET taken_at = '1990-01-01T00:00:00' WHERE photo_id = ?",
                      (before[-1],))
     conn.close()
-    window.library.live_reload()
+    with wait_task(window, "library:live"):  # read on the reads lane, shown on the UI thread
+        window.library.live_reload()
     assert reads == [1]
     assert model.ids() != before and sorted(model.ids()) == sorted(before)
     assert sorted(grid.selected_ids()) == sorted(chosen)
@@ -252,7 +253,8 @@ def test_closing_during_an_analysis_hides_at_once_and_closes_when_it_stops(
     assert not window.isVisible() and not window._shut_down
     with qtbot.waitSignal(window.closed, timeout=20000):
         pass
-    assert window._shut_down and not live_task_threads()
+    assert window._shut_down
+    qtbot.waitUntil(lambda: not live_task_threads(), timeout=60000)  # reads end on their own
     assert summaries and summaries[0].cancelled
     window._run_finished(summaries[0])  # a late result must not reopen the catalog
     window.library.live_reload()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import pytest
 from PySide6.QtGui import QImage
@@ -38,4 +39,7 @@ def test_screenshot_of_each_view(qapp, analyzed, tmp_path, view):
     image = QImage(str(out))
     assert image.width() >= 1000 and image.height() >= 700
     assert _distinct_colours(image) > 100  # thumbnails/photos were painted, not a blank window
+    deadline = time.monotonic() + 60  # a closed window does not wait for its reads and probes
+    while live_task_threads() and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert not live_task_threads()

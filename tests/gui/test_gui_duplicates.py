@@ -15,6 +15,7 @@ def test_duplicates_view_keeper_export_trash_undo(qtbot, make_window, seeded, wa
     assert window.sidebar.tool_items["duplicates"].text(0) == "Duplicates  (1)"
     window.show_view("duplicates")
     view = window.duplicates
+    qtbot.waitUntil(lambda: view.built, timeout=10000)
     assert len(view.cards) == 1
     card = view.cards[0]
     assert [t.file["photo_id"] for t in card.tiles] == [original, copy]  # keeper first
@@ -32,6 +33,7 @@ def test_duplicates_view_keeper_export_trash_undo(qtbot, make_window, seeded, wa
     ).fetchall())
     conn.close()
     assert rows == {copy: 1}
+    qtbot.waitUntil(lambda: view.built, timeout=10000)
     assert [t.file["photo_id"] for t in view.cards[0].tiles] == [copy, original]
 
     for name in ("dups.csv", "dups.json"):
@@ -73,6 +75,7 @@ def test_keeper_change_keeps_unticked_groups_and_groups_shown(qtbot, make_window
     window = make_window(seeded.catalog)
     window.show_view("duplicates")
     view = window.duplicates
+    qtbot.waitUntil(lambda: view.built, timeout=10000)
     assert [c.cluster["id"] for c in view.cards] == [first] and view.more_button.isVisible()
     view.cards[0].include.setChecked(False)
     view.more_button.click()
@@ -80,6 +83,7 @@ def test_keeper_change_keeps_unticked_groups_and_groups_shown(qtbot, make_window
 
     with wait_task(window, "keeper"):
         view.cards[1].tiles[1].keep_button.click()  # keep photo_02 instead
+    qtbot.waitUntil(lambda: view.built, timeout=10000)
     cards = {c.cluster["id"]: c for c in view.cards}
     assert set(cards) == {first, second}  # still both shown
     assert not cards[first].include.isChecked() and cards[second].include.isChecked()

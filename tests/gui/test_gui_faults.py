@@ -43,7 +43,8 @@ def test_header_confirmation_and_result_count_the_same_distinct_files(
     window.prompts.confirm = lambda title, text: asked.append(text) or True
     window.show_view("duplicates")
     view = window.duplicates
-    assert view.summary.text().startswith("1 groups · 2 extra copies")
+    qtbot.waitUntil(lambda: view.built, timeout=10000)
+    assert view.summary.text().startswith("1 group · 2 extra copies")
     keeper = next(t.file["path"] for t in view.cards[0].tiles if t.file["keep"])
     with wait_task(window, "trash") as job:
         view.trash_button.click()
@@ -73,6 +74,7 @@ def test_a_newer_catalog_opens_read_only_with_a_warning(qtbot, make_window, wait
     assert window.guard.dialog.isVisible() and "v999" in window.guard.dialog.text()
     window.guard.dialog.close()
     window.show_view("duplicates")
+    qtbot.waitUntil(lambda: window.duplicates.built, timeout=10000)
     window.duplicates.trash_button.click()
     assert window.guard.dialog.isVisible() and "v999" in window.guard.dialog.text()
     assert all((root / n).exists() for n in ("a_newer.jpg", "b_older.jpg", "c_small.jpg"))

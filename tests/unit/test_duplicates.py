@@ -170,10 +170,21 @@ def test_keeper_prefers_resolution_then_original_format_then_size():
     for order in ([original, smaller, png, recompressed], [recompressed, png, smaller, original]):
         keeper, reasons = choose_keeper(order)
         assert keeper == 1
-        assert reasons[1] == "keep: highest resolution (4000x3000)"
+        # the copy most like the keeper (same resolution) was beaten by its size, not resolution
+        assert reasons[1] == "keep: largest file (2.9 MB) of equal quality"
         assert reasons[2].startswith("lower resolution than the keeper (1600x1200 vs 4000x3000)")
         assert reasons[3].startswith("looks converted (PNG copy of the JPEG original)")
         assert reasons[4].startswith("smaller file than the keeper")
+
+
+def test_keeper_reasons_name_what_sets_equal_copies_apart():
+    a, b = _candidate(1, size_bytes=141_400), _candidate(2, size_bytes=141_312)
+    keeper, reasons = choose_keeper([b, a])
+    assert keeper == 1 and "highest resolution" not in reasons[1]
+    assert reasons[2] == "smaller file than the keeper (141,312 vs 141,400 bytes)"
+    small = _candidate(3, width=1600, height=1200)
+    keeper, reasons = choose_keeper([small, b])
+    assert keeper == 2 and reasons[2] == "keep: highest resolution (4000x3000)"
 
 
 def test_keeper_a_lone_png_with_more_pixels_still_wins():
