@@ -8,7 +8,8 @@ Lanes keep unrelated work from queueing behind each other, and order the work wi
 - ``library``: catalog writes and file moves (trash, undo, keepers, export, cache clearing), in
   the order asked, so an undo never overtakes the trash it undoes;
 - ``models``: anything that imports torch or runs a model (search, cutout, hardware probes);
-- ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads).
+- ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads);
+- ``viewer``: decoding photos at screen size for the viewer, and its prefetch.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from PySide6.QtCore import QObject, Signal
 
 from imgengine_gui.ui.bridge import EngineBridge, describe_error
 
-LANES = {"analysis": 1, "library": 1, "models": 1, "thumbnails": 2}
+LANES = {"analysis": 1, "library": 1, "models": 1, "thumbnails": 2, "viewer": 1}
 THREAD_PREFIX = "ui-task-"
 
 
