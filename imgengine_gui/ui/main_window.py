@@ -217,6 +217,7 @@ class MainWindow(QMainWindow):
         self.runs.finished.connect(self._run_finished)
         self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
+        self.library.reloaded.connect(self.viewing.library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
         self.guard.reconciled.connect(self.trash.recovered)
 
@@ -347,6 +348,7 @@ class MainWindow(QMainWindow):
         if self.current_view() != "grid":
             self.show_view("grid")
         self.library.select_folder(folder)
+        self.sidebar.select_entry("folder", folder, notify=False)  # show_view marked the old one
         self._update_title()
 
     def select_folder_path(self, path: str) -> bool:

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, QProcess, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.ui import jobs
+from imgengine_gui.ui.icons import icon
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.widgets import NoticeBar
 
@@ -66,6 +67,15 @@ def _show_items_over_dbus(path: str) -> bool:
     return bus.send(call)
 
 
+def _add(menu: QMenu, text: str, slot, icon_name: str | None = None,
+         key: str | None = None) -> QAction:
+    action = menu.addAction(icon(icon_name) if icon_name else QIcon(), text, slot)
+    if key:  # shown as the hint of the key that does the same outside the menu
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    return action
+
+
 class PhotoMenu(QObject):
     def __init__(self, source: CatalogReader, tasks: TaskRunner, catalog: Path,
                  commands: PhotoCommands, notice: NoticeBar,
@@ -86,20 +96,19 @@ class PhotoMenu(QObject):
         first, single = photo_ids[0], len(photo_ids) == 1
         commands = self._commands
         if single:
-            menu.addAction("View", lambda: commands.view(first))
-            menu.addAction("Info", lambda: commands.info(first))
+            _add(menu, "View", lambda: commands.view(first), "photos", "Return")
+            _add(menu, "Info", lambda: commands.info(first), "info", "I")
             menu.addSeparator()
-        menu.addAction("Open with Default App", lambda: self.open_files(photo_ids))
-        menu.addAction("Show in File Manager", lambda: self.reveal_file(first))
-        menu.addAction("Copy Path" if single else f"Copy {len(photo_ids)} Paths",
-                       lambda: self.copy_paths(photo_ids))
+        _add(menu, "Open with Default App", lambda: self.open_files(photo_ids))
+        _add(menu, "Show in File Manager", lambda: self.reveal_file(first), "folder")
+        _add(menu, "Copy Path" if single else f"Copy {len(photo_ids)} Paths",
+             lambda: self.copy_paths(photo_ids))
         menu.addSeparator()
-        background = menu.addAction("Remove Background…", lambda: commands.cutout(first))
-        similar = menu.addAction("Find Similar Photos", lambda: self.find_similar(first))
-        background.setEnabled(single)
-        similar.setEnabled(single)
+        _add(menu, "Remove Background…", lambda: commands.cutout(first), "cutout").setEnabled(single)
+        _add(menu, "Find Similar Photos", lambda: self.find_similar(first), "search").setEnabled(
+            single)
         menu.addSeparator()
-        menu.addAction("Move to Trash…", lambda: commands.trash(list(photo_ids)))
+        _add(menu, "Move to Trash…", lambda: commands.trash(list(photo_ids)), "trash", "Del")
         return menu
 
     def popup(self, photo_ids: list[int], position: QPoint, parent: QWidget | None = None) -> None:

@@ -207,6 +207,8 @@ class PhotoViewer(QWidget):
             layout.addWidget(self)
             self._host = host
             self.bar.hide()
+            screen = self.window().screen() if self._home is not None else self.screen()
+            host.setGeometry(screen.geometry())  # covers the screen even without a window manager
             host.showFullScreen()
         else:
             host, self._host = self._host, None

@@ -63,7 +63,8 @@ class ViewerCanvas(QWidget):
         if not self.full_size:
             return 1.0
         width, height = self.width() * self._dpr(), self.height() * self._dpr()
-        return min(width / self.full_size[0], height / self.full_size[1])
+        # never enlarged past 100 % to fit (a small photo stays sharp; the wheel still zooms)
+        return min(width / self.full_size[0], height / self.full_size[1], 1.0)
 
     @property
     def zoom(self) -> float:

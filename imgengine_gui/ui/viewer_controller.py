@@ -53,6 +53,7 @@ class ViewerController(QObject):
                  settings: Callable[[], Settings], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._source, self._grid = source, grid
+        self._neighbours: list[int] = []  # shown next if the photo leaves the grid (trashed)
         self.images = ViewerImages(tasks, parent=self)
         self.viewer = PhotoViewer(self.images, grid_locator(grid.grid_model, source),
                                   lambda: settings().slideshow_seconds)
@@ -79,3 +80,22 @@ class ViewerController(QObject):
     def _follow(self, photo_id: int) -> None:
         if self._grid.current_id() != photo_id:
             self._grid.select_photo(photo_id)
+        model = self._grid.grid_model
+        row = model.row_of(photo_id)
+        self._neighbours = [] if row is None else [
+            model.photo_id(r) for r in (row + 1, row - 1) if 0 <= r < model.rowCount()
+        ]
+
+    def library_reloaded(self) -> None:
+        """The photo shown left the grid (moved to the trash, filtered out): show a neighbour,
+        or go back to the grid when none is left."""
+        photo = self.viewer.photo
+        if photo is None or not self.viewer.isVisible():
+            return
+        model = self._grid.grid_model
+        if model.row_of(photo.photo_id) is not None:
+            return
+        for neighbour in self._neighbours:
+            if model.row_of(neighbour) is not None and self.open(neighbour):
+                return
+        self.viewer.leave()

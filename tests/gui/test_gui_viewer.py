@@ -217,6 +217,10 @@ def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
     QTest.keyClick(window.grid, Qt.Key.Key_I)
     assert window.current_view() == "detail"
     qtbot.waitUntil(window.is_settled, timeout=20000)
+    window.view_photo(first)
+    window.select_folder(str(seeded.folder))  # a folder picked in the sidebar from the viewer
+    assert window.current_view() == "grid"
+    assert window.sidebar.selected_entry() == ("folder", str(seeded.folder))
 
 
 def _menu_action(window, photo_ids, text):
@@ -270,9 +274,13 @@ def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, 
     window = make_window(seeded.catalog)
     photo_id = seeded.ids["photo_03.jpg"]
     path = seeded.folder / "photo_03.jpg"
+    window.view_photo(photo_id)  # trashed from the viewer: it shows the next photo
+    row = window.grid_model.row_of(photo_id)
+    following = window.grid_model.photo_id(row + 1)
     with wait_task(window, "trash") as job:
         _menu_action(window, [photo_id], "Move to Trash…")[0].trigger()
     assert job.result.action_id is not None and job.result.moved == [str(path)]
+    assert window.current_view() == "viewer" and window.viewing.viewer.photo.photo_id == following
     assert not path.exists() and (private_trash / "files" / "photo_03.jpg").exists()
     assert photo_id not in window.grid_model.ids()
     conn = sqlite3.connect(seeded.catalog)
