@@ -113,8 +113,8 @@ class PhotoViewer(QWidget):
         self.canvas.set_message(f"Cannot show this photo: {error}" if error else "")
         self.canvas.set_image(held.image if held else None,
                               held.full_size if held else photo.size)
-        self.images.request(photo, self.screen_box())
         self._prefetch()
+        self.images.request(photo, self.screen_box())  # the newest request is decoded first
         self.current_changed.emit(photo.photo_id)
 
     def _prefetch(self) -> None:
@@ -139,10 +139,9 @@ class PhotoViewer(QWidget):
         if self.photo is None or not self.canvas.full_size:
             return
         held = self.images.best(self.photo.path)
-        if held is not None and not held.full:
-            shown = max(held.image.width(), held.image.height())
-            if self.canvas.needed_long_side() > shown:  # zoomed past the decode: the full photo
-                self.images.request(self.photo, self.canvas.full_size)
+        # zoomed past the decode on hand: the photo at its own size
+        if held is not None and not held.full and self.canvas.needed_long_side() > held.long_side:
+            self.images.request(self.photo, self.canvas.full_size)
 
     @property
     def settled(self) -> bool:

@@ -7,18 +7,22 @@ Neighbours are requested the same way ahead of time (prefetch), so stepping show
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
-from imgengine_gui.analysis.display import decode_for_display
+from imgengine_gui.analysis.display import decode_for_display, long_side_to_fill
+from imgengine_gui.common.text import one_line
 from imgengine_gui.ui.cutout_view import pil_to_qimage
 from imgengine_gui.ui.tasks import TaskRunner
 
 CAPACITY = 6  # the photo shown, its neighbours and a full-resolution copy or two
+BUDGET_BYTES = 512 * 1024 * 1024  # full-size decodes are large: fewer of them are kept
+MAX_QUEUED = 8  # requests waiting for the viewer lane; older ones are dropped
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,13 @@ class Decoded:
     full_size: tuple[int, int]  # the photo's own size, upright
 
     @property
+    def long_side(self) -> int:
+        return max(self.image.width(), self.image.height())
+
+    @property
     def full(self) -> bool:
         """The photo at its own resolution: nothing more to gain by decoding again."""
-        return max(self.image.width(), self.image.height()) >= max(self.full_size)
+        return self.long_side >= max(self.full_size)
 
 
 Key = tuple[str, int]  # path, long side asked for
@@ -55,11 +63,14 @@ class ViewerImages(QObject):
 
     def __init__(self, tasks: TaskRunner, capacity: int = CAPACITY,
                  decode: Callable[[ViewerPhoto, tuple[int, int]], Decoded] = decode_job,
-                 parent: QObject | None = None) -> None:
+                 budget_bytes: int = BUDGET_BYTES, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tasks, self.capacity, self.decode = tasks, capacity, decode
+        self.budget_bytes = budget_bytes
         self._images: OrderedDict[Key, Decoded] = OrderedDict()
         self._in_flight: set[Key] = set()
+        self._queue: deque[tuple[Key, ViewerPhoto, tuple[int, int]]] = deque()
+        self._lock = threading.Lock()
         self.errors: dict[str, str] = {}  # path -> why it could not be decoded
 
     def best(self, path: str) -> Decoded | None:
@@ -72,34 +83,56 @@ class ViewerImages(QObject):
         return self._images[key]
 
     def request(self, photo: ViewerPhoto, box: tuple[int, int]) -> None:
-        """Decode ``photo`` to fill ``box`` unless a large enough decode is held or coming."""
-        key = (photo.path, max(box))
+        """Decode ``photo`` to fill ``box`` unless a large enough decode is held or coming.
+        The newest request runs first: stepping quickly never waits for photos skipped past."""
+        key = (photo.path, long_side_to_fill(box, photo.size))
         if photo.path in self.errors or key in self._in_flight:
             return
-        held = [k for k in self._images if k[0] == photo.path]
-        if any(k[1] >= key[1] or self._images[k].full for k in held):
-            return
-        self._in_flight.add(key)
-        self._tasks.submit(
-            "viewer", f"viewer/{photo.photo_id}", lambda: self.decode(photo, box),
-            lambda decoded: self._landed(key, decoded), lambda error: self._failed(key, error),
-        )  # fmt: skip
+        for held_key, held in self._images.items():
+            if held_key[0] == photo.path and (held.full or held.long_side >= key[1]):
+                return
+        with self._lock:
+            self._in_flight.add(key)
+            self._queue.append((key, photo, box))
+            while len(self._queue) > MAX_QUEUED:
+                self._in_flight.discard(self._queue.popleft()[0])
+        self._tasks.submit("viewer", f"viewer/{photo.photo_id}", self._decode_newest,
+                           self._landed)
 
     def pending(self) -> int:
-        return len(self._in_flight)
+        with self._lock:
+            return len(self._in_flight)
 
-    def _landed(self, key: Key, decoded: Decoded) -> None:
-        self._in_flight.discard(key)
-        self._images[key] = decoded
-        self._images.move_to_end(key)
-        while len(self._images) > self.capacity:
-            self._images.popitem(last=False)
+    def _decode_newest(self) -> tuple[Key, Decoded | None, str | None] | None:
+        """On the viewer lane."""
+        with self._lock:
+            if not self._queue:
+                return None  # dropped as too old
+            key, photo, box = self._queue.pop()
+        try:
+            return key, self.decode(photo, box), None
+        except Exception as exc:  # one unreadable photo: said in the viewer, nothing else stops
+            return key, None, one_line(exc) or type(exc).__name__
+
+    def _landed(self, result: tuple[Key, Decoded | None, str | None] | None) -> None:
+        if result is None:
+            return
+        key, decoded, error = result
+        with self._lock:
+            self._in_flight.discard(key)
+        if decoded is None:
+            self.errors[key[0]] = error or "cannot decode"
+        else:
+            self._images[key] = decoded
+            self._images.move_to_end(key)
+            while len(self._images) > 1 and (
+                len(self._images) > self.capacity or self._bytes() > self.budget_bytes
+            ):
+                self._images.popitem(last=False)
         self.ready.emit(key[0])
 
-    def _failed(self, key: Key, error: str) -> None:
-        self._in_flight.discard(key)
-        self.errors[key[0]] = error
-        self.ready.emit(key[0])
+    def _bytes(self) -> int:
+        return sum(held.image.sizeInBytes() for held in self._images.values())
 
     def held(self) -> list[Key]:
         """What the cache holds, oldest first (tests check the prefetch and the eviction)."""

@@ -65,10 +65,11 @@ def _settle(qtbot, viewer) -> None:
 
 
 def test_decode_runs_off_the_ui_thread_at_screen_size_and_prefetches(qtbot, tasks, photos):
-    threads = []
+    threads, decoded = [], []
 
     def recording(photo, box):
         threads.append(threading.current_thread().name)
+        decoded.append(photo.photo_id)
         return decode_job(photo, box)
 
     viewer = _viewer(qtbot, tasks, photos, recording)
@@ -83,12 +84,31 @@ def test_decode_runs_off_the_ui_thread_at_screen_size_and_prefetches(qtbot, task
     assert shown.width() <= max(box[0], BIG[0] // 2 + 1) and shown.width() < BIG[0]
     assert not viewer.images.best(photos[1].path).full
 
-    decoded = len(threads)
     assert viewer.step(1)  # prefetched: on screen at once, without a decode of its own
     assert viewer.photo == photos[2] and viewer.canvas.pixmap is not None
-    assert len(threads) == decoded
     _settle(qtbot, viewer)
+    assert decoded.count(photos[2].photo_id) == 1
     assert photos[3].path in {path for path, _ in viewer.images.held()}
+
+
+def test_the_newest_request_is_decoded_first(qtbot, tasks, photos):
+    started, gate, order = threading.Event(), threading.Event(), []
+
+    def slow(photo, box):
+        started.set()
+        gate.wait(20)
+        order.append(photo.photo_id)
+        return decode_job(photo, box)
+
+    images = ViewerImages(tasks, decode=slow)
+    images.request(photos[0], (400, 300))
+    assert started.wait(20)  # the lane is busy with the first photo
+    for photo in photos[1:]:
+        images.request(photo, (400, 300))
+    gate.set()
+    qtbot.waitUntil(lambda: images.pending() == 0, timeout=20000)
+    assert order == [photos[0].photo_id] + [p.photo_id for p in reversed(photos[1:])]
+    assert max(images.best(photos[2].path).image.size().toTuple()) == 400
 
 
 def test_zoom_fit_100_wheel_pinch_and_pan(qtbot, tasks, photos):
