@@ -21,7 +21,7 @@ from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.viewer import PhotoViewer
 from imgengine_gui.ui.viewer_images import ViewerImages, ViewerPhoto, decode_job
 
-BIG = (1600, 1200)
+BIG = (1200, 900)
 
 
 @pytest.fixture
@@ -225,7 +225,7 @@ def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
     viewer = window.viewing.viewer
     assert window.current_view() == "viewer" and viewer.photo.photo_id == first
     assert not window.filters_dock.isVisible()
-    qtbot.waitUntil(window.is_settled, timeout=20000)
+    qtbot.waitUntil(lambda: viewer.settled, timeout=20000)
     QTest.keyClick(viewer.canvas, Qt.Key.Key_Right)
     assert window.grid.current_id() == viewer.photo.photo_id != first  # the grid follows
     QTest.keyClick(viewer.canvas, Qt.Key.Key_I)
@@ -236,7 +236,6 @@ def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
     assert window.current_view() == "grid" and window.filters_dock.isVisible()
     QTest.keyClick(window.grid, Qt.Key.Key_I)
     assert window.current_view() == "detail"
-    qtbot.waitUntil(window.is_settled, timeout=20000)
     window.view_photo(first)
     window.select_folder(str(seeded.folder))  # a folder picked in the sidebar from the viewer
     assert window.current_view() == "grid"
