@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, QProcess, Qt, QUrl
-from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon, QKeySequence
+from PySide6.QtGui import QAction, QDesktopServices, QGuiApplication, QIcon
 from PySide6.QtWidgets import QMenu, QWidget
 
 from imgengine_gui.catalog.reader import CatalogReader
@@ -69,11 +69,10 @@ def _show_items_over_dbus(path: str) -> bool:
 
 def _add(menu: QMenu, text: str, slot, icon_name: str | None = None,
          key: str | None = None) -> QAction:
-    action = menu.addAction(icon(icon_name) if icon_name else QIcon(), text, slot)
-    if key:  # shown as the hint of the key that does the same outside the menu
-        action.setShortcut(QKeySequence(key))
-        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-    return action
+    # the key that does the same outside the menu, shown only: a real shortcut would take
+    # Return from the menu's own highlighted entry
+    label = f"{text}\t{key}" if key else text
+    return menu.addAction(icon(icon_name) if icon_name else QIcon(), label, slot)
 
 
 class PhotoMenu(QObject):

@@ -244,7 +244,7 @@ def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
 
 def _menu_action(window, photo_ids, text):
     menu = window.photo_menu.build(photo_ids, window)
-    actions = {action.text(): action for action in menu.actions() if action.text()}
+    actions = {action.text().split("\t")[0]: action for action in menu.actions() if action.text()}
     return actions[text], sorted(actions)
 
 
