@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 
 from imgengine_gui.settings import Settings, default_catalog_path
 from imgengine_gui.ui.icons import app_icon
+from imgengine_gui.ui.main_thread_gc import MainThreadGC
 from imgengine_gui.ui.main_window import MainWindow
 from imgengine_gui.ui.palette import apply_theme
 from imgengine_gui.ui.ui_state import APPLICATION, ORGANISATION
@@ -34,6 +35,8 @@ def create_application() -> QApplication:
     app.setDesktopFileName("imgengine")
     app.setWindowIcon(app_icon())
     apply_theme(app)
+    if app.findChild(MainThreadGC) is None:
+        MainThreadGC(app)
     return app
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import shutil
 import sqlite3
 import time
@@ -242,3 +243,14 @@ def folder_maker():
 def photo_maker():
     """The `make_photo` helper: one photo-like JPEG per seed."""
     return make_photo
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_main_thread():
+    """The cyclic collector must never destroy a Qt object on a worker thread (the segfaults in
+    pytest-qt's event processing): off during a test, run on the main thread after it, as the
+    app does with ui/main_thread_gc.py."""
+    gc.disable()
+    yield
+    gc.collect()
+    gc.enable()
