@@ -109,6 +109,10 @@ class Settings:
         "off: neither.",
         ("sidecar", "read-only", "off"),
     )
+    slideshow_seconds: int = _option(
+        4, "Slideshow interval", "Seconds each photo shows in the viewer's slideshow.",
+        minimum=1, maximum=60,
+    )
 
     @classmethod
     def field_specs(cls) -> list[dict[str, Any]]:

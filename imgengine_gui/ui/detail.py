@@ -40,6 +40,8 @@ def plain_label(text: str = "") -> QLabel:
 
 
 class PreviewCanvas(QWidget):
+    double_clicked = Signal()
+
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.loader = loader
@@ -86,6 +88,9 @@ class PreviewCanvas(QWidget):
         return not path or self.loader.pixmap(path, side) is not None or (
             self.loader.failed(path, side)
         )
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        self.double_clicked.emit()
 
     def _on_ready(self, key: str) -> None:
         if self.preview_path and key == image_key(self.preview_path, self.side):
@@ -148,12 +153,14 @@ def photo_boxes(photo: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
 class PhotoDetail(QWidget):
     back_requested = Signal()
     step_requested = Signal(int)  # -1 previous, +1 next
+    view_requested = Signal()  # the viewer, on this photo
 
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("photoDetail")
         self.photo: dict[str, Any] | None = None
         self.canvas = PreviewCanvas(loader)
+        self.canvas.double_clicked.connect(self.view_requested.emit)
         self.title = plain_label()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -170,6 +177,11 @@ class PhotoDetail(QWidget):
         bar.addWidget(self._tool("forward", "Next photo (Right)", lambda: self.step_requested.emit(1),
                                  arrow=Qt.ArrowType.RightArrow))
         bar.addWidget(self.title, 1)
+        view = QToolButton()
+        view.setText("View")
+        view.setToolTip("Open in the viewer: zoom, full screen, slideshow (F, double-click)")
+        view.clicked.connect(self.view_requested.emit)
+        bar.addWidget(view)
         bar.addWidget(self.boxes_toggle)
 
         self.fields = QFormLayout()
@@ -243,5 +255,7 @@ class PhotoDetail(QWidget):
             self.step_requested.emit(-1)
         elif key in (Qt.Key.Key_Right, Qt.Key.Key_Down, Qt.Key.Key_Space):
             self.step_requested.emit(1)
+        elif key == Qt.Key.Key_F:
+            self.view_requested.emit()
         else:
             super().keyPressEvent(event)

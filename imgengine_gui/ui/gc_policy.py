@@ -21,6 +21,7 @@ class UiThreadGarbageCollector(QObject):
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.collect_due)
         self._timer.start()
+        self.destroyed.connect(gc.enable)
 
     def collect_due(self) -> None:
         """Collect the oldest generation whose count passed its threshold, as CPython would."""

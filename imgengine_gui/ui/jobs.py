@@ -62,3 +62,10 @@ def search_text(catalog_path: Path, text: str, settings: Settings, limit: int = 
 
     with opened(catalog_path, readonly=True) as conn:
         return [hit.photo_id for hit in engine_search_text(conn, text, settings, limit=limit)]
+
+
+def similar_photos(catalog_path: Path, path: str, limit: int = 200) -> list[int]:
+    from imgengine_gui.engine.search import search_similar
+
+    with opened(catalog_path, readonly=True) as conn:
+        return [hit.photo_id for hit in search_similar(conn, Path(path), limit=limit)]

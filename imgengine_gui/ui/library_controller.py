@@ -58,6 +58,7 @@ class LibraryController(QObject):
         self.search_text = ""
         self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
         self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
+        self.similar: tuple[str, list[int]] | None = None  # "Find similar": name, ranked ids
         self.run_problems: list[FileProblem] | None = None  # the last run's, else the catalog's
         self.counts = {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
@@ -76,6 +77,8 @@ class LibraryController(QObject):
     # -- reading -----------------------------------------------------------------------------
     def current_filter(self) -> PhotoFilter:
         base = PhotoFilter(folder=self.folder)
+        if self.similar:
+            base.photo_ids = tuple(self.similar[1])
         if self.search_text:
             if self.search_mode != "clip":
                 base.name = self.search_text
@@ -121,6 +124,9 @@ class LibraryController(QObject):
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
+        if self.similar:
+            rank = {pid: n for n, pid in enumerate(self.similar[1])}
+            ids.sort(key=rank.__getitem__)
         if model.set_ids(ids) and (current is not None or selected):
             grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self.update_counts()
@@ -196,7 +202,10 @@ class LibraryController(QObject):
 
     def _update_hint(self) -> None:
         hint = self.views.hint
-        if not self.search_text:
+        if self.similar:
+            hint.show_text(f"Photos most like {self.similar[0]}, the most similar first. Search "
+                           "or pick a folder to see all photos again.")
+        elif not self.search_text:
             hint.show_text("")
         elif self.search_mode == "clip":
             hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
@@ -220,9 +229,15 @@ class LibraryController(QObject):
         self.views.problems.set_problems(stored + unstored)
 
     # -- choosing what to show ---------------------------------------------------------------
+    def show_similar(self, name: str, ranked: list[int]) -> None:
+        """The grid shows these photos, in this order, until a search or a folder is chosen."""
+        self.similar = (name, ranked)
+        self.reload_photos()
+
     def select_folder(self, folder: str | None) -> None:
         """Show a folder: its filter choices, then its photos, read on the reads lane (a sidebar
         click never waits for the catalog)."""
+        self.similar = None
         self.folder = folder
         self._generation += 1
         generation, catalog = self._generation, self._catalog
@@ -262,6 +277,7 @@ class LibraryController(QObject):
         return os.path.basename(self.folder.rstrip(os.sep)) if self.folder else "All photos"
 
     def run_search(self, text: str) -> None:
+        self.similar = None
         self.search_text = text
         self.search_hits = None
         if not (text and self.search_mode == "clip"):

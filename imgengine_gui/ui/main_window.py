@@ -46,6 +46,7 @@ from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.photo_menu import PhotoCommands, PhotoMenu, attach_to_grid
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
 from imgengine_gui.ui.resume import ResumeOffer
@@ -59,9 +60,10 @@ from imgengine_gui.ui.tags_controller import TagsController
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.thumbnails import ImageLoader
 from imgengine_gui.ui.trash_controller import TrashController
+from imgengine_gui.ui.viewer_controller import KeyFilter, ViewerController
 from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
 
-PAGES = ("grid", "detail", "duplicates", "cutout", "tag")
+PAGES = ("grid", "detail", "duplicates", "cutout", "tag", "viewer")
 CELL_SIZES = (96, 120, 150, 190, 240)
 CLOSE_GRACE_MS = 10_000  # a closed window waits this long for a cancelled run, then closes anyway
 
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.cutout = CutoutView()
         self.notice = NoticeBar()
         self.tag_page = TagPageView(self.source, self.loader)
+        self.viewing = ViewerController(self.tasks, self.source, self.grid, lambda: self.settings,
+                                        self)
 
         library = QWidget()
         library_layout = QVBoxLayout(library)
@@ -123,7 +127,8 @@ class MainWindow(QMainWindow):
         library_layout.addWidget(self.hint)
         library_layout.addWidget(self.grid, 1)
         self.pages = QStackedWidget()
-        for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page):
+        for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page,
+                     self.viewing.page):
             self.pages.addWidget(page)
         central = QWidget()
         central_layout = QVBoxLayout(central)
@@ -198,6 +203,11 @@ class MainWindow(QMainWindow):
         self.tags = TagsController(self.tasks, self.source, self.catalog, self.grid,
                                    self.tag_page, self.loader, self.runs, self.prompts,
                                    self.guard, self.statusBar(), self)
+        commands = PhotoCommands(self.view_photo, self.open_photo, self._cutout_photo,
+                                 self.trash.trash_photos, self._show_similar,
+                                 (self.actions.teach_tag,))
+        self.photo_menu = PhotoMenu(self.source, self.tasks, self.catalog, commands, self.notice,
+                                    self)
 
     def _connect(self) -> None:
         a = self.actions
@@ -222,6 +232,7 @@ class MainWindow(QMainWindow):
         self.runs.finished.connect(self._run_finished)
         self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
+        self.library.reloaded.connect(self.viewing.library_reloaded)
         self.trash.library_changed.connect(self.library.reload_all)
         self.trash.clusters_changed.connect(self.load_duplicates)
         self.duplicates.set_excluded(ui_state.excluded_groups(self.catalog))
@@ -235,7 +246,20 @@ class MainWindow(QMainWindow):
         self.tags.filter_requested.connect(self._filter_by_tag)
         self.sidebar.tag_selected.connect(self.tags.open_tag)
 
-        self.grid.open_requested.connect(self.open_photo)
+        self.grid.open_requested.connect(self.view_photo)
+        self.viewing.viewer.closed.connect(lambda: self.show_view("grid"))
+        self.viewing.viewer.info_requested.connect(self.open_photo)
+        self.viewing.viewer.current_changed.connect(self._viewer_title)
+        self.viewing.viewer.menu_requested.connect(
+            lambda photo_id, at: self.photo_menu.popup([photo_id], at, self)
+        )
+        attach_to_grid(self.grid, self.photo_menu)
+        canvas = self.detail.canvas
+        canvas.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        canvas.customContextMenuRequested.connect(lambda at: self.detail.photo and self.photo_menu.popup(
+            [self.detail.photo["id"]], canvas.mapToGlobal(at), self))
+        self.grid.installEventFilter(KeyFilter(Qt.Key.Key_I, self._info_of_current, self))
+        self.detail.view_requested.connect(lambda: self.view_photo(self.detail.photo["id"]))
         self.grid.delete_requested.connect(self.trash.trash_photos)
         self.sidebar.folder_selected.connect(self.select_folder)
         self.sidebar.view_selected.connect(self.show_view)
@@ -373,6 +397,7 @@ class MainWindow(QMainWindow):
         if self.current_view() != "grid":
             self.show_view("grid")
         self.library.select_folder(folder)
+        self.sidebar.select_entry("folder", folder, notify=False)  # show_view marked the old one
         self._update_title()
 
     def select_folder_path(self, path: str) -> bool:
@@ -389,6 +414,36 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentIndex(PAGES.index("detail"))
         self.detail.setFocus()
         self.setWindowTitle(f"{os.path.basename(photo['path'])} — Image Engine")
+
+    def view_photo(self, photo_id: int) -> None:
+        """The viewer (double-click, Enter); the detail view (``open_photo``) keeps the info."""
+        if not self.viewing.open(photo_id):
+            return
+        # the filters come back with the grid (the detail view shown from the viewer has none)
+        if self.current_view() == "grid" or self.filters_dock.isVisible():
+            self.filters_wanted = self.filters_dock.isVisible()
+        self.pages.setCurrentIndex(PAGES.index("viewer"))
+        self.filters_dock.hide()
+        self._viewer_title()
+
+    def _viewer_title(self, *_photo_id: int) -> None:
+        if self.current_view() == "viewer":
+            self.setWindowTitle(f"{self.viewing.viewer.title.text()} — Image Engine")
+
+    def _info_of_current(self) -> None:
+        photo_id = self.grid.current_id()
+        if photo_id is not None:
+            self.open_photo(photo_id)
+
+    def _cutout_photo(self, photo_id: int) -> None:
+        self.grid.select_photo(photo_id)
+        self.show_view("cutout")
+
+    def _show_similar(self, name: str, ranked: list[int]) -> None:
+        self.show_view("grid")
+        self.library.show_similar(name, ranked)
+        self.notice.show_message(f"Photos like {name}, the most similar first.", "Show all",
+                                 lambda: self.library.select_folder(self.library.folder))
 
     def _step_detail(self, step: int) -> None:
         if self.detail.photo is None:
@@ -468,6 +523,8 @@ class MainWindow(QMainWindow):
             return self.cutout.settled
         if view == "tag":
             return not self.tasks.busy("library") and self.tag_page.settled
+        if view == "viewer":
+            return self.viewing.viewer.settled
         return True
 
     def shutdown(self) -> None:
@@ -476,6 +533,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.runs.cancel()
+        self.viewing.close()
         self.library.close()
         self.bridge.close()
         self.loader.shutdown()

@@ -10,7 +10,8 @@ Lanes keep unrelated work from queueing behind each other, and order the work wi
 - ``models``: anything that imports torch or runs a model (search, cutout, hardware probes);
 - ``reads``: catalog reads too slow for the UI thread on a large library (duplicate groups,
   filter counts), in the order asked;
-- ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads).
+- ``thumbnails``: decoding cached thumbnails and previews into QImages (two threads);
+- ``viewer``: decoding photos at screen size for the viewer, and its prefetch.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 
 from imgengine_gui.ui.bridge import EngineBridge, describe_error
 
-LANES = {"analysis": 1, "library": 1, "models": 1, "reads": 1, "thumbnails": 2}
+LANES = {"analysis": 1, "library": 1, "models": 1, "reads": 1, "thumbnails": 2, "viewer": 1}
 WRITING_LANES = ("analysis", "library")  # a closing window waits for their running jobs
 THREAD_PREFIX = "ui-task-"
 

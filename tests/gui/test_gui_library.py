@@ -133,7 +133,7 @@ def test_detail_shows_metadata_as_plain_text_and_draws_boxes(qtbot, make_window,
     photo_id = seeded.ids["photo_04.jpg"]
     window.grid.select_photo(photo_id)
     window.grid.setFocus()
-    QTest.keyClick(window.grid, Qt.Key.Key_Return)
+    QTest.keyClick(window.grid, Qt.Key.Key_I)  # Info: the detail view (Return opens the viewer)
     assert window.current_view() == "detail"
     detail = window.detail
     assert detail.value_of("Camera") == "<b>Evil</b> <i>Cam</i>"

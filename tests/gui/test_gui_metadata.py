@@ -35,7 +35,7 @@ def test_detail_and_tooltip_show_the_displayed_size(make_window, seeded):
     assert "3024 × 4032" in tip
     window.grid.select_photo(photo_id)
     window.grid.setFocus()
-    QTest.keyClick(window.grid, Qt.Key.Key_Return)
+    QTest.keyClick(window.grid, Qt.Key.Key_I)  # Info: the detail view
     detail = window.detail
     assert detail.value_of("Dimensions") == "3024 × 4032  (stored 4032 × 3024, turned)"
     assert detail.value_of("Rating") == "★★★★☆"
