@@ -62,6 +62,8 @@ class LibraryController(QObject):
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
         self._problems_stale = False
         self._closed = False  # the window is going away: nothing reads the catalog any more
+        self.sort_key, self.sort_reverse = "taken", False  # see ui/sorting.py
+        self.keep_order = False  # during a run: live reloads append, nothing already shown moves
         self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
         self.live_timer.timeout.connect(self.live_reload)
         views.problems.visibilityChanged.connect(self._problems_shown)
@@ -106,14 +108,20 @@ class LibraryController(QObject):
         self.reload_photos()
         self.reloaded.emit()
 
-    def reload_photos(self) -> None:
+    def reload_photos(self, *, stable: bool = False) -> None:
+        """Read the grid's photos again, sorted; ``stable``: keep the order of those shown."""
         grid, model = self.views.grid, self.views.grid_model
         current, selected = grid.current_id(), grid.selected_ids()
-        ids = self.source.ids(self.current_filter())
+        months = None
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
+            ids = self.source.ids(self.current_filter())
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
-        if model.set_ids(ids) and (current is not None or selected):
+        else:
+            ordered = self.source.ordered(self.current_filter(), self.sort_key, self.sort_reverse)
+            ids, months = ordered.ids, ordered.months
+        changed = model.merge_ids(ids) if stable else model.set_ids(ids, months)
+        if changed and (current is not None or selected):
             grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self.update_counts()
         self._update_hint()
@@ -129,7 +137,7 @@ class LibraryController(QObject):
         started = time.perf_counter()
         self.counts = counts = self.source.counts()
         self.views.sidebar.set_library(counts["photos"], self.source.folders())
-        self.reload_photos()
+        self.reload_photos(stable=self.keep_order)
         cost = time.perf_counter() - started
         # Big libraries: reload less often so the UI thread stays free for input.
         self.live_timer.setInterval(max(LIVE_RELOAD_MS, int(cost * 5000)))
@@ -173,6 +181,11 @@ class LibraryController(QObject):
         )
 
     # -- choosing what to show ---------------------------------------------------------------
+    def set_sort(self, key: str, reverse: bool) -> None:
+        """Sort by this key now (also on request during a run: the order is the user's)."""
+        self.sort_key, self.sort_reverse = key, reverse
+        self.reload_photos()
+
     def select_folder(self, folder: str | None) -> None:
         self.folder = folder
         self.views.filters.refresh(self.source, folder)
