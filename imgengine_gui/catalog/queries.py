@@ -47,7 +47,7 @@ _REJECTED = f"({FLAG_SQL} = 'reject' OR {RATING_SQL} = -1)"  # -1 stars: Adobe's
 FLAG_CLAUSES = {
     "pick": f"{FLAG_SQL} = 'pick'",
     "reject": _REJECTED,
-    "none": f"({FLAG_SQL} IS NULL AND NOT {_REJECTED})",
+    "none": f"({FLAG_SQL} IS NULL AND COALESCE({RATING_SQL}, 0) <> -1)",
 }
 
 _BASE = """

@@ -9,8 +9,8 @@ from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
-from imgengine_gui.ui.month_header import Columns
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.month_header import Columns
 from imgengine_gui.ui.palette import muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader
 

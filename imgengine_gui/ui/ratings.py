@@ -76,7 +76,7 @@ class RatingController(QObject):
         self.actions: list[QAction] = []
         for stars in range(6):
             label = f"{stars_text(stars)}  ({stars} stars)" if stars else "No stars"
-            self._add(parent, label, str(stars), lambda s=stars: self.rate(s))
+            self._add(parent, label, str(stars), lambda _checked=False, s=stars: self.rate(s))
         self._add(parent, "Pick", "P", lambda: self.flag("pick"))
         self._add(parent, "Reject", "X", lambda: self.flag("reject"))
         self._add(parent, "Unflag", "U", lambda: self.flag(None))
