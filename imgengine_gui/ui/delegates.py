@@ -32,7 +32,10 @@ class ThumbnailDelegate(QStyledItemDelegate):
         return QSize(self.cell + 2 * PADDING, self.cell + text_height + 3 * PADDING)
 
     def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
-        return month_header.item_size(self.base_size(option), self.columns, index, option)
+        sections = getattr(index.model(), "sections", None)
+        if self.columns.count and sections:
+            return self.columns.size_of(index.row(), sections)
+        return self.base_size(option)
 
     def paint(
         self,

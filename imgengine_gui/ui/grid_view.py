@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
 from imgengine_gui.ui.models import PhotoGridModel
-from imgengine_gui.ui.month_header import Columns
+from imgengine_gui.ui.month_header import Columns, band_height
 from imgengine_gui.ui.palette import muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader
 
@@ -64,13 +64,15 @@ class PhotoGrid(QListView):
         """Share the row's leftover width among the columns, so the grid fills the view. Photos
         grouped by month are laid out by their own sizes (see ``month_header``), others on a
         uniform grid."""
-        hint = self.delegate.base_size(self.viewOptions_())
+        option = self.viewOptions_()
+        hint = self.delegate.base_size(option)
         spacing = self.spacing()
         width = self.viewport().width() - 2 * spacing
         columns = max(1, width // (hint.width() + 2 * spacing))
         if self.grid_model.sections:
             column = (self.viewport().width() - spacing - 2) // columns - spacing
-            self.delegate.columns = Columns(column, columns, spacing, spacing)
+            self.delegate.columns = Columns(column, columns, spacing, spacing, hint.height(),
+                                            band_height(option))
             self.setUniformItemSizes(False)
             if self.gridSize().isValid():
                 self.setGridSize(QSize())

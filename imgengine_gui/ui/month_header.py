@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from imgengine_gui.ui.palette import muted_text
+from imgengine_gui.ui.sections import Sections
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -29,9 +30,21 @@ class Columns:
     count: int = 0
     spacing: int = 0
     left: int = 0  # where a line starts in the viewport
+    height: int = 0  # of a photo's cell
+    band: int = 0  # the header's height
 
-    def band(self, option: QStyleOptionViewItem) -> int:
-        return round(QFontMetrics(header_font(option.font)).height() * 2.2)
+    def size_of(self, row: int, sections: Sections) -> QSize:
+        """The item size of a grouped photo (cheap: the layout asks for every photo)."""
+        start, end = sections.span(row)
+        k = row - start
+        width = self.width
+        if row == end - 1:  # the last of its month fills its line
+            width += (self.count - 1 - k % self.count) * (self.width + self.spacing)
+        return QSize(width, self.height + (self.band if k < self.count else 0))
+
+
+def band_height(option: QStyleOptionViewItem) -> int:
+    return round(QFontMetrics(header_font(option.font)).height() * 2.2)
 
 
 def header_font(base: QFont) -> QFont:
@@ -52,18 +65,6 @@ def position(index: Index, columns: Columns) -> tuple[int, int, int] | None:
     return index.row() - section.start, section.end - section.start, section.start
 
 
-def item_size(size: QSize, columns: Columns, index: Index, option: QStyleOptionViewItem) -> QSize:
-    place = position(index, columns)
-    if place is None:
-        return size
-    k, count, _start = place
-    width = columns.width
-    if k == count - 1:  # the last of its month fills its line
-        width += (columns.count - 1 - k % columns.count) * (columns.width + columns.spacing)
-    height = size.height() + (columns.band(option) if k < columns.count else 0)
-    return QSize(width, height)
-
-
 def paint_header(
     painter: QPainter, option: QStyleOptionViewItem, index: Index, columns: Columns
 ) -> QRect:
@@ -72,7 +73,7 @@ def paint_header(
     place = position(index, columns)
     if place is None or place[0] >= columns.count:
         return rect
-    band = columns.band(option)
+    band = columns.band
     slice_ = QRect(rect.x(), rect.y(), rect.width() + columns.spacing, band)
     line = QRect(columns.left + 8, rect.y(), columns.count * (columns.width + columns.spacing), band)
     sections = index.model().sections  # type: ignore[union-attr]

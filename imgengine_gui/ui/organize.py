@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QPoint
 from PySide6.QtWidgets import QMenu, QToolBar
 
 from imgengine_gui.ui.ratings import RatingController
@@ -37,6 +37,7 @@ class Organizer(QObject):
         self.ratings.changed.connect(lambda: library.reload_photos(stable=library.keep_order))
         window.grid_model.modelReset.connect(self._sections_changed)
         window.timeline.jump.connect(grid.scroll_to_row)
+        grid.verticalScrollBar().valueChanged.connect(self._scrolled)
         window.runs.started.connect(self._run_started)
 
     def _install_widgets(self) -> None:
@@ -67,6 +68,15 @@ class Organizer(QObject):
     def _sections_changed(self) -> None:
         model = self._window.grid_model
         self._window.timeline.set_sections(model.sections.all(), model.rowCount())
+
+    def _scrolled(self) -> None:
+        """The timeline marks the month at the top of the grid."""
+        window = self._window
+        if not window.timeline.isVisible():
+            return
+        index = window.grid.indexAt(QPoint(window.grid.delegate.columns.left + 4, 8))
+        section = window.grid_model.sections.at(index.row()) if index.isValid() else None
+        window.timeline.show_current(section)
 
     def _run_started(self) -> None:
         self._window.library.keep_order = True

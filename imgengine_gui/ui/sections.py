@@ -67,6 +67,14 @@ class Sections:
         end = self.starts[number + 1] if number + 1 < len(self.starts) else self.total
         return Section(self.starts[number], end, self.months[number])
 
+    def span(self, row: int) -> tuple[int, int]:
+        """(first row, one past the last row) of this row's section; cheap (layout calls it for
+        every photo). The row must be in range of a grouped grid."""
+        number = bisect_right(self.starts, row) - 1
+        return self.starts[number], (
+            self.starts[number + 1] if number + 1 < len(self.starts) else self.total
+        )
+
     def at(self, row: int) -> Section | None:
         """The section of this row (None when not grouped or out of range)."""
         if not self.starts or not 0 <= row < self.total:

@@ -38,6 +38,11 @@ class TimelineBar(QWidget):
         self.setVisible(len(sections) > 1)
         self.update()
 
+    def show_current(self, section: Section | None) -> None:
+        if section is not None and section != self.current:
+            self.current = section
+            self.update()
+
     # -- geometry -----------------------------------------------------------------------------
     def y_of(self, row: int) -> int:
         height = max(1, self.height() - 2 * MARGIN)

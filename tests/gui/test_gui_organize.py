@@ -75,7 +75,7 @@ def test_month_headers_start_a_line_at_each_month(qtbot, make_window, seeded):
     qtbot.waitUntil(lambda: grid.visualRect(model.index(model.rowCount() - 1)).isValid(),
                     timeout=5000)
     first = grid.visualRect(model.index(0))
-    band = grid.delegate.columns.band(grid.viewOptions_())
+    band = grid.delegate.columns.band
     for section in sections[1:]:
         start, before = grid.visualRect(model.index(section.start)), grid.visualRect(
             model.index(section.start - 1))
