@@ -43,11 +43,12 @@ class Organizer(QObject):
     def _install_widgets(self) -> None:
         window = self._window
         toolbar = window.findChild(QToolBar, "mainToolbar")
-        if toolbar is not None:
-            before = next((a for a in toolbar.actions() if toolbar.widgetForAction(a) is window.zoom),
-                          None)
-            toolbar.insertWidget(before, self.sorting.combo) if before else toolbar.addWidget(
-                self.sorting.combo)
+        if toolbar is not None:  # the sort combo goes left of the zoom slider
+            zoom = [a for a in toolbar.actions() if toolbar.widgetForAction(a) is window.zoom]
+            if zoom:
+                toolbar.insertWidget(zoom[0], self.sorting.combo)
+            else:
+                toolbar.addWidget(self.sorting.combo)
         menus = {a.text().replace("&", ""): a for a in window.menuBar().actions()}
         view = menus.get("View")
         if view is not None and view.menu() is not None:
@@ -55,9 +56,10 @@ class Organizer(QObject):
             self.sorting.add_to_menu(view.menu())
         photo = QMenu("&Photo", window)
         self.ratings.add_to_menu(photo)
-        help_menu = menus.get("Help")
-        window.menuBar().insertMenu(help_menu, photo) if help_menu else window.menuBar().addMenu(
-            photo)
+        if "Help" in menus:
+            window.menuBar().insertMenu(menus["Help"], photo)
+        else:
+            window.menuBar().addMenu(photo)
 
     def rating_targets(self) -> list[int]:
         window = self._window

@@ -4,7 +4,7 @@ The choice is remembered in the window's UI state."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QMenu, QWidget
 
@@ -40,7 +40,7 @@ class SortControls(QObject):
         self.key_actions: dict[str, QAction] = {}
         for key in SORT_KEYS:
             self.combo.addItem(f"Sort: {LABELS[key]}", key)
-            self.combo.setItemData(self.combo.count() - 1, TIPS[key], 4)  # ToolTipRole
+            self.combo.setItemData(self.combo.count() - 1, TIPS[key], Qt.ItemDataRole.ToolTipRole)
             action = QAction(LABELS[key], parent, checkable=True)
             action.setStatusTip(TIPS[key])
             action.setData(key)
