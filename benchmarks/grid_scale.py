@@ -4,7 +4,10 @@ Measures time to first paint of the grid, time until every visible thumbnail is 
 to scroll to the end and paint there, and the memory the grid added. Thumbnails are a handful of
 real JPEGs reused across rows, so the numbers are about the model/view/loader, not disk speed.
 
-    python -m benchmarks.grid_scale [--rows 100000] [--json]
+    python -m benchmarks.grid_scale [--rows 100000] [--grouped] [--json]
+
+``--grouped``: the photos sorted by date, with month headers (12 years of months), as the grid
+shows a library sorted by date taken.
 """
 
 from __future__ import annotations
@@ -57,7 +60,15 @@ def _rss_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
-def measure_grid_scale(rows: int = 100_000, *, timeout_s: float = 60.0) -> dict[str, float]:
+def _months(rows: int, months: int = 144) -> list[str]:
+    """Sorted "YYYY-MM" keys spread evenly over the rows."""
+    return [f"{2010 + (i * months // rows) // 12}-{(i * months // rows) % 12 + 1:02d}"
+            for i in range(rows)]
+
+
+def measure_grid_scale(
+    rows: int = 100_000, *, grouped: bool = False, timeout_s: float = 60.0
+) -> dict[str, float]:
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
@@ -90,8 +101,9 @@ def measure_grid_scale(rows: int = 100_000, *, timeout_s: float = 60.0) -> dict[
         grid.show()
         app.processEvents()
 
+        months = _months(rows) if grouped else None
         started = time.perf_counter()
-        model.set_ids(range(1, rows + 1))
+        model.set_ids(range(1, rows + 1), months)
         set_ids_s = time.perf_counter() - started
         deadline = started + timeout_s
         while not painted and time.perf_counter() < deadline:
@@ -112,6 +124,7 @@ def measure_grid_scale(rows: int = 100_000, *, timeout_s: float = 60.0) -> dict[
         end_visible_s = _wait_visible(app, grid, loader, started, deadline)
         result = {
             "rows": rows,
+            "grouped": grouped,
             "set_ids_s": round(set_ids_s, 4),
             "first_paint_s": round(first_paint_s, 4),
             "visible_thumbs_loaded_s": round(visible_s, 4),
@@ -149,9 +162,10 @@ def _wait_visible(app, grid, loader, started: float, deadline: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--grouped", action="store_true", help="month headers (sorted by date)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = measure_grid_scale(args.rows)
+    result = measure_grid_scale(args.rows, grouped=args.grouped)
     if args.json:
         print(json.dumps(result))
     else:

@@ -30,6 +30,8 @@ class PhotoFilter:
     photo_ids: tuple[int, ...] | None = None
     persons: tuple[int, ...] = ()  # with a face of any of these people
     include_missing: bool = False
+    min_rating: int | None = None  # at least this many stars (the user's, else the file's)
+    flag: str | None = None  # "pick", "reject" or "none" (neither)
 
 
 # "Canon PowerShot S40", not "Canon Canon PowerShot S40"
@@ -37,6 +39,16 @@ CAMERA_SQL = (
     "CASE WHEN m.model LIKE m.make || '%' THEN m.model"
     " ELSE TRIM(COALESCE(m.make, '') || ' ' || COALESCE(m.model, '')) END"
 )
+
+# what the user set wins over what the file says (as `photos --json` shows them)
+RATING_SQL = "COALESCE((SELECT a.rating FROM annotations a WHERE a.photo_id = p.id), m.rating)"
+FLAG_SQL = "COALESCE((SELECT a.flag FROM annotations a WHERE a.photo_id = p.id), m.flag)"
+_REJECTED = f"({FLAG_SQL} = 'reject' OR {RATING_SQL} = -1)"  # -1 stars: Adobe's "rejected"
+FLAG_CLAUSES = {
+    "pick": f"{FLAG_SQL} = 'pick'",
+    "reject": _REJECTED,
+    "none": f"({FLAG_SQL} IS NULL AND COALESCE({RATING_SQL}, 0) <> -1)",
+}
 
 _BASE = """
 SELECT p.id, p.path, p.size, p.sha256, p.format, p.missing, p.mtime_ns,
@@ -102,10 +114,20 @@ def _where(f: PhotoFilter) -> tuple[str, list[Any]]:
             f" AND pf.person_id IN ({','.join('?' * len(f.persons))}))"
         )
         args += list(f.persons)
+    if f.min_rating is not None:
+        clauses.append(f"COALESCE({RATING_SQL}, 0) >= ?")
+        args.append(f.min_rating)
+    if f.flag is not None:
+        clauses.append(FLAG_CLAUSES[f.flag])
     if f.photo_ids is not None:
         clauses.append(f"p.id IN ({','.join('?' * len(f.photo_ids)) or 'NULL'})")
         args += list(f.photo_ids)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", args
+
+
+def filter_clause(f: PhotoFilter) -> tuple[str, list[Any]]:
+    """The WHERE clause of a filter, over ``photos p``, ``metadata m`` and ``ml_summary s``."""
+    return _where(f)
 
 
 def photo_ids(conn: sqlite3.Connection, f: PhotoFilter | None = None) -> list[int]:
@@ -240,20 +262,21 @@ def camera_counts(conn: sqlite3.Connection, folder: str | None = None) -> list[t
 
 def grid_rows(conn: sqlite3.Connection, ids: list[int]) -> dict[int, dict[str, Any]]:
     """What a thumbnail cell shows, for many photos at once: path, thumbnail, first error,
-    displayed size."""
+    displayed size, rating and flag."""
     out: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(ids):
-        for pid, path, thumb, error, width, height in conn.execute(
+        for pid, path, thumb, error, width, height, rating, flag in conn.execute(
             "SELECT p.id, p.path, c.thumb_path, (SELECT e.phase || ': ' || e.error FROM"
             " phase_status e WHERE e.photo_id = p.id AND e.state = 'error' LIMIT 1),"
-            " m.display_width, m.display_height"
+            f" m.display_width, m.display_height, {RATING_SQL}, {FLAG_SQL}"
             " FROM photos p LEFT JOIN content c ON c.photo_id = p.id"
             " LEFT JOIN metadata m ON m.photo_id = p.id"
             f" WHERE p.id IN ({','.join('?' * len(chunk))})",
             chunk,
         ):
             out[pid] = {"id": pid, "path": path, "thumbnail": thumb, "error": error,
-                        "display_width": width, "display_height": height}  # fmt: skip
+                        "display_width": width, "display_height": height,
+                        "rating": rating, "flag": flag}  # fmt: skip
     return out
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import embeddings, personal_tags, queries
+from imgengine_gui.catalog import embeddings, ordering, personal_tags, queries
 from imgengine_gui.catalog.db import CatalogError, connect
 
 log = logging.getLogger(__name__)
@@ -51,6 +51,8 @@ class GridRow:
     thumb: str | None
     error: str | None
     size: tuple[int, int] | None = None  # as displayed (after the EXIF orientation)
+    rating: int | None = None  # -1 (rejected) or 0-5 stars
+    flag: str | None = None  # "pick" or "reject"
 
 
 def _size(width: int | None, height: int | None) -> tuple[int, int] | None:
@@ -114,6 +116,13 @@ class CatalogReader:
         conn = self.conn
         return queries.photo_ids(conn, photo_filter) if conn is not None else []
 
+    @_tolerant(lambda: ordering.Ordered([], None))
+    def ordered(self, photo_filter: queries.PhotoFilter, key: str, reverse: bool) -> ordering.Ordered:
+        conn = self.conn
+        if conn is None:
+            return ordering.Ordered([], None)
+        return ordering.sorted_photo_ids(conn, photo_filter, key, reverse)
+
     @_tolerant(lambda: None)
     def data_version(self) -> tuple[int, int] | None:
         """Changes whenever another connection commits (None: no catalog yet)."""
@@ -131,7 +140,8 @@ class CatalogReader:
         found = queries.grid_rows(conn, list(ids))
         return {
             pid: GridRow(pid, os.path.basename(p["path"]), p["path"], p["thumbnail"], p["error"],
-                         _size(p.get("display_width"), p.get("display_height")))
+                         _size(p.get("display_width"), p.get("display_height")),
+                         p.get("rating"), p.get("flag"))
             for pid, p in found.items()
         }  # fmt: skip
 

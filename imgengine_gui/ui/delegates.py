@@ -1,4 +1,5 @@
-"""Painting one grid cell: the cached thumbnail (or a placeholder), the name, a problem badge."""
+"""Painting one grid cell: the cached thumbnail (or a placeholder), the name, a problem badge,
+the rating and flag; and, over the first line of each month, the month's header."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QS
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath, QPalette, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from imgengine_gui.ui.models import ErrorRole, ThumbRole
+from imgengine_gui.ui import month_header
+from imgengine_gui.ui.marks import paint_marks
+from imgengine_gui.ui.models import ErrorRole, RatingRole, ThumbRole
 from imgengine_gui.ui.palette import DANGER, muted_text, placeholder_color
 from imgengine_gui.ui.thumbnails import ImageLoader
 
@@ -19,13 +22,20 @@ class ThumbnailDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.loader = loader
         self.cell = cell
+        self.columns = month_header.Columns()  # set by the grid when its photos are grouped
 
     def set_cell(self, cell: int) -> None:
         self.cell = cell
 
-    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
+    def base_size(self, option: QStyleOptionViewItem) -> QSize:
         text_height = QFontMetrics(option.font).height()
         return QSize(self.cell + 2 * PADDING, self.cell + text_height + 3 * PADDING)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
+        sections = getattr(index.model(), "sections", None)
+        if self.columns.count and sections:
+            return self.columns.size_of(index.row(), sections)
+        return self.base_size(option)
 
     def paint(
         self,
@@ -34,7 +44,8 @@ class ThumbnailDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         palette: QPalette = option.palette
-        rect: QRect = option.rect.adjusted(2, 2, -2, -2)
+        cell_rect = month_header.paint_header(painter, option, index, self.columns)
+        rect: QRect = self._content_rect(cell_rect).adjusted(2, 2, -2, -2)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         hovered = bool(option.state & QStyle.StateFlag.State_MouseOver)
         painter.save()
@@ -52,6 +63,7 @@ class ThumbnailDelegate(QStyledItemDelegate):
             self._paint_placeholder(painter, image_rect, palette, loading=not unreadable)
         if error:
             self._paint_badge(painter, image_rect)
+        paint_marks(painter, image_rect, *(index.data(RatingRole) or (None, None)))
 
         text_rect = QRect(
             rect.x() + PADDING, image_rect.bottom() + PADDING // 2, rect.width() - 2 * PADDING,
@@ -65,6 +77,13 @@ class ThumbnailDelegate(QStyledItemDelegate):
         )
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, elided)
         painter.restore()
+
+    def _content_rect(self, cell_rect: QRect) -> QRect:
+        """The cell's content, centred in the column (a grouped grid's items fill the line)."""
+        width = self.cell + 2 * PADDING
+        column = min(cell_rect.width(), self.columns.width or cell_rect.width())
+        left = cell_rect.x() + max(0, (column - width) // 2)
+        return QRect(left, cell_rect.y(), width, cell_rect.height())
 
     def _pixels(self, painter: QPainter) -> int:
         # The loader scales to the device pixels of a cell, so painting never upscales.

@@ -23,6 +23,7 @@ from superqt import QSearchableComboBox
 
 from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.catalog.reader import CatalogReader
+from imgengine_gui.ui.rating_filter import RatingFilter
 
 
 class TagList(QListWidget):
@@ -113,6 +114,7 @@ class FilterPanel(QWidget):
         self.camera.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.has_gps = _tristate_combo("Any", "With location", "Without location")
         self.has_errors = _tristate_combo("Any", "With problems", "Without problems")
+        self.ratings = RatingFilter()
         self.dates = QGroupBox("Taken between")
         self.dates.setCheckable(True)
         self.dates.setChecked(False)
@@ -148,6 +150,7 @@ class FilterPanel(QWidget):
         form.addRow("Camera", self.camera)
         form.addRow("Location", self.has_gps)
         form.addRow("Problems", self.has_errors)
+        form.addRow("Rating", self.ratings)
         layout.addLayout(form)
         layout.addWidget(self.dates)
         layout.addWidget(self.summary)
@@ -166,6 +169,7 @@ class FilterPanel(QWidget):
             self.dates.toggled,
             self.date_from.dateChanged,
             self.date_to.dateChanged,
+            self.ratings.changed,
         ):
             signal.connect(self._emit_changed)
 
@@ -227,6 +231,8 @@ class FilterPanel(QWidget):
             date_to=self.date_to.date().toString("yyyy-MM-dd") if self.dates.isChecked() else None,
             has_gps=self.has_gps.currentData(),
             has_errors=self.has_errors.currentData(),
+            min_rating=self.ratings.min_rating.currentData(),
+            flag=self.ratings.flag.currentData(),
         )
 
     def active_count(self) -> int:
@@ -235,7 +241,7 @@ class FilterPanel(QWidget):
             f.tags, f.scenes, f.objects, f.people is not None, f.min_faces, f.camera,
             self.dates.isChecked(), f.has_gps is not None, f.has_errors is not None,
         )
-        return sum(1 for value in values if value)
+        return sum(1 for value in values if value) + self.ratings.active_count()
 
     def reset(self) -> None:
         widgets = (self.my_tags, self.scenes, self.objects, self.people, self.min_faces,
@@ -249,6 +255,7 @@ class FilterPanel(QWidget):
             combo.setCurrentIndex(0)
         self.min_faces.setValue(0)
         self.dates.setChecked(False)
+        self.ratings.reset()
         for widget in widgets:
             widget.blockSignals(False)
         self._emit_changed()

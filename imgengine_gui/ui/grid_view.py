@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
 from imgengine_gui.ui.delegates import ThumbnailDelegate
 from imgengine_gui.ui.empty_state import NO_PHOTOS
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.month_header import Columns, band_height
 from imgengine_gui.ui.palette import muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader
 
@@ -53,6 +54,7 @@ class PhotoGrid(QListView):
         self._forget_scroll = QTimer(self, singleShot=True, interval=3000)
         self._forget_scroll.timeout.connect(self._clear_scroll)
         model.modelAboutToBeReset.connect(self._remember_scroll)
+        model.modelReset.connect(self._fit_columns)  # grouped by month or not
 
     def set_cell(self, cell: int) -> None:
         self.delegate.set_cell(cell)
@@ -60,11 +62,32 @@ class PhotoGrid(QListView):
         self.viewport().update()
 
     def _fit_columns(self) -> None:
-        """Share the row's leftover width among the columns, so the grid fills the view."""
-        hint = self.delegate.sizeHint(self.viewOptions_(), self.grid_model.index(0))
-        width = self.viewport().width() - 2 * self.spacing()
-        columns = max(1, width // (hint.width() + 2 * self.spacing()))
-        self.setGridSize(QSize(width // columns, hint.height() + 2 * self.spacing()))
+        """Share the row's leftover width among the columns, so the grid fills the view. Photos
+        grouped by month are laid out by their own sizes (see ``month_header``), others on a
+        uniform grid."""
+        option = self.viewOptions_()
+        hint = self.delegate.base_size(option)
+        spacing = self.spacing()
+        width = self.viewport().width() - 2 * spacing
+        columns = max(1, width // (hint.width() + 2 * spacing))
+        if self.grid_model.sections:
+            column = (self.viewport().width() - spacing - 2) // columns - spacing
+            self.delegate.columns = Columns(column, columns, spacing, spacing, hint.height(),
+                                            band_height(option))
+            self.setUniformItemSizes(False)
+            if self.gridSize().isValid():
+                self.setGridSize(QSize())
+            else:
+                self.scheduleDelayedItemsLayout()
+        else:
+            self.delegate.columns = Columns()
+            self.setUniformItemSizes(True)
+            self.setGridSize(QSize(width // columns, hint.height() + 2 * spacing))
+
+    def scroll_to_row(self, row: int) -> None:
+        """Bring this row (a month's first photo, with its header) to the top of the view."""
+        if 0 <= row < self.grid_model.rowCount():
+            self.scrollTo(self.grid_model.index(row), QAbstractItemView.ScrollHint.PositionAtTop)
 
     def viewOptions_(self) -> QStyleOptionViewItem:
         option = QStyleOptionViewItem()

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
+from imgengine_gui.catalog.ordering import Ordered
 from imgengine_gui.catalog.queries import PhotoFilter
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import FileProblem
@@ -66,6 +67,8 @@ class LibraryController(QObject):
         self._generation = 0  # bumped whenever what the grid should show changes
         self._live_pending = False  # a live read is in flight
         self._closed = False  # the window is going away: nothing reads the catalog any more
+        self.sort_key, self.sort_reverse = "taken", False  # see ui/sorting.py
+        self.keep_order = False  # during a run: live reloads append, nothing already shown moves
         self.live_timer = QTimer(self, interval=LIVE_RELOAD_MS)
         self.live_timer.timeout.connect(self.live_reload)
         views.problems.visibilityChanged.connect(self._problems_shown)
@@ -114,20 +117,26 @@ class LibraryController(QObject):
         self.reload_photos()
         self.reloaded.emit()
 
-    def reload_photos(self) -> None:
+    def reload_photos(self, *, stable: bool = False) -> None:
+        """Read the grid's photos again, sorted; ``stable``: keep the order of those shown."""
         self._generation += 1  # an older read in flight no longer decides what the grid shows
-        self._show_ids(self.source.ids(self.current_filter()))
+        self._show_ids(self.source.ordered(self.current_filter(), self.sort_key,
+                                           self.sort_reverse), stable)
 
-    def _show_ids(self, ids: list[int]) -> None:
+    def _show_ids(self, ordered: Ordered, stable: bool = False) -> None:
         grid, model = self.views.grid, self.views.grid_model
         current, selected = grid.current_id(), grid.selected_ids()
+        ids, months = list(ordered.ids), ordered.months
         if self.search_mode == "clip" and self.search_hits is not None and self.search_text:
             rank = {pid: n for n, pid in enumerate(self.search_hits)}
             ids.sort(key=lambda pid: rank.get(pid, len(rank)))
+            months = None
         if self.similar:
             rank = {pid: n for n, pid in enumerate(self.similar[1])}
             ids.sort(key=rank.__getitem__)
-        if model.set_ids(ids) and (current is not None or selected):
+            months = None
+        changed = model.merge_ids(ids) if stable else model.set_ids(ids, months)
+        if changed and (current is not None or selected):
             grid.restore_selection(selected, current)  # no scrolling: the view keeps its place
         self.update_counts()
         self._update_hint()
@@ -163,8 +172,10 @@ class LibraryController(QObject):
         self._seen_version = version
         self._live_pending = True
         generation, photo_filter, catalog = self._generation, self.current_filter(), self._catalog
+        key, reverse = self.sort_key, self.sort_reverse
         self._tasks.submit(
-            "reads", "library:live", lambda: library_reads.read_live(catalog, photo_filter),
+            "reads", "library:live",
+            lambda: library_reads.read_live(catalog, photo_filter, key, reverse),
             lambda found: self._live_read(generation, found), self._live_failed,
         )  # fmt: skip
 
@@ -175,7 +186,7 @@ class LibraryController(QObject):
         self.counts = found.counts
         self.views.sidebar.set_library(found.counts["photos"], found.folders)
         if generation == self._generation:
-            self._show_ids(found.ids)
+            self._show_ids(found.ordered, stable=self.keep_order)
         else:  # the filter or folder changed meanwhile: its own read shows the grid
             self.update_counts()
 
@@ -229,6 +240,11 @@ class LibraryController(QObject):
         self.views.problems.set_problems(stored + unstored)
 
     # -- choosing what to show ---------------------------------------------------------------
+    def set_sort(self, key: str, reverse: bool) -> None:
+        """Sort by this key now (also on request during a run: the order is the user's)."""
+        self.sort_key, self.sort_reverse = key, reverse
+        self.reload_photos()
+
     def show_similar(self, name: str, ranked: list[int]) -> None:
         """The grid shows these photos, in this order, until a search or a folder is chosen."""
         self.similar = (name, ranked)
@@ -253,14 +269,16 @@ class LibraryController(QObject):
             self.views.filters.set_choices(choices.scenes, choices.objects, choices.cameras,
                                            choices.my_tags)
         photo_filter, catalog = self.current_filter(), self._catalog
+        key, reverse = self.sort_key, self.sort_reverse
         self._tasks.submit(
-            "reads", "library:ids", lambda: library_reads.read_ids(catalog, photo_filter),
-            lambda ids: self._ids_read(generation, ids), self._read_failed,
+            "reads", "library:ids",
+            lambda: library_reads.read_ids(catalog, photo_filter, key, reverse),
+            lambda ordered: self._ids_read(generation, ordered), self._read_failed,
         )  # fmt: skip
 
-    def _ids_read(self, generation: int, ids: list[int]) -> None:
+    def _ids_read(self, generation: int, ordered: Ordered) -> None:
         if not self._closed and generation == self._generation:
-            self._show_ids(ids)
+            self._show_ids(ordered)
 
     def _read_failed(self, message: str) -> None:
         self.views.status.showMessage(f"Reading the catalog failed: {message}", 8000)

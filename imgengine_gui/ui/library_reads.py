@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imgengine_gui.catalog import personal_tags, queries
+from imgengine_gui.catalog import ordering, personal_tags, queries
 from imgengine_gui.catalog.reader import opened
 
 
@@ -17,7 +17,7 @@ class LiveRead:
 
     counts: dict[str, int]
     folders: list[dict[str, Any]]
-    ids: list[int]
+    ordered: ordering.Ordered
 
 
 @dataclass
@@ -30,12 +30,13 @@ class FolderChoices:
     my_tags: list[tuple[str, int]]
 
 
-def read_live(catalog: Path, photo_filter: queries.PhotoFilter) -> LiveRead | None:
+def read_live(catalog: Path, photo_filter: queries.PhotoFilter, key: str,
+              reverse: bool) -> LiveRead | None:
     if not Path(catalog).exists():
         return None
     with opened(catalog, readonly=True) as conn:
         return LiveRead(queries.counts(conn), queries.folders(conn),
-                        queries.photo_ids(conn, photo_filter))
+                        ordering.sorted_photo_ids(conn, photo_filter, key, reverse))
 
 
 def read_choices(catalog: Path, folder: str | None) -> FolderChoices | None:
@@ -48,8 +49,9 @@ def read_choices(catalog: Path, folder: str | None) -> FolderChoices | None:
                              personal_tags.tag_counts(conn, folder))
 
 
-def read_ids(catalog: Path, photo_filter: queries.PhotoFilter) -> list[int]:
+def read_ids(catalog: Path, photo_filter: queries.PhotoFilter, key: str,
+             reverse: bool) -> ordering.Ordered:
     if not Path(catalog).exists():
-        return []
+        return ordering.Ordered([], None)
     with opened(catalog, readonly=True) as conn:
-        return queries.photo_ids(conn, photo_filter)
+        return ordering.sorted_photo_ids(conn, photo_filter, key, reverse)

@@ -20,6 +20,7 @@ from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -46,6 +47,7 @@ from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.organize import Organizer
 from imgengine_gui.ui.photo_menu import PhotoCommands, PhotoMenu, attach_to_grid
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
@@ -59,6 +61,7 @@ from imgengine_gui.ui.tag_page import TagPageView
 from imgengine_gui.ui.tags_controller import TagsController
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.thumbnails import ImageLoader
+from imgengine_gui.ui.timeline import TimelineBar
 from imgengine_gui.ui.trash_controller import TrashController
 from imgengine_gui.ui.viewer_controller import KeyFilter, ViewerController
 from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
@@ -125,7 +128,12 @@ class MainWindow(QMainWindow):
         library_layout.setContentsMargins(0, 0, 0, 0)
         library_layout.setSpacing(0)
         library_layout.addWidget(self.hint)
-        library_layout.addWidget(self.grid, 1)
+        self.timeline = TimelineBar()
+        grid_row = QHBoxLayout()
+        grid_row.setSpacing(0)
+        grid_row.addWidget(self.grid, 1)
+        grid_row.addWidget(self.timeline)
+        library_layout.addLayout(grid_row, 1)
         self.pages = QStackedWidget()
         for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page,
                      self.viewing.page):
@@ -208,6 +216,7 @@ class MainWindow(QMainWindow):
                                  (self.actions.teach_tag,))
         self.photo_menu = PhotoMenu(self.source, self.tasks, self.catalog, commands, self.notice,
                                     self)
+        self.organize = Organizer(self)
 
     def _connect(self) -> None:
         a = self.actions
@@ -325,11 +334,13 @@ class MainWindow(QMainWindow):
 
     def _run_failed(self, message: str) -> None:
         if self._run_ended():
+            self.library.reload_photos()  # sorted again
             self.guard.show_error("The analysis stopped", message)
 
     def _run_ended(self) -> bool:
         """The run ended; False when the window is going away and shows nothing more."""
         self.library.live_timer.stop()
+        self.organize.run_ended()
         if self._closing and not self._shut_down:
             self.close()
         return not (self._closing or self._shut_down)

@@ -11,11 +11,13 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from imgengine_gui.catalog.reader import GridRow
 from imgengine_gui.ui.formatting import resolution, tooltip
+from imgengine_gui.ui.sections import Sections
 
 PhotoIdRole = Qt.ItemDataRole.UserRole + 1
 ThumbRole = Qt.ItemDataRole.UserRole + 2
 ErrorRole = Qt.ItemDataRole.UserRole + 3
 PathRole = Qt.ItemDataRole.UserRole + 4
+RatingRole = Qt.ItemDataRole.UserRole + 5  # (rating, flag)
 
 PAGE_SIZE = 256
 MAX_PAGES = 64
@@ -33,17 +35,41 @@ class PhotoGridModel(QAbstractListModel):
         self._source = source
         self._ids = array("q")
         self._pages: OrderedDict[int, dict[int, GridRow]] = OrderedDict()
+        self.sections = Sections()  # months, when the photos are sorted by date
 
     # -- feeding ----------------------------------------------------------------------------
-    def set_ids(self, ids: Sequence[int]) -> bool:
-        """Show these photos; an unchanged list only refreshes the rows' fields (e.g. new thumbs).
-        Returns whether the list changed (the model was reset: selections are gone)."""
+    def set_ids(self, ids: Sequence[int], months: Sequence[str | None] | None = None) -> bool:
+        """Show these photos (grouped by month when ``months`` gives each one's); an unchanged
+        list only refreshes the rows' fields (e.g. new thumbs). Returns whether the list changed
+        (the model was reset: selections are gone)."""
         new = array("q", ids)
-        if new == self._ids:
+        sections = Sections.from_months(months) if months is not None else Sections()
+        if new == self._ids and sections == self.sections:
             self.refresh()
             return False
         self.beginResetModel()
         self._ids = new
+        self.sections = sections
+        self._pages.clear()
+        self.endResetModel()
+        return True
+
+    def merge_ids(self, ids: Sequence[int]) -> bool:
+        """Like ``set_ids``, but nothing already shown moves: photos gone are dropped, new ones
+        are appended in the given order (a live reload during a run: no reshuffle as photos
+        get their dates; the next ``set_ids`` sorts again)."""
+        wanted = set(ids)
+        removed = [row for row, pid in enumerate(self._ids) if pid not in wanted]
+        shown = set(self._ids)
+        kept = array("q", (pid for pid in self._ids if pid in wanted))
+        kept.extend(pid for pid in ids if pid not in shown)
+        if kept == self._ids:
+            self.refresh()
+            return False
+        sections = self.sections.kept(removed, len(kept) - (len(self._ids) - len(removed)))
+        self.beginResetModel()
+        self._ids = kept
+        self.sections = sections
         self._pages.clear()
         self.endResetModel()
         return True
@@ -102,6 +128,8 @@ class PhotoGridModel(QAbstractListModel):
             return item.error
         if role == PathRole:
             return item.path
+        if role == RatingRole:
+            return item.rating, item.flag
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [item.path, resolution(*item.size) if item.size else "", item.error or ""]
             return tooltip("\n".join(line for line in lines if line))
