@@ -10,9 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QPoint, QSize, Qt, Signal
-from PySide6.QtGui import QDropEvent, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtGui import QIcon, QMouseEvent, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCompleter,
     QHBoxLayout,
     QInputDialog,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from imgengine_gui.ui.face_crops import FaceCrops, crop_key
 
-TILE = 64
+TILE = 56
 PersonRole = Qt.ItemDataRole.UserRole
 RecordRole = Qt.ItemDataRole.UserRole + 1
 
@@ -54,7 +55,11 @@ def ask_name(parent: QWidget, title: str, current: str, names: list[str]) -> str
 
 
 class PeopleTiles(QListWidget):
-    """Tiles that can be dropped onto each other (a merge), never moved."""
+    """Tiles that can be dragged onto another tile (a merge into it), never moved.
+
+    The drag is plain mouse handling inside the list (press, move, release over a tile), not
+    a QDrag: nothing leaves the list, and it behaves the same on every platform and in tests.
+    """
 
     merge_dropped = Signal(str, list)  # target person id, source person ids
 
@@ -63,29 +68,67 @@ class PeopleTiles(QListWidget):
         self.setObjectName("peopleTiles")
         self.setViewMode(QListWidget.ViewMode.IconMode)
         self.setIconSize(QSize(TILE, TILE))
-        self.setGridSize(QSize(TILE + 26, TILE + 40))
+        self.setGridSize(QSize(TILE + 38, TILE + 36))
+        font = self.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.setFont(font)
         self.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.setMovement(QListWidget.Movement.Static)
         self.setWrapping(True)
-        self.setWordWrap(True)
+        self.setWordWrap(False)  # the name and the count keep a line each, elided
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setUniformItemSizes(True)
         self.setFrameShape(QListWidget.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._press: QPoint | None = None
+        self.dragging = False
+        self.drop_target: QListWidgetItem | None = None
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        target = self.itemAt(event.position().toPoint())
-        if event.source() is not self or target is None:
-            event.ignore()
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.itemAt(event.position().toPoint()):
+            self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position().toPoint()
+        if self._press is not None and event.buttons() & Qt.MouseButton.LeftButton and (
+            self.dragging
+            or (pos - self._press).manhattanLength() >= QApplication.startDragDistance()
+        ):
+            if not self.dragging:
+                self.dragging = True
+                self.viewport().setCursor(Qt.CursorShape.DragMoveCursor)
+            target = self.itemAt(pos)
+            target = target if target is not None and not target.isSelected() else None
+            if target is not self.drop_target:
+                self.drop_target = target
+                self.viewport().update()
+            return  # no rubber band while dragging tiles
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if not self.dragging:
+            self._press = None
+            super().mouseReleaseEvent(event)
             return
-        event.setDropAction(Qt.DropAction.IgnoreAction)  # tiles never move: the merge redraws
-        event.accept()
-        target_id = target.data(PersonRole)
+        target = self.drop_target
+        self._press, self.dragging, self.drop_target = None, False, None
+        self.viewport().unsetCursor()
+        self.viewport().update()
         sources = [i.data(PersonRole) for i in self.selectedItems() if i is not target]
-        if sources:
-            self.merge_dropped.emit(target_id, sources)
+        if target is not None and sources:
+            self.merge_dropped.emit(target.data(PersonRole), sources)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if self.drop_target is not None:
+            painter = QPainter(self.viewport())
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Highlight), 2))
+            painter.drawRoundedRect(self.visualItemRect(self.drop_target).adjusted(1, 1, -1, -1), 6, 6)
+            painter.end()
 
 
 class PeoplePanel(QWidget):
