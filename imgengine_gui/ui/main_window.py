@@ -232,6 +232,7 @@ class MainWindow(QMainWindow):
         self.library.reloaded.connect(self._library_reloaded)
         self.library.reloaded.connect(self.people.reload)
         self.people.filter_changed.connect(self._people_filter_changed)
+        self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
         self.people.edited.connect(self._people_edited)
         self.detail.face_clicked.connect(self.people.show_face_menu)
         self.trash.library_changed.connect(self.library.reload_all)
@@ -315,7 +316,7 @@ class MainWindow(QMainWindow):
 
     def _people_filter_changed(self) -> None:
         self.library.persons = self.people.persons
-        if self.current_view() not in ("grid", "detail"):
+        if self.current_view() not in ("grid", "detail"):  # a click on a tile also leaves the detail
             self.show_view("grid")
         self.library.reload_photos()
 

@@ -77,7 +77,6 @@ class PeopleTiles(QListWidget):
         self.setWrapping(True)
         self.setWordWrap(False)  # the name and the count keep a line each, elided
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.setUniformItemSizes(True)
         self.setFrameShape(QListWidget.Shape.NoFrame)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setDragDropMode(QAbstractItemView.DragDropMode.NoDragDrop)
@@ -160,6 +159,8 @@ class PeoplePanel(QWidget):
         self.empty = QLabel("No people yet: analyze a folder with faces (the ML phase groups them).")
         self.empty.setWordWrap(True)
         self.empty.setEnabled(False)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.empty.setContentsMargins(6, 4, 6, 4)
 
         header = QHBoxLayout()
         header.setContentsMargins(6, 6, 4, 0)
@@ -170,7 +171,7 @@ class PeoplePanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(header)
-        layout.addWidget(self.empty)
+        layout.addWidget(self.empty, 1)
         layout.addWidget(self.tiles, 1)
 
         self.tiles.itemSelectionChanged.connect(self._selection_changed)
