@@ -219,7 +219,7 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
     qtbot.waitUntil(lambda: not any(c == f"Unnamed {b}" for _, c, _ in window.detail.canvas.boxes))
     right = next(f for f in window.detail.photo["faces"] if f["box"] == RIGHT)
     assert right["person"] is None
-    assert window.actions.undo.text() == "Undo “Not this person”"
+    qtbot.waitUntil(lambda: window.actions.undo.text() == "Undo “Not this person”")
     with wait_task(window, "people:undo"):
         window.actions.undo.trigger()
     qtbot.waitUntil(lambda: f"Unnamed {b}" in [c for _, c, _ in window.detail.canvas.boxes])
