@@ -140,6 +140,7 @@ class PeoplePanel(QWidget):
     def __init__(self, crops: FaceCrops, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("peoplePanel")
+        self.setMinimumWidth(120)  # never wider than the sidebar's own minimum (its header squeezes)
         self.crops = crops
         self.people: list[dict[str, Any]] = []
         self._blank: QIcon | None = None
