@@ -208,6 +208,7 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
         menu.line_edit.setText("Anna")
         menu.line_edit.returnPressed.emit()
     qtbot.waitUntil(lambda: "Anna" in [c for _, c, _ in window.detail.canvas.boxes])
+    qtbot.waitUntil(lambda: "Anna" in window.people_panel.names())  # the tiles are read again
     assert ("Anna", 1) in _listed(people)
 
     face = next(f for f in window.detail.photo["faces"] if f["box"] == RIGHT)
