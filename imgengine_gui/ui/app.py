@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
 from imgengine_gui.settings import Settings, default_catalog_path
+from imgengine_gui.ui.gc_guard import UiThreadCollector
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.main_window import MainWindow
 from imgengine_gui.ui.palette import apply_theme
@@ -118,7 +119,12 @@ def run_app(args: argparse.Namespace) -> int:
             app.quit()
 
         _settle_then(window, SCREENSHOT_TIMEOUT_S, capture)
-    code = _run_loop(app)
+    collector = UiThreadCollector(window)
+    collector.start()
+    try:
+        code = _run_loop(app)
+    finally:
+        collector.stop()
     window.closed.disconnect(app.quit)
     if window.isVisible():
         window.close()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import shutil
 import sqlite3
 import time
@@ -60,6 +61,18 @@ def photo_folder(tmp_path) -> Path:
 def _private_trash(private_trash):
     """Every window test trashes into its own folder (tests/conftest.py's private_trash)."""
     return private_trash
+
+
+@pytest.fixture(autouse=True)
+def _collect_on_the_ui_thread():
+    """Cyclic garbage collection only on this (the UI) thread, as in the app: see ui/gc_guard.py
+    (a Qt object freed by a collection on a worker thread crashed later tests in Qt's timers)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if enabled:
+        gc.enable()
 
 
 @pytest.fixture(autouse=True)
