@@ -54,6 +54,22 @@ def photo_faces(conn: Connection, photo_id: int) -> list[dict[str, Any]]:
     return store.photo_faces(conn, photo_id)
 
 
+def face_at(conn: Connection, photo_id: int, box: Sequence[float]) -> dict[str, Any]:
+    """The face of a photo drawn with this box (as ``photo_faces`` gives it); PeopleError when
+    the photo has no such face (it was analysed again since it was shown)."""
+    wanted = store.box_text(box)
+    for face in store.photo_faces(conn, photo_id):
+        if store.box_text(face["box"]) == wanted:
+            return face
+    raise PeopleError(f"photo {photo_id} has no face at {wanted}")
+
+
+def last_edit_kind(conn: Connection) -> str | None:
+    """What ``undo`` would revert ("merge", "not this person", ...), or None."""
+    last = store.last_edit(conn) if store.has_people(conn) else None
+    return last[1] if last else None
+
+
 def resolve(conn: Connection, name_or_id: str) -> list[int]:
     """Person ids matching an id or a name (case-insensitive); PeopleError when none does."""
     found = store.find_persons(conn, name_or_id)

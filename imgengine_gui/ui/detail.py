@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPalette, QPen, QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -41,6 +41,7 @@ def plain_label(text: str = "") -> QLabel:
 
 class PreviewCanvas(QWidget):
     double_clicked = Signal()
+    face_clicked = Signal(object, QPoint)  # the face's box, where (global) it was clicked
 
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +54,7 @@ class PreviewCanvas(QWidget):
         self.boxes: list[tuple[str, str, list[float]]] = []  # kind, caption, box
         self.show_boxes = True
         self.message = ""
+        self.setMouseTracking(True)
         loader.ready.connect(self._on_ready)
 
     def set_photo(self, preview: str | None, fallback: QPixmap | None, boxes,
@@ -103,6 +105,29 @@ class PreviewCanvas(QWidget):
         rect.moveCenter(self.rect().center())
         return rect
 
+    def face_at(self, pos: QPoint) -> list[float] | None:
+        """The box of the face drawn under ``pos`` (widget coordinates), the smallest first."""
+        pixmap = self.pixmap()
+        if not self.show_boxes or pixmap is None or pixmap.isNull():
+            return None
+        target = self.image_rect(pixmap)
+        x = (pos.x() - target.x()) / max(1, target.width())
+        y = (pos.y() - target.y()) / max(1, target.height())
+        hits = [b for kind, _, b in self.boxes if kind == "face" and b[0] <= x <= b[2] and b[1] <= y <= b[3]]
+        return min(hits, key=lambda b: (b[2] - b[0]) * (b[3] - b[1])) if hits else None
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        box = self.face_at(event.position().toPoint())
+        if box is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.face_clicked.emit(box, event.globalPosition().toPoint())
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        over = self.face_at(event.position().toPoint()) is not None
+        self.setCursor(Qt.CursorShape.PointingHandCursor if over else Qt.CursorShape.ArrowCursor)
+        super().mouseMoveEvent(event)
+
     def paintEvent(self, event) -> None:  # noqa: N802
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -146,7 +171,8 @@ def photo_boxes(photo: dict[str, Any]) -> list[tuple[str, str, list[float]]]:
             boxes.append(("object", f"{item['label']} {item['score'] * 100:.0f}%", item["box"]))
     for item in photo.get("faces") or []:
         if item.get("box"):
-            boxes.append(("face", f"face {item['score'] * 100:.0f}%", item["box"]))
+            who = item.get("name") or (f"Unnamed {item['person']}" if item.get("person") else None)
+            boxes.append(("face", who or f"face {item['score'] * 100:.0f}%", item["box"]))
     return boxes
 
 
@@ -154,6 +180,7 @@ class PhotoDetail(QWidget):
     back_requested = Signal()
     step_requested = Signal(int)  # -1 previous, +1 next
     view_requested = Signal()  # the viewer, on this photo
+    face_clicked = Signal(int, object, QPoint)  # photo id, its face (from photo["faces"]), where
 
     def __init__(self, loader: ImageLoader, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -161,6 +188,7 @@ class PhotoDetail(QWidget):
         self.photo: dict[str, Any] | None = None
         self.canvas = PreviewCanvas(loader)
         self.canvas.double_clicked.connect(self.view_requested.emit)
+        self.canvas.face_clicked.connect(self._face_clicked)
         self.title = plain_label()
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
@@ -238,6 +266,12 @@ class PhotoDetail(QWidget):
             if name == "Scenes":
                 label.setToolTip(SCENES_TIP)
             self.fields.addRow(plain_label(name), label)
+
+    def _face_clicked(self, box: list[float], where: QPoint) -> None:
+        faces = (self.photo or {}).get("faces") or []
+        face = next((f for f in faces if f.get("box") == box), None)
+        if face is not None and self.photo is not None:
+            self.face_clicked.emit(self.photo["id"], face, where)
 
     def value_of(self, name: str) -> str | None:
         """The text shown for a field (tests read it back)."""

@@ -56,6 +56,7 @@ class LibraryController(QObject):
         self.source, self._tasks, self.views = source, tasks, views
         self._catalog, self._settings = catalog, settings
         self.folder: str | None = None
+        self.persons: tuple[int, ...] = ()  # the People tiles selected: photos of any of them
         self.search_text = ""
         self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
         self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
@@ -79,7 +80,7 @@ class LibraryController(QObject):
 
     # -- reading -----------------------------------------------------------------------------
     def current_filter(self) -> PhotoFilter:
-        base = PhotoFilter(folder=self.folder)
+        base = PhotoFilter(folder=self.folder, persons=self.persons)
         if self.similar:
             base.photo_ids = tuple(self.similar[1])
         if self.search_text:

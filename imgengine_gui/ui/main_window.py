@@ -5,6 +5,7 @@
 - ``TrashController``: trash, undo, keepers, export;
 - ``CutoutController``: background-removal previews;
 - ``TagsController``: personal tags (Teach tag…, a tag's review page, My tags in the sidebar);
+- ``PeopleController``: the People tiles, the person filter and people edits;
 - ``CatalogGuard``: a catalog opened read-only (banner, why a write cannot run), catalog errors.
 
 The window itself keeps only navigation between pages, the settings dialog, its saved layout,
@@ -17,7 +18,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSlider,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -42,12 +44,15 @@ from imgengine_gui.ui.cutout_controller import CutoutController
 from imgengine_gui.ui.cutout_view import CutoutView
 from imgengine_gui.ui.detail import PhotoDetail
 from imgengine_gui.ui.duplicates_view import DuplicatesView
+from imgengine_gui.ui.face_crops import FaceCrops
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.organize import Organizer
+from imgengine_gui.ui.people_controller import PeopleController
+from imgengine_gui.ui.people_panel import PeoplePanel
 from imgengine_gui.ui.photo_menu import PhotoCommands, PhotoMenu, attach_to_grid
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
@@ -63,6 +68,7 @@ from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.thumbnails import ImageLoader
 from imgengine_gui.ui.timeline import TimelineBar
 from imgengine_gui.ui.trash_controller import TrashController
+from imgengine_gui.ui.undo_router import UndoRouter
 from imgengine_gui.ui.viewer_controller import KeyFilter, ViewerController
 from imgengine_gui.ui.widgets import HintBanner, NoticeBar, SearchBox
 
@@ -147,7 +153,15 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.sidebar = Sidebar()
-        self.sidebar_dock = self._dock("Library", "libraryDock", self.sidebar,
+        self.face_crops = FaceCrops(self.tasks, self)
+        self.people_panel = PeoplePanel(self.face_crops)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.setObjectName("sidebarSplitter")
+        left.addWidget(self.sidebar)
+        left.addWidget(self.people_panel)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 2)
+        self.sidebar_dock = self._dock("Library", "libraryDock", left,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.sidebar_dock.setTitleBarWidget(QWidget())
         self.sidebar_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
@@ -202,8 +216,13 @@ class MainWindow(QMainWindow):
                                          self)
         self.runs = RunController(self.tasks, self.bridge, self.catalog, settings, self.actions,
                                   self.progress, self.notice, self.guard, self)
+        self.undo_router = UndoRouter(self.actions.undo, self)
+        self.trash_undo_state = QAction(self)  # the trash's own undo state, for the router
+        self.undo_router.add("trash", lambda: self.trash.undo(), "Move to Trash")
+        self.trash_undo_state.changed.connect(lambda: self.undo_router.set_available(
+            "trash", self.trash_undo_state.isEnabled()))
         self.trash = TrashController(self.tasks, self.source, self.catalog, self.prompts,
-                                     self.notice, self.duplicates, self.actions.undo,
+                                     self.notice, self.duplicates, self.trash_undo_state,
                                      self.statusBar(), self.guard, self)
         self.resume = ResumeOffer(self.tasks, self.catalog, self.notice, self.runs, self.guard, self)
         self.cutouts = CutoutController(self.tasks, self.cutout, self.prompts, self.notice,
@@ -217,13 +236,15 @@ class MainWindow(QMainWindow):
         self.photo_menu = PhotoMenu(self.source, self.tasks, self.catalog, commands, self.notice,
                                     self)
         self.organize = Organizer(self)
+        self.people = PeopleController(self.tasks, self.catalog, self.people_panel, self.notice,
+                                       self.guard, self.undo_router, self, self)
 
     def _connect(self) -> None:
         a = self.actions
         a.analyze.triggered.connect(self._analyze_chosen_folder)
         a.cancel.triggered.connect(self.runs.cancel)
         a.settings.triggered.connect(self.open_settings)
-        a.undo.triggered.connect(self.trash.undo)
+        self.tasks.settled.connect(self._task_settled)  # a trash done: Ctrl+Z undoes it first
         a.trash.triggered.connect(lambda: self.trash.trash_photos(self.grid.selected_ids()))
         a.export.triggered.connect(self.trash.export_duplicates)
         a.teach_tag.triggered.connect(self.tags.teach_selected)
@@ -242,6 +263,11 @@ class MainWindow(QMainWindow):
         self.runs.failed.connect(self._run_failed)
         self.library.reloaded.connect(self._library_reloaded)
         self.library.reloaded.connect(self.viewing.library_reloaded)
+        self.library.reloaded.connect(self.people.reload)
+        self.people.filter_changed.connect(self._people_filter_changed)
+        self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
+        self.people.edited.connect(self._people_edited)
+        self.detail.face_clicked.connect(self.people.show_face_menu)
         self.trash.library_changed.connect(self.library.reload_all)
         self.trash.clusters_changed.connect(self.load_duplicates)
         self.duplicates.set_excluded(ui_state.excluded_groups(self.catalog))
@@ -356,6 +382,22 @@ class MainWindow(QMainWindow):
         catalog = self.catalog
         self.tasks.submit("reads", "clusters", lambda: jobs.read_clusters(catalog),
                           self.duplicates.set_clusters, lambda _m: self.duplicates.set_clusters([]))
+
+    def _task_settled(self, task) -> None:
+        if task.name == "trash" and task.error is None and getattr(task.result, "moved", None):
+            self.undo_router.did("trash")
+
+    def _people_filter_changed(self) -> None:
+        self.library.persons = self.people.persons
+        if self.current_view() not in ("grid", "detail"):  # a click on a tile also leaves the detail
+            self.show_view("grid")
+        self.library.reload_photos()
+
+    def _people_edited(self) -> None:
+        """Names and people changed: the grid (when filtered by a person) and the detail read again."""
+        self.library.reload_photos()
+        if self.current_view() == "detail" and self.detail.photo is not None:
+            self.open_photo(self.detail.photo["id"])
 
     def _search(self, text: str) -> None:
         if self.current_view() != "grid":
@@ -479,6 +521,7 @@ class MainWindow(QMainWindow):
         if self.settings_dialog is None:
             self.settings_dialog = SettingsDialog(self.settings, self.tasks, self)
             self.settings_dialog.saved.connect(self._settings_saved)
+            self.settings_dialog.forget_faces.connect(self.people.forget)
             self.settings_dialog.finished.connect(self._settings_closed)
         self.settings_dialog.open()
         return self.settings_dialog
@@ -515,7 +558,7 @@ class MainWindow(QMainWindow):
     # -- readiness and shutdown -------------------------------------------------------------------------
     def is_settled(self) -> bool:
         """Nothing in flight that changes what the window shows (for screenshots and tests)."""
-        if self.tasks.busy("analysis", "library", "models", "reads"):
+        if self.tasks.busy("analysis", "library", "models", "reads") or self.face_crops.pending():
             return False
         view = self.current_view()
         if view == "grid":

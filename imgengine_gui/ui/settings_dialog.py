@@ -37,6 +37,7 @@ SECTIONS = {
     "Hardware": ("device", "backend", "precision", "batch_size", "workers"),
     "Models": ("scenes_model", "objects_model", "segmentation_model"),
     "Duplicates": ("duplicate_sensitivity",),
+    "People": ("recognize_people",),
     "Storage": ("cache_dir",),
 }
 CHOICE_TIPS = {
@@ -85,6 +86,7 @@ def make_editor(spec: dict[str, Any], parent: QWidget) -> FieldEditor:
 
 class SettingsDialog(QDialog):
     saved = Signal(object)  # Settings
+    forget_faces = Signal()  # confirmed: delete every face descriptor and person
 
     def __init__(self, settings: Settings, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -104,6 +106,9 @@ class SettingsDialog(QDialog):
         self.error.setWordWrap(True)
         self.clear_button = QPushButton("Clear cache…")
         self.clear_button.clicked.connect(self._clear_cache)
+        self.forget_button = QPushButton("Forget faces…")
+        self.forget_button.setToolTip("Delete every face descriptor and person, names included")
+        self.forget_button.clicked.connect(self._forget_faces)
 
         layout = QVBoxLayout(self)
         specs = {spec["name"]: spec for spec in Settings.field_specs()}
@@ -162,6 +167,8 @@ class SettingsDialog(QDialog):
                 form.addRow("", self.device_note)
             if spec["name"] == "precision":  # substitutions and warm-up costs, with reasons
                 form.addRow("", self.runtime_note)
+            if spec["name"] == "recognize_people":
+                form.addRow("", self.forget_button)
             if spec["name"] == "cache_dir":
                 row = QHBoxLayout()
                 row.addWidget(self.cache_note, 1)
@@ -248,6 +255,15 @@ class SettingsDialog(QDialog):
         self.cache_note.setText("Clearing…")
         self.tasks.submit("library", "settings:clear", lambda: hardware.clear_cache(Path(folder)),
                           self._show_cache, self._show_problem)
+
+    def _forget_faces(self) -> None:
+        if self.confirm(
+            "Forget faces",
+            "Delete every face descriptor and every person, names included?\n\n"
+            "This cannot be undone. Face boxes stay; the next analysis describes the faces "
+            "again while “Recognise people” is on.",
+        ):
+            self.forget_faces.emit()
 
     def _ask(self, title: str, text: str) -> bool:
         return ask(self, title, text)
