@@ -2,7 +2,9 @@
 
 ``ml_tasks`` holds one row per (photo, task): the key of the model that served the task (see
 ``ml.model_versions.serving_keys``), or ``NOT_SERVED`` when no model did. A photo is due for a
-task when its row is missing or names another model, so a changed model re-runs that task alone.
+task when its row is missing or names another model, so a changed model re-runs that task alone;
+also when it failed for the environment (state ``error``), or, with ``retry_errors``, for the
+photo's own fault (state ``photo-error``: the file could not be decoded).
 Recording a task replaces everything it wrote before (its tags, its embedding): an old model's
 results are never mixed with a new one's. ``ml_summary`` is derived from the rows and the tags.
 """
@@ -28,6 +30,7 @@ TASK_OUTPUTS = {
     "objects": ("object", "objects", False),
     "faces": ("face", "faces", False),
 }
+PHOTO_ERROR = "photo-error"
 PERSON = "person"  # a detector's people count is its person boxes (ml.full.detection)
 
 
@@ -38,6 +41,13 @@ class TaskRun:
     model: str
     model_id: str
     error: str | None = None
+    photo_fault: bool = False  # the error is the photo's own: not retried unless asked
+
+    @property
+    def state(self) -> str:
+        if self.error is None:
+            return "done"
+        return PHOTO_ERROR if self.photo_fault else "error"
 
 
 @dataclass(frozen=True)
@@ -49,19 +59,26 @@ class DueML:
     tasks: frozenset[str]
 
 
-def due_ml_tasks(conn: sqlite3.Connection, root: str, serving: Mapping[str, str]) -> list[DueML]:
-    """Photos under ``root`` (not missing) with a task whose recorded model is not ``serving``'s."""
+def due_ml_tasks(
+    conn: sqlite3.Connection,
+    root: str,
+    serving: Mapping[str, str],
+    *,
+    retry_errors: bool = False,
+) -> list[DueML]:
+    """Photos under ``root`` (not missing) with a task whose recorded model is not ``serving``'s
+    (or that failed, see the module docstring)."""
     low, high = folder_range(root)
     recorded: dict[int, dict[str, str]] = defaultdict(dict)
     photos: dict[int, tuple[str, int, int]] = {}
-    for photo_id, path, mtime_ns, size, task, model in conn.execute(
-        "SELECT p.id, p.path, p.mtime_ns, p.size, t.task, t.model FROM photos p"
+    for photo_id, path, mtime_ns, size, task, model, state in conn.execute(
+        "SELECT p.id, p.path, p.mtime_ns, p.size, t.task, t.model, t.state FROM photos p"
         " LEFT JOIN ml_tasks t ON t.photo_id = p.id"
         " WHERE p.path >= ? AND p.path < ? AND p.missing = 0 ORDER BY p.path",
         (low, high),
     ):
         photos[photo_id] = (path, mtime_ns, size)
-        if task is not None:
+        if task is not None and not _retried(state, retry_errors):
             recorded[photo_id][task] = model
     due = []
     for photo_id, (path, mtime_ns, size) in photos.items():
@@ -123,7 +140,7 @@ def record_ml_tasks(
         conn.execute(
             "INSERT OR REPLACE INTO ml_tasks(photo_id, task, model, state, error, updated_at)"
             " VALUES (?,?,?,?,?,?)",
-            (photo_id, task, run.model, "error" if run.error else "done", run.error, now),
+            (photo_id, task, run.model, run.state, run.error, now),
         )
     refresh_summary(conn, [photo_id])
 
@@ -152,6 +169,10 @@ def refresh_summary(conn: sqlite3.Connection, photo_ids: Iterable[int]) -> None:
             "INSERT OR REPLACE INTO ml_summary(photo_id, people, faces, models) VALUES (?,?,?,?)",
             (photo_id, people, faces, models),
         )
+
+
+def _retried(state: str, retry_errors: bool) -> bool:
+    return state == "error" or (state == PHOTO_ERROR and retry_errors)
 
 
 def _served(row: tuple[str, str] | None) -> bool:
