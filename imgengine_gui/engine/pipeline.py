@@ -21,6 +21,7 @@ from imgengine_gui.catalog import annotations, records
 from imgengine_gui.catalog.lock import AnalysisLock
 from imgengine_gui.catalog.ml_tasks import ML_PHASE_VERSION, record_ml_tasks
 from imgengine_gui.catalog.people import store_faces
+from imgengine_gui.catalog.redo import mark_due
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.common.text import one_line
 from imgengine_gui.engine import failures
@@ -49,6 +50,8 @@ class AnalyzeRequest:
     settings: Settings
     phases: tuple[str, ...] = PHASES
     retry_errors: bool = False  # also retry photo errors (environment errors always are)
+    redo: tuple[str, ...] = ()  # phases/ML tasks to redo though done (catalog.redo.redo_choices)
+    only: tuple[str, ...] | None = None  # redo just these paths (None: every photo in the folder)
 
 
 @dataclass(slots=True)
@@ -374,6 +377,9 @@ def analyze_folder(
             summary.problems.extend(
                 FileProblem(p.path, "scan", p.message) for p in scanned.problems
             )
+            if request.redo:
+                root, redo, only = os.fspath(folder), request.redo, request.only
+                writer.call(lambda conn: mark_due(conn, root, redo, only))
             if run.executor is not None:
                 _await_models(run, cancel)
             jobs = writer.call(lambda conn: _plan(conn, run))

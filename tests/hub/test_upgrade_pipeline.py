@@ -112,3 +112,9 @@ def test_a_download_re_runs_only_its_task_and_replaces_its_tags(
     assert _rows(catalog, "SELECT DISTINCT model FROM ml_tasks WHERE task = 'objects'") == [
         ("none",)
     ]
+
+    counted.clear()  # a redo of one ML task: one decode per photo, that analyzer alone
+    args = ["analyze", str(photos), "--catalog", str(catalog), "--device", "cpu", "--quiet"]
+    assert main([*args, "--redo", "faces"]) == 0
+    assert counted["decode"] == 2 and counted["run:MtcnnFaceAnalyzer"] == 2
+    assert counted["metadata"] == counted["content"] == counted["run:ClipSceneAnalyzer"] == 0
