@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from imgengine_gui.catalog.db import connect
-from imgengine_gui.catalog.ml_tasks import NOT_SERVED, due_ml_tasks
+from imgengine_gui.catalog.ml_tasks import due_ml_tasks
 from imgengine_gui.catalog.redo import ALL_TASKS, VERSIONED, analyzed_folders, redo_choices
 from imgengine_gui.engine.pipeline import AnalyzeRequest, ProgressCallback, analyze_folder
 from imgengine_gui.engine.progress import RunSummary
@@ -77,17 +77,17 @@ def reanalyze(
 
 
 def photos_due_for_models(catalog: Path, settings: Settings) -> int:
-    """Photos whose ML results came from another model than the one serving the task now."""
+    """Photos whose ML results came from another model than the one serving each task now (a
+    task no model serves any more counts where it left results)."""
     from imgengine_gui.ml.model_versions import serving_keys
     from imgengine_gui.ml.registry import choose_analyzers
 
     serving = serving_keys(choose_analyzers(settings)[0])
-    served = {task: key for task, key in serving.items() if key != NOT_SERVED}
     conn = connect(catalog)
     try:
         due = set()
         for root in roots_for(catalog, None):
-            due.update(item.photo_id for item in due_ml_tasks(conn, root, served))
+            due.update(item.photo_id for item in due_ml_tasks(conn, root, serving))
     finally:
         conn.close()
     return len(due)

@@ -45,6 +45,7 @@ from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.models_menu import ModelActions
 from imgengine_gui.ui.problems import ProblemsDock
 from imgengine_gui.ui.prompts import Prompts
 from imgengine_gui.ui.run_controller import RunController
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._compose()
         self._connect()
+        self.model_actions = ModelActions(self)
         if remember:
             self._restore_state()
         else:
@@ -367,6 +369,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog = SettingsDialog(self.settings, self.tasks, self)
             self.settings_dialog.saved.connect(self._settings_saved)
             self.settings_dialog.finished.connect(self._settings_closed)
+            self.model_actions.add_to_settings(self.settings_dialog)
         self.settings_dialog.open()
         return self.settings_dialog
 
@@ -427,6 +430,7 @@ class MainWindow(QMainWindow):
             return
         self._shut_down = True
         self.runs.cancel()
+        self.model_actions.shutdown()
         self.library.close()
         self.bridge.close()
         self.loader.shutdown()
