@@ -31,7 +31,10 @@ TASK_OUTPUTS = {
     "faces": ("face", "faces", False),
 }
 PHOTO_ERROR = "photo-error"
-PERSON = "person"  # a detector's people count is its person boxes (ml.full.detection)
+PERSON = "person"
+# A scene tag made from the face boxes (ml.photo_tags): the faces task owns it, so it stays when
+# the scenes task re-runs alone and follows the faces when they re-run.
+PORTRAIT = "portrait"  # a detector's people count is its person boxes (ml.full.detection)
 
 
 @dataclass(frozen=True)
@@ -127,13 +130,18 @@ def record_ml_tasks(
     for task, run in runs.items():
         kind, key, embeds = TASK_OUTPUTS.get(task, (None, None, False))
         if kind is not None:
-            conn.execute("DELETE FROM tags WHERE photo_id = ? AND kind = ?", (photo_id, kind))
-            if run.error is None and run.model != NOT_SERVED:
-                conn.executemany(
-                    "INSERT INTO tags(photo_id, kind, label, score, box, model_id)"
-                    " VALUES (?,?,?,?,?,?)",
-                    _tag_rows(photo_id, kind, result.get(key) or (), run.model_id),
-                )
+            conn.execute(
+                "DELETE FROM tags WHERE photo_id = ? AND kind = ? AND label != ?",
+                (photo_id, kind, PORTRAIT if task == "scenes" else ""),
+            )
+            items = [i for i in result.get(key) or () if i.get("label") != PORTRAIT]
+            _insert_tags(conn, photo_id, kind, items, run)
+        if task == "faces":
+            conn.execute(
+                "DELETE FROM tags WHERE photo_id = ? AND kind = 'scene' AND label = ?",
+                (photo_id, PORTRAIT),
+            )
+            _insert_tags(conn, photo_id, "scene", _portrait(result), run)
         if embeds:
             conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
             _store_embedding(conn, photo_id, result.get("embedding"), run)
@@ -177,6 +185,21 @@ def _retried(state: str, retry_errors: bool) -> bool:
 
 def _served(row: tuple[str, str] | None) -> bool:
     return row is not None and row[0] != NOT_SERVED and row[1] == "done"
+
+
+def _portrait(result: Mapping[str, object]) -> list:
+    """The portrait tag: ``result["portrait"]`` when the scenes did not run, else from them."""
+    if "portrait" in result:
+        return list(result["portrait"] or ())
+    return [i for i in result.get("scenes") or () if i.get("label") == PORTRAIT]
+
+
+def _insert_tags(conn: sqlite3.Connection, photo_id: int, kind: str, items, run: TaskRun) -> None:
+    if run.error is None and run.model != NOT_SERVED:
+        conn.executemany(
+            "INSERT INTO tags(photo_id, kind, label, score, box, model_id) VALUES (?,?,?,?,?,?)",
+            _tag_rows(photo_id, kind, items, run.model_id),
+        )
 
 
 def _tag_rows(photo_id: int, kind: str, items: Iterable, model_id: str) -> list[tuple]:

@@ -62,3 +62,11 @@ def failed_runs(tasks: frozenset[str], serving: Mapping[str, str], message: str,
     """Every due task failed with ``message`` (the photo could not be read or decoded)."""
     errors = dict.fromkeys(tasks, message)
     return task_runs(tasks, serving, {}, errors, photo_fault=photo_fault)
+
+
+def portrait_tags(faces) -> list[dict]:
+    """The portrait scene tag the faces make (``ml.photo_tags``), for a run without the scenes."""
+    from imgengine_gui.ml.photo_tags import PortraitRule, portrait_score
+
+    score = portrait_score(list(faces), PortraitRule.calibrated())
+    return [] if score is None else [{"label": "portrait", "score": round(score, 4)}]

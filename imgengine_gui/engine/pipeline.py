@@ -27,7 +27,7 @@ from imgengine_gui.common.text import one_line
 from imgengine_gui.engine import failures
 from imgengine_gui.engine.failures import ENVIRONMENT, PHOTO
 from imgengine_gui.engine.metadata_sources import MetadataSources
-from imgengine_gui.engine.ml_plan import failed_runs, plan_ml_tasks, task_runs
+from imgengine_gui.engine.ml_plan import failed_runs, plan_ml_tasks, portrait_tags, task_runs
 from imgengine_gui.engine.pairs import refresh_raw_jpeg_pairs
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
@@ -266,6 +266,8 @@ class _Run:
                     )
             tasks = self.due.get(job.photo_id, frozenset())
             runs = task_runs(tasks, self.serving, self.model_ids, errors)
+            if "faces" in tasks and "scenes" not in tasks:  # the scenes keep their portrait
+                result = {**result, "portrait": portrait_tags(result.get("faces") or ())}
 
             def store(conn, job=job, result=result, runs=runs, said=said):
                 record_ml_tasks(conn, job.photo_id, runs, result)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -27,10 +28,17 @@ from PySide6.QtWidgets import (
 )
 
 from imgengine_gui.engine.model_download import DownloadProgress, download_models
-from imgengine_gui.engine.models import DOWNLOADABLE, ModelStatus, model_statuses
+from imgengine_gui.engine.models import (
+    DOWNLOADABLE,
+    SETTING,
+    ModelStatus,
+    full_tier_installed,
+    model_statuses,
+)
 from imgengine_gui.engine.models import remove_model as remove_engine_model
 from imgengine_gui.engine.models import use_local_folder as use_engine_folder
 from imgengine_gui.engine.reanalyze import photos_due_for_models
+from imgengine_gui.ml.model_store import Installed
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui.bridge import EngineBridge
 from imgengine_gui.ui.detail import plain_label
@@ -73,12 +81,28 @@ def reanalyze_text(count: int) -> str:
     return f"Re-analyze {count} photo{'s' if count != 1 else ''} with the new models"
 
 
+@dataclass(frozen=True)
+class RowData:
+    status: ModelStatus
+    full: Installed | None  # the task's full-tier model on this machine
+    settings: Settings
+
+
+def read_rows(settings: Settings) -> list[RowData]:
+    return [
+        RowData(status, full_tier_installed(status.task, settings), settings)
+        for status in model_statuses(settings)
+    ]
+
+
 class _Row:
     def __init__(self, grid: QGridLayout, line: int, task: str, dialog: ModelsDialog) -> None:
         self.labels = [plain_label() for _ in COLUMNS]
         self.labels[0].setText(TITLES.get(task, task))
         for column, label in enumerate(self.labels):
-            label.setWordWrap(column in (1, 2))
+            label.setWordWrap(column == 1)
+            if column == 1:  # room for a second line
+                label.setMinimumHeight(2 * label.fontMetrics().lineSpacing())
             grid.addWidget(label, line, column)
         self.download = QPushButton("Download")
         self.folder = QPushButton("Use a local folder…")
@@ -93,20 +117,25 @@ class _Row:
             buttons.addWidget(button)
         grid.addLayout(buttons, line, len(COLUMNS))
 
-    def show(self, status: ModelStatus, busy: bool) -> None:
-        if status.tier == "full":
-            state = "installed" + (f" · {status.revision[:10]}" if status.revision else "")
-        elif status.model is None:
+    def show(self, row: RowData, busy: bool) -> None:
+        status, full = row.status, row.full
+        if full is not None:
+            state = "installed" + (f" · {full.revision[:10]}" if full.revision else "")
+        elif status.task not in DOWNLOADABLE:
             state = "offline tier (built in)"
         else:
             state = "not installed"
-        texts = (status.serving, status.model or "—", state, file_size(status.size_bytes))
-        for label, text in zip(self.labels[1:], texts, strict=True):
+        serving = status.serving
+        if status.task == "segmentation" and full is not None and status.tier != "full":
+            serving += " (SegFormer: choose it as the cutout model in Settings)"
+        model = str(getattr(row.settings, SETTING[status.task])) if status.task in SETTING else "—"
+        size = file_size(full.size_bytes) if full is not None else "—"
+        for label, text in zip(self.labels[1:], (serving, model, state, size), strict=True):
             label.setText(text)
         self.labels[2].setToolTip(f"Looked in {status.looked_in}")
-        self.download.setEnabled(not busy and status.hub_id is not None and not status.present)
+        self.download.setEnabled(not busy and status.hub_id is not None and full is None)
         self.folder.setEnabled(not busy)
-        self.remove.setEnabled(not busy and status.present)
+        self.remove.setEnabled(not busy and full is not None)
 
 
 class ModelsDialog(QDialog):
@@ -118,11 +147,13 @@ class ModelsDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("modelsDialog")
         self.setWindowTitle("Models")
-        self.setMinimumWidth(980)
+        self.setMinimumWidth(1180)
+        # modal, so that it takes input when opened from the (modal) Settings dialog too
+        self.setWindowModality(Qt.WindowModality.WindowModal)
         self.tasks, self.bridge, self.catalog, self.settings = tasks, bridge, catalog, settings
         self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
         self.choose_folder: Callable[[str], str | None] = self._choose_folder
-        self.statuses: dict[str, ModelStatus] = {}
+        self.statuses: dict[str, RowData] = {}
         self.due = 0
         self._cancel: threading.Event | None = None
 
@@ -190,15 +221,15 @@ class ModelsDialog(QDialog):
         """Statuses (and the re-analyze offer) read again, off the UI thread."""
         settings, catalog = self.settings(), self.catalog
 
-        def job() -> tuple[list[ModelStatus], int]:
+        def job() -> tuple[list[RowData], int]:
             due = photos_due_for_models(catalog, settings) if catalog.exists() else 0
-            return model_statuses(settings), due
+            return read_rows(settings), due
 
         self.tasks.submit("models", "model statuses", job, self._show_statuses, self._show_error)
 
-    def _show_statuses(self, found: tuple[list[ModelStatus], int]) -> None:
-        statuses, self.due = found
-        self.statuses = {status.task: status for status in statuses}
+    def _show_statuses(self, found: tuple[list[RowData], int]) -> None:
+        rows, self.due = found
+        self.statuses = {row.status.task: row for row in rows}
         for task, row in self.rows.items():
             if task in self.statuses:
                 row.show(self.statuses[task], self.busy)
@@ -210,7 +241,7 @@ class ModelsDialog(QDialog):
         self.offer_button.setText(reanalyze_text(self.due))
 
     def _missing(self) -> list[str]:
-        return [t for t, s in self.statuses.items() if s.hub_id is not None and not s.present]
+        return [t for t, r in self.statuses.items() if r.status.hub_id is not None and not r.full]
 
     # -- actions ----------------------------------------------------------------------------------
     def download(self, tasks: list[str]) -> None:
@@ -250,15 +281,16 @@ class ModelsDialog(QDialog):
         )  # fmt: skip
 
     def remove(self, task: str) -> None:
-        status = self.statuses.get(task)
-        if status is None or self.busy:
+        row = self.statuses.get(task)
+        if row is None or row.full is None or self.busy:
             return
-        text = f"Remove {status.model} from this computer? {TITLES[task]} goes back to the offline tier."
+        what = row.full.repo_id or row.full.path
+        text = f"Remove {what} from this computer? {TITLES[task]} goes back to the offline tier."
         if not self.confirm("Remove model", text):
             return
         self._cancel = threading.Event()
         settings = self.settings()
-        self._begin(f"Removing {status.model}…")
+        self._begin(f"Removing {what}…")
         self.tasks.submit(
             "models", "remove model", lambda: remove_engine_model(task, settings),
             lambda message: self._finished(message[:1].upper() + message[1:] + "."), self._failed,
@@ -296,7 +328,7 @@ class ModelsDialog(QDialog):
         self._cancel = None
         self.progress.setValue(1000)
         self.progress_label.setText(message)
-        self.cancel_button.setEnabled(False)
+        self.cancel_button.hide()
         self.changed.emit()
         self.refresh()
 
@@ -323,8 +355,8 @@ class ModelsDialog(QDialog):
 def progress_text(event: DownloadProgress) -> str:
     stage = STAGES.get(event.stage, event.stage.capitalize())
     if event.stage != "downloading":
-        return f"{stage} {event.task}: {event.message}".replace(" : ", ": ").strip(": ")
-    text = f"{stage}: {file_size(event.done_bytes)} of {file_size(event.total_bytes)}"
+        return event.message or f"{stage} {event.task}".strip()
+    text = f"{stage} {event.task}: {file_size(event.done_bytes)} of {file_size(event.total_bytes)}"
     if event.bytes_per_s:
         text += f" · {file_size(int(event.bytes_per_s))}/s"
     if event.eta_s is not None:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGroupBox, QMenu, QPushButton, QWidget
 
+from imgengine_gui.engine.models import SETTING
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui.models_dialog import ModelsDialog, reanalyze_text
 from imgengine_gui.ui.reanalyze_dialog import open_reanalyze_dialog, start_reanalysis
@@ -83,8 +84,14 @@ class ModelActions(QObject):
 
     # -- after a change -------------------------------------------------------------------------------
     def _models_changed(self) -> None:
-        self.window._settings_saved(Settings.load())  # the window's one way to take new settings
+        fresh = Settings.load()
+        self.window._settings_saved(fresh)  # the window's one way to take new settings
         self._offer_pending = True
+        settings_dialog = self.window.settings_dialog
+        if settings_dialog is not None:  # its Save must not put back the old model settings
+            for name in SETTING.values():
+                if name in settings_dialog.editors:
+                    settings_dialog.editors[name].put(getattr(fresh, name))
 
     def _settled(self, task) -> None:
         """Once the dialog has counted the photos due, offer them in the window too."""

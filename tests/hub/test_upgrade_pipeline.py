@@ -73,7 +73,9 @@ def test_a_download_re_runs_only_its_task_and_replaces_its_tags(
     assert counted["decode"] == 2 and counted["metadata"] == 2 and counted["content"] == 2
     assert counted["run:MobileNetSceneAnalyzer"] == 2 and counted["run:MtcnnFaceAnalyzer"] == 2
     scene_models = _rows(catalog, "SELECT DISTINCT model_id FROM tags WHERE kind = 'scene'")
-    assert scene_models == [(MOBILENET,)]
+    assert set(scene_models) == {(MOBILENET,), ("mtcnn",)}  # the portrait comes from the faces
+    portraits = _rows(catalog, "SELECT photo_id, score FROM tags WHERE label = 'portrait'")
+    assert len(portraits) == 1  # the astronaut
     faces_before = _rows(catalog, "SELECT photo_id, model, updated_at FROM ml_tasks"
                                   " WHERE task = 'faces' ORDER BY photo_id")
     assert _rows(catalog, "SELECT DISTINCT model FROM ml_tasks WHERE task = 'objects'") == [
@@ -93,6 +95,7 @@ def test_a_download_re_runs_only_its_task_and_replaces_its_tags(
     defaults = Settings()
     assert _rows(catalog, "SELECT DISTINCT model_id FROM embeddings") == [(defaults.scenes_model,)]
     assert (MOBILENET,) not in _rows(catalog, "SELECT DISTINCT model_id FROM tags")
+    assert _rows(catalog, "SELECT photo_id, score FROM tags WHERE label = 'portrait'") == portraits
     object_models = _rows(catalog, "SELECT DISTINCT model_id FROM tags WHERE kind = 'object'")
     assert object_models in ([], [(defaults.objects_model,)])
     keys = dict(_rows(catalog, "SELECT DISTINCT task, model FROM ml_tasks WHERE task != 'faces'"))

@@ -239,3 +239,24 @@ def test_the_run_plan_adds_ml_where_tasks_are_due_and_says_which(tmp_path):
     }
     record_ml_tasks(conn, ids[2], {"objects": TaskRun(NOT_SERVED, NOT_SERVED)}, {})
     assert plan_ml_tasks(conn, str(root), [], clip)[ids[2]] == frozenset({"scenes", "faces"})
+
+
+def test_the_portrait_tag_follows_the_faces_not_the_scenes(tmp_path):
+    conn, _root, ids = catalog_with_photos(tmp_path, count=1)
+    result = offline_result()
+    result["scenes"] = [{"label": "portrait", "score": 0.9}, *result["scenes"]]
+    runs = {
+        "scenes": TaskRun(OFFLINE["scenes"], "torchvision/mobilenet_v2-imagenet"),
+        "faces": TaskRun(OFFLINE["faces"], "mtcnn"),
+    }
+    record_ml_tasks(conn, ids[0], runs, result)
+    assert ("scene", "portrait", "mtcnn") in tags(conn, ids[0])
+
+    clip = TaskRun("1:clip@abc", "openai/clip")  # the scenes alone re-run: the portrait stays
+    record_ml_tasks(conn, ids[0], {"scenes": clip}, {"scenes": [{"label": "sky", "score": 0.7}]})
+    scenes = [t for t in tags(conn, ids[0]) if t[0] == "scene"]
+    assert scenes == [("scene", "portrait", "mtcnn"), ("scene", "sky", "openai/clip")]
+
+    faces = TaskRun("2:mtcnn", "mtcnn")  # the faces alone re-run and find no portrait now
+    record_ml_tasks(conn, ids[0], {"faces": faces}, {"faces": [], "portrait": []})
+    assert [t for t in tags(conn, ids[0]) if t[0] == "scene"] == [("scene", "sky", "openai/clip")]
