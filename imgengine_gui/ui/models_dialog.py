@@ -336,6 +336,7 @@ class ModelsDialog(QDialog):
         self._cancel = None
         self._show_progress_line(False)
         self.error.setText(message)
+        self._show_statuses((list(self.statuses.values()), self.due))  # the buttons again
         self.refresh()
 
     def _show_error(self, message: str) -> None:

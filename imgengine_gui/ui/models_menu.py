@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QGroupBox, QMenu, QPushButton, QWidget
 
@@ -121,13 +121,10 @@ class ModelActions(QObject):
         self.hint_button.setToolTip("Text search needs the CLIP model: get it in Models")
         self.hint_button.clicked.connect(self.open_models)
         hint.layout().addWidget(self.hint_button)
-        hint.installEventFilter(self)
+        self.hint_button.hide()
+        # after the window's own handlers (connected first): the search mode is known by then
+        self.window.search.search.connect(lambda _text: self._update_hint_button())
         self.window.library.reloaded.connect(self._update_hint_button)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if event.type() == QEvent.Type.Show:
-            self._update_hint_button()
-        return False
 
     def _update_hint_button(self) -> None:
         library = self.window.library

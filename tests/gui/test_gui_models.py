@@ -85,7 +85,7 @@ def test_cancel_and_errors_are_shown_in_the_dialog(
     qtbot, make_window, wait_task, hub, hf_cache, monkeypatch  # noqa: F811
 ):
     monkeypatch.setattr(download, "CHUNK_BYTES", 16 * 1024)
-    hub.slow["model.safetensors"] = 0.02
+    hub.slow["model.safetensors"] = 0.2  # 20+ chunks: seconds to cancel in
     window = make_window()
     dialog = _open_models(window, wait_task)
     seen = _record_progress(dialog)
@@ -153,3 +153,31 @@ def test_re_analyze_dialog_redoes_the_chosen_phases_for_the_selection(
     with qtbot.waitSignal(window.runs.finished, timeout=60000) as finished:
         qtbot.mouseClick(dialog.start, qtbot_left())
     assert finished.args[0].analyzed == 3 and len(reads) == 4
+
+
+def test_use_a_local_folder_from_settings_updates_the_open_settings(
+    qtbot, make_window, wait_task, tiny_rtdetr_dir  # noqa: F811
+):
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window()
+    settings_dialog = window.open_settings()
+    with wait_task(window, "model statuses"):
+        qtbot.mouseClick(settings_dialog.findChild(QPushButton, "openModels"), qtbot_left())
+    dialog = window.model_actions.dialog
+    assert dialog.isVisible()
+    dialog.choose_folder = lambda task: str(tiny_rtdetr_dir)
+    with wait_task(window, "use model folder", timeout=60000):
+        qtbot.mouseClick(dialog.rows["objects"].folder, qtbot_left())
+    assert dialog.progress_label.text().startswith(f"Objects and people now uses {tiny_rtdetr_dir}")
+    assert Settings.load().objects_model == str(tiny_rtdetr_dir)
+    assert window.settings.objects_model == str(tiny_rtdetr_dir)
+    # Save in the Settings dialog keeps the folder, not the model id it showed before
+    assert settings_dialog.editors["objects_model"].get() == str(tiny_rtdetr_dir)
+    qtbot.waitUntil(lambda: dialog.rows["objects"].labels[3].text().startswith("installed"))
+    assert dialog.rows["objects"].labels[1].text().startswith("RT-DETR")
+
+    dialog.choose_folder = lambda task: str(tiny_rtdetr_dir.parent)  # not a model folder
+    with wait_task(window, "use model folder", timeout=60000, may_fail=True):
+        qtbot.mouseClick(dialog.rows["objects"].folder, qtbot_left())
+    assert "is not a model folder" in dialog.error.text()
