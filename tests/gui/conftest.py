@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import gc
 import shutil
 import sqlite3
 import time
@@ -92,11 +91,6 @@ def make_window(qtbot, tmp_path):
     for window in windows:
         window.close()  # during an analysis: hides, cancels, and closes once the run stops
         qtbot.waitUntil(lambda window=window: window._shut_down, timeout=20000)
-    # Collect the windows' Python/Qt reference cycles here, on the UI thread: left to the garbage
-    # collector, they were freed on whichever thread allocated next (a model's device thread),
-    # deleting widgets off the UI thread -- the intermittent segfault in the event loop.
-    windows.clear()
-    gc.collect()
 
 
 # -- a catalog seeded directly, for filters, detail and duplicates --------------------------------
