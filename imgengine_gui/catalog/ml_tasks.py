@@ -2,7 +2,9 @@
 
 ``ml_tasks`` holds one row per (photo, task): the key of the model that served the task (see
 ``ml.model_versions.serving_keys``), or ``NOT_SERVED`` when no model did. A photo is due for a
-task when its row is missing or names another model, so a changed model re-runs that task alone.
+task when its row is missing or names another model, so a changed model re-runs that task alone;
+also when it failed for the environment (state ``error``), or, with ``retry_errors``, for the
+photo's own fault (state ``photo-error``: the file could not be decoded).
 Recording a task replaces everything it wrote before (its tags, its embedding): an old model's
 results are never mixed with a new one's. ``ml_summary`` is derived from the rows and the tags.
 """
@@ -28,7 +30,11 @@ TASK_OUTPUTS = {
     "objects": ("object", "objects", False),
     "faces": ("face", "faces", False),
 }
-PERSON = "person"  # a detector's people count is its person boxes (ml.full.detection)
+PHOTO_ERROR = "photo-error"
+PERSON = "person"
+# A scene tag made from the face boxes (ml.photo_tags): the faces task owns it, so it stays when
+# the scenes task re-runs alone and follows the faces when they re-run.
+PORTRAIT = "portrait"  # a detector's people count is its person boxes (ml.full.detection)
 
 
 @dataclass(frozen=True)
@@ -38,6 +44,13 @@ class TaskRun:
     model: str
     model_id: str
     error: str | None = None
+    photo_fault: bool = False  # the error is the photo's own: not retried unless asked
+
+    @property
+    def state(self) -> str:
+        if self.error is None:
+            return "done"
+        return PHOTO_ERROR if self.photo_fault else "error"
 
 
 @dataclass(frozen=True)
@@ -49,19 +62,26 @@ class DueML:
     tasks: frozenset[str]
 
 
-def due_ml_tasks(conn: sqlite3.Connection, root: str, serving: Mapping[str, str]) -> list[DueML]:
-    """Photos under ``root`` (not missing) with a task whose recorded model is not ``serving``'s."""
+def due_ml_tasks(
+    conn: sqlite3.Connection,
+    root: str,
+    serving: Mapping[str, str],
+    *,
+    retry_errors: bool = False,
+) -> list[DueML]:
+    """Photos under ``root`` (not missing) with a task whose recorded model is not ``serving``'s
+    (or that failed, see the module docstring)."""
     low, high = folder_range(root)
     recorded: dict[int, dict[str, str]] = defaultdict(dict)
     photos: dict[int, tuple[str, int, int]] = {}
-    for photo_id, path, mtime_ns, size, task, model in conn.execute(
-        "SELECT p.id, p.path, p.mtime_ns, p.size, t.task, t.model FROM photos p"
+    for photo_id, path, mtime_ns, size, task, model, state in conn.execute(
+        "SELECT p.id, p.path, p.mtime_ns, p.size, t.task, t.model, t.state FROM photos p"
         " LEFT JOIN ml_tasks t ON t.photo_id = p.id"
         " WHERE p.path >= ? AND p.path < ? AND p.missing = 0 ORDER BY p.path",
         (low, high),
     ):
         photos[photo_id] = (path, mtime_ns, size)
-        if task is not None:
+        if task is not None and not _retried(state, retry_errors):
             recorded[photo_id][task] = model
     due = []
     for photo_id, (path, mtime_ns, size) in photos.items():
@@ -110,20 +130,25 @@ def record_ml_tasks(
     for task, run in runs.items():
         kind, key, embeds = TASK_OUTPUTS.get(task, (None, None, False))
         if kind is not None:
-            conn.execute("DELETE FROM tags WHERE photo_id = ? AND kind = ?", (photo_id, kind))
-            if run.error is None and run.model != NOT_SERVED:
-                conn.executemany(
-                    "INSERT INTO tags(photo_id, kind, label, score, box, model_id)"
-                    " VALUES (?,?,?,?,?,?)",
-                    _tag_rows(photo_id, kind, result.get(key) or (), run.model_id),
-                )
+            conn.execute(
+                "DELETE FROM tags WHERE photo_id = ? AND kind = ? AND label != ?",
+                (photo_id, kind, PORTRAIT if task == "scenes" else ""),
+            )
+            items = [i for i in result.get(key) or () if i.get("label") != PORTRAIT]
+            _insert_tags(conn, photo_id, kind, items, run)
+        if task == "faces":
+            conn.execute(
+                "DELETE FROM tags WHERE photo_id = ? AND kind = 'scene' AND label = ?",
+                (photo_id, PORTRAIT),
+            )
+            _insert_tags(conn, photo_id, "scene", _portrait(result), run)
         if embeds:
             conn.execute("DELETE FROM embeddings WHERE photo_id = ?", (photo_id,))
             _store_embedding(conn, photo_id, result.get("embedding"), run)
         conn.execute(
             "INSERT OR REPLACE INTO ml_tasks(photo_id, task, model, state, error, updated_at)"
             " VALUES (?,?,?,?,?,?)",
-            (photo_id, task, run.model, "error" if run.error else "done", run.error, now),
+            (photo_id, task, run.model, run.state, run.error, now),
         )
     refresh_summary(conn, [photo_id])
 
@@ -154,8 +179,27 @@ def refresh_summary(conn: sqlite3.Connection, photo_ids: Iterable[int]) -> None:
         )
 
 
+def _retried(state: str, retry_errors: bool) -> bool:
+    return state == "error" or (state == PHOTO_ERROR and retry_errors)
+
+
 def _served(row: tuple[str, str] | None) -> bool:
     return row is not None and row[0] != NOT_SERVED and row[1] == "done"
+
+
+def _portrait(result: Mapping[str, object]) -> list:
+    """The portrait tag: ``result["portrait"]`` when the scenes did not run, else from them."""
+    if "portrait" in result:
+        return list(result["portrait"] or ())
+    return [i for i in result.get("scenes") or () if i.get("label") == PORTRAIT]
+
+
+def _insert_tags(conn: sqlite3.Connection, photo_id: int, kind: str, items, run: TaskRun) -> None:
+    if run.error is None and run.model != NOT_SERVED:
+        conn.executemany(
+            "INSERT INTO tags(photo_id, kind, label, score, box, model_id) VALUES (?,?,?,?,?,?)",
+            _tag_rows(photo_id, kind, items, run.model_id),
+        )
 
 
 def _tag_rows(photo_id: int, kind: str, items: Iterable, model_id: str) -> list[tuple]:

@@ -41,8 +41,28 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         help="also retry photos that failed on their own (unreadable, undecodable); failures "
         "caused by the environment (disk full, permissions) are retried on every run anyway",
     )
+    p.add_argument(
+        "--redo",
+        metavar="PHASES",
+        help="comma-separated phases to redo for every photo in the folder though done: "
+        "metadata,content,ml (or the ML tasks scenes,objects,faces)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=run)
+
+
+def parse_redo(text: str | None) -> tuple[str, ...]:
+    from imgengine_gui.catalog.redo import redo_choices
+
+    if not text:
+        return ()
+    redo = tuple(p.strip() for p in text.split(",") if p.strip())
+    unknown = [p for p in redo if p not in redo_choices()]
+    if unknown or not redo:
+        raise UsageError(
+            f"cannot redo {', '.join(unknown) or '(none)'}: choose from {', '.join(redo_choices())}"
+        )
+    return redo
 
 
 def parse_phases(text: str) -> tuple[str, ...]:
@@ -69,10 +89,15 @@ def run(args: argparse.Namespace) -> int:
 
     folder = resolve_folder(args.folder)
     phases = parse_phases(args.phases)
+    redo = parse_redo(args.redo)
+    if redo:
+        from imgengine_gui.engine.reanalyze import phases_for
+
+        phases = tuple(p for p in PHASES if p in {*phases, *phases_for(redo)})
     settings = settings_from(args)
     console = Console(stderr=True, quiet=args.quiet)
     request = AnalyzeRequest(
-        folder, catalog_path(args), settings, phases, retry_errors=args.retry_errors
+        folder, catalog_path(args), settings, phases, retry_errors=args.retry_errors, redo=redo
     )
     cancel = threading.Event()
     with Progress(

@@ -138,3 +138,12 @@ def save_model_setting(task: str, value: str) -> None:
 
 def _default(task: str) -> Any:
     return getattr(Settings(), SETTING[task])
+
+
+def full_tier_installed(task: str, settings: Settings) -> Installed | None:
+    """The full-tier model of ``task`` on this machine (served or not: segmentation's waits until
+    chosen as the cutout), or None."""
+    if task not in SETTING:
+        return None
+    path = locate_model(str(getattr(settings, SETTING[task])))
+    return installed(path) if path is not None else None

@@ -19,11 +19,15 @@ from typing import TYPE_CHECKING, Any
 from imgengine_gui.analysis.formats import HEAD_BYTES, sniff_problem
 from imgengine_gui.catalog import annotations, records, runs
 from imgengine_gui.catalog.lock import AnalysisLock
+from imgengine_gui.catalog.ml_tasks import ML_PHASE_VERSION, record_ml_tasks
+from imgengine_gui.catalog.people import store_faces
+from imgengine_gui.catalog.redo import mark_due
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.common.text import one_line
 from imgengine_gui.engine import failures
 from imgengine_gui.engine.failures import ENVIRONMENT, PHOTO
 from imgengine_gui.engine.metadata_sources import MetadataSources
+from imgengine_gui.engine.ml_plan import failed_runs, plan_ml_tasks, portrait_tags, task_runs
 from imgengine_gui.engine.pairs import refresh_raw_jpeg_pairs
 from imgengine_gui.engine.progress import FileProblem, ProgressEvent, RateMeter, RunSummary
 from imgengine_gui.scan import PhotoJob, WalkProblem, plan_jobs, scan_folder, walk_photos
@@ -46,6 +50,8 @@ class AnalyzeRequest:
     settings: Settings
     phases: tuple[str, ...] = PHASES
     retry_errors: bool = False  # also retry photo errors (environment errors always are)
+    redo: tuple[str, ...] = ()  # phases/ML tasks to redo though done (catalog.redo.redo_choices)
+    only: tuple[str, ...] | None = None  # redo just these paths (None: every photo in the folder)
 
 
 @dataclass(slots=True)
@@ -68,10 +74,12 @@ class _Run:
         self.failed_ids: set[int] = set()
         self.executor: DeviceExecutor | None = None
         self.runtime: Runtime | None = None  # what the executor's models run on
-        self.model_ids: dict[str, str] = {}
-        self.ml_version = ""
+        self.chosen: list = []  # the analyzers the executor was given
+        self.model_ids: dict[str, str] = {}  # task -> the model id its tags carry
+        self.serving: dict[str, str] = {}  # task -> the key of the model serving it
+        self.due: dict[int, frozenset[str]] = {}  # photo id -> the ML tasks it runs
         self.meter: RateMeter | None = None
-        self.ml_errors: dict[int, list[str]] = {}
+        self.ml_errors: dict[int, dict[str, str]] = {}
         self.sources = MetadataSources(request.settings.sidecars)
 
     # -- reporting ---------------------------------------------------------------------------
@@ -88,11 +96,16 @@ class _Run:
         with self.lock:
             self.summary.problems.append(FileProblem(job.path, phase, message, kind))
             self.failed_ids.add(job.photo_id)
-        self.writer.submit(
-            lambda c: records.set_phase(
-                c, job.photo_id, phase, version, error=message, error_class=kind
-            )
-        )
+        runs = {}
+        if phase == "ml" and (tasks := self.due.get(job.photo_id)):
+            runs = failed_runs(tasks, self.serving, message, photo_fault=kind == PHOTO)
+
+        def store(conn):
+            if runs:
+                record_ml_tasks(conn, job.photo_id, runs, {})
+            records.set_phase(conn, job.photo_id, phase, version, error=message, error_class=kind)
+
+        self.writer.submit(store)
 
     def fail_with(self, photo: _PhotoRun, phase: str, exc: BaseException, version: str) -> None:
         """Fail ``phase`` for ``exc``, classed as the photo's fault or the environment's."""
@@ -109,7 +122,7 @@ class _Run:
         self.emit(event)
 
     def version(self, phase: str) -> str:
-        return self.ml_version if phase == "ml" else PHASE_VERSIONS[phase]
+        return ML_PHASE_VERSION if phase == "ml" else PHASE_VERSIONS[phase]
 
     # -- per photo, on the decode pool ------------------------------------------------------
     @property
@@ -244,17 +257,24 @@ class _Run:
     def on_ml_results(self, results: list[tuple[PhotoJob, dict]]) -> None:
         for job, result in results:
             with self.lock:
-                errors = self.ml_errors.pop(job.photo_id, [])
+                errors = self.ml_errors.pop(job.photo_id, {})
+                said = [f"{name}: {message}" for name, message in errors.items()]
                 if errors:  # the decode worked: a model that failed to run is the environment
                     self.failed_ids.add(job.photo_id)
                     self.summary.problems.extend(
-                        FileProblem(job.path, "ml", e, ENVIRONMENT) for e in errors
+                        FileProblem(job.path, "ml", e, ENVIRONMENT) for e in said
                     )
+            tasks = self.due.get(job.photo_id, frozenset())
+            runs = task_runs(tasks, self.serving, self.model_ids, errors)
+            if "faces" in tasks and "scenes" not in tasks:  # the scenes keep their portrait
+                result = {**result, "portrait": portrait_tags(result.get("faces") or ())}
 
-            def store(conn, job=job, result=result, errors=errors):
-                records.store_ml(conn, job.photo_id, result, self.model_ids)
+            def store(conn, job=job, result=result, runs=runs, said=said):
+                record_ml_tasks(conn, job.photo_id, runs, result)
+                if "faces" in runs:
+                    store_faces(conn, job.photo_id, result)
                 records.set_phase(
-                    conn, job.photo_id, "ml", self.ml_version, error="; ".join(errors) or None,
+                    conn, job.photo_id, "ml", ML_PHASE_VERSION, error="; ".join(said) or None,
                     error_class=ENVIRONMENT,
                 )
 
@@ -264,7 +284,7 @@ class _Run:
     def on_ml_error(self, job: PhotoJob, analyzer: str, message: str) -> None:
         message = one_line(message)
         with self.lock:
-            self.ml_errors.setdefault(job.photo_id, []).append(f"{analyzer}: {message}")
+            self.ml_errors.setdefault(job.photo_id, {})[analyzer] = message
 
 
 def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runtime]:
@@ -281,6 +301,7 @@ def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runt
         num_threads=max(1, cores // 2),
     )
     analyzers, notes = choose_analyzers(settings)
+    run.chosen = analyzers
     run.summary.notes.extend(notes)
     run.summary.notes.extend(runtime.notes)
     executor = DeviceExecutor(
@@ -290,35 +311,32 @@ def _start_executor(run: _Run, settings: Settings) -> tuple[DeviceExecutor, Runt
         queue_size=2 * settings.batch_size,
         on_results=run.on_ml_results,
         on_error=run.on_ml_error,
+        tasks_of=lambda job: run.due.get(job.photo_id, frozenset()),
     )
     executor.start()  # models load on the device thread while the folder is scanned
     return executor, runtime
 
 
-def _await_models(
-    executor: DeviceExecutor, cancel: threading.Event,
-    emit: Callable[[ProgressEvent], None] | None = None,
-) -> tuple[dict[str, str], str]:
-    """(result key -> model id, the ml phase's version) once the models are loaded; meanwhile
-    "models" progress (models loaded of all) goes to ``emit``."""
-    from imgengine_gui.ml.base import in_ml_phase
-    from imgengine_gui.ml.tags import calibration_digest
+def _await_models(run: _Run, cancel: threading.Event) -> None:
+    """Once the models are loaded: the key serving each ML task and the model id of its tags.
 
-    model_ids: dict[str, str] = {}
+    A task whose model failed to load is left out: neither due nor retired this run."""
+    from imgengine_gui.ml.base import in_ml_phase
+    from imgengine_gui.ml.model_versions import serving_keys
+
+    executor = run.executor
     while not executor.wait_ready(0.1):  # a TensorRT build can take minutes: stay stoppable
         if cancel.is_set():
-            return model_ids, ""
-        if emit is not None:
-            tried, total = executor.load_progress
-            emit(ProgressEvent("models", tried, total, message="Preparing models…"))
+            return
+        tried, total = executor.load_progress
+        run.emit(ProgressEvent("models", tried, total, message="Preparing models…"))
     # waits until loading has finished; face descriptors are versioned by the people phase
-    analyzers = [a for a in executor.analyzers if in_ml_phase(a)]
-    for analyzer in analyzers:
-        for key in analyzer.stores:
-            model_ids[key] = analyzer.model_id
-    # new thresholds re-tag the photos: the catalog stores only the tags that passed them
-    models = ",".join(sorted({a.model_id for a in analyzers}))
-    return model_ids, f"1:{calibration_digest()}:{models}"
+    loaded = [a for a in executor.analyzers if in_ml_phase(a)]
+    run.model_ids = {a.name: a.model_id for a in loaded}
+    run.serving = serving_keys(loaded)
+    for analyzer in run.chosen:
+        if in_ml_phase(analyzer) and analyzer not in loaded:
+            run.serving.pop(analyzer.name, None)
 
 
 def analyze_folder(
@@ -364,14 +382,12 @@ def analyze_folder(
             summary.problems.extend(
                 FileProblem(p.path, "scan", p.message) for p in scanned.problems
             )
+            if request.redo:
+                root, redo, only = os.fspath(folder), request.redo, request.only
+                writer.call(lambda conn: mark_due(conn, root, redo, only))
             if run.executor is not None:
-                run.model_ids, run.ml_version = _await_models(run.executor, cancel, run.emit)
-            versions = {p: run.version(p) for p in request.phases}
-            jobs = writer.call(
-                lambda conn: plan_jobs(
-                    conn, os.fspath(folder), versions, retry_errors=request.retry_errors
-                )
-            )
+                _await_models(run, cancel)
+            jobs = writer.call(lambda conn: _plan(conn, run))
             run.meter = RateMeter(len(jobs))
             writer.call(lambda conn: runs.set_planned(conn, run_id, len(jobs)))
             run.emit(
@@ -423,6 +439,16 @@ def analyze_folder(
     if on_progress is not None:
         on_progress(ProgressEvent("done", summary.analyzed, len(jobs), summary.photos_per_s))
     return summary
+
+
+def _plan(conn, run: _Run) -> list[PhotoJob]:
+    """Metadata and content by phase version; the ML phase per task (``engine.ml_plan``)."""
+    root, retry = os.fspath(run.request.folder), run.request.retry_errors
+    versions = {p: run.version(p) for p in run.request.phases if p != "ml"}
+    jobs = plan_jobs(conn, root, versions, retry_errors=retry) if versions else []
+    if run.executor is not None and run.serving:
+        run.due = plan_ml_tasks(conn, root, jobs, run.serving, retry_errors=retry)
+    return jobs
 
 
 def _update_people(run: _Run, writer: CatalogWriter, folder: Path) -> None:

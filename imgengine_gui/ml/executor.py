@@ -7,7 +7,8 @@ hands ``[(key, merged), ...]`` to ``on_results``: every submitted key comes back
 (with what the analyzers that succeeded found), unless cancelled first. Analyzers merge in list
 order, so a later analyzer's key wins (the registry runs detection after faces, so detected
 people override the count from faces); an analyzer that ``needs`` earlier keys gets the merged
-results so far. ``notes`` and ``analyzers`` wait for loading to finish. Tags that need several
+results so far. With ``tasks_of`` (key -> its due ML tasks), an analyzer runs only on the photos
+due for its task (``catalog.ml_tasks``). ``notes`` and ``analyzers`` wait for loading to finish. Tags that need several
 analyzers' results (portrait, from faces) are added to the merged dicts once per photo
 (``ml/photo_tags.py``).
 
@@ -25,7 +26,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from imgengine_gui.ml.base import Analyzer, Runtime
+from imgengine_gui.ml.base import Analyzer, Runtime, in_ml_phase
 from imgengine_gui.ml.errors import ModelUnavailable
 from imgengine_gui.ml.photo_tags import finalise
 from imgengine_gui.ml.runtime import on_device
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 ResultsCallback = Callable[[list[tuple[Any, dict[str, Any]]]], None]
 ProgressCallback = Callable[[int], None]
 ErrorCallback = Callable[[Any, str, str], None]
+TasksOf = Callable[[Any], "frozenset[str] | None"]
 
 _CLOSE = object()
 _POLL_S = 0.1
@@ -53,6 +55,7 @@ class DeviceExecutor:
         on_progress: ProgressCallback | None = None,
         on_error: ErrorCallback | None = None,
         linger_s: float = 0.2,
+        tasks_of: TasksOf | None = None,
     ) -> None:
         self.runtime = runtime
         self.batch_size = batch_size or min((a.batch_size for a in analyzers), default=16)
@@ -66,6 +69,7 @@ class DeviceExecutor:
         self._on_results = on_results
         self._on_progress = on_progress
         self._on_error = on_error
+        self._tasks_of = tasks_of  # a key's due tasks (None: all); see ``_runs_on``
         self._thread: threading.Thread | None = None
         self._ready = threading.Event()
         self._cancelled = threading.Event()
@@ -231,8 +235,13 @@ class DeviceExecutor:
                 self._calibrate(sized)
             with _inference_mode():
                 for analyzer in self._analyzers:
-                    results = self._run(analyzer, sized[analyzer.input_size], keys, merged)
-                    for into, result in zip(merged, results or (), strict=False):
+                    picked = [i for i in range(len(keys)) if self._runs_on(analyzer, i, keys, merged)]
+                    if not picked:
+                        continue
+                    images = [sized[analyzer.input_size][i] for i in picked]
+                    found = [merged[i] for i in picked]
+                    results = self._run(analyzer, images, [keys[i] for i in picked], found)
+                    for into, result in zip(found, results or (), strict=False):
                         into.update(result)
             for result in merged:
                 finalise(result)  # tags that need several analyzers' results (portrait)
@@ -240,6 +249,16 @@ class DeviceExecutor:
         self.done += len(batch)
         if self._on_progress is not None:
             self._on_progress(self.done)
+
+    def _runs_on(self, analyzer: Analyzer, index: int, keys: list[Any], merged: list[dict]) -> bool:
+        """An ML task runs where it is due; an analyzer of another phase (face descriptors) where
+        the results it ``needs`` were produced in this batch."""
+        if self._tasks_of is None:
+            return True
+        if in_ml_phase(analyzer):
+            tasks = self._tasks_of(keys[index])
+            return tasks is None or analyzer.name in tasks
+        return all(need in merged[index] for need in getattr(analyzer, "needs", ()))
 
     def _calibrate(self, sized: dict[int, list[Image.Image]]) -> None:
         self._calibrated = True

@@ -50,6 +50,7 @@ from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
+from imgengine_gui.ui.models_menu import ModelActions
 from imgengine_gui.ui.organize import Organizer
 from imgengine_gui.ui.people_controller import PeopleController
 from imgengine_gui.ui.people_panel import PeoplePanel
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self._build()
         self._compose()
         self._connect()
+        self.model_actions = ModelActions(self)
+        self.photo_menu.selection_actions.append(self.model_actions.reanalyze)
         if remember:
             self._restore_state()
         else:
@@ -232,7 +235,7 @@ class MainWindow(QMainWindow):
                                    self.guard, self.statusBar(), self)
         commands = PhotoCommands(self.view_photo, self.open_photo, self._cutout_photo,
                                  self.trash.trash_photos, self._show_similar,
-                                 (self.actions.teach_tag,))
+                                 [self.actions.teach_tag])
         self.photo_menu = PhotoMenu(self.source, self.tasks, self.catalog, commands, self.notice,
                                     self)
         self.organize = Organizer(self)
@@ -523,6 +526,7 @@ class MainWindow(QMainWindow):
             self.settings_dialog.saved.connect(self._settings_saved)
             self.settings_dialog.forget_faces.connect(self.people.forget)
             self.settings_dialog.finished.connect(self._settings_closed)
+            self.model_actions.add_to_settings(self.settings_dialog)
         self.settings_dialog.open()
         return self.settings_dialog
 
@@ -588,6 +592,7 @@ class MainWindow(QMainWindow):
         self._shut_down = True
         self.runs.cancel()
         self.viewing.close()
+        self.model_actions.shutdown()
         self.library.close()
         self.bridge.close()
         self.loader.shutdown()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QPoint, QProcess, Qt, QUrl
@@ -36,7 +36,7 @@ class PhotoCommands:
     cutout: Callable[[int], None]
     trash: Callable[[list[int]], None]
     show_similar: Callable[[str, list[int]], None]  # the photo's name, the hits in order
-    selection_actions: tuple[QAction, ...] = ()  # window actions on the grid's selection
+    selection_actions: list[QAction] = field(default_factory=list)  # on the grid's selection
 
 
 def reveal_in_file_manager(path: str, open_url: Callable[[QUrl], bool],
@@ -83,6 +83,7 @@ class PhotoMenu(QObject):
         super().__init__(parent)
         self._source, self._tasks, self._catalog = source, tasks, catalog
         self._commands, self._notice = commands, notice
+        self.selection_actions = commands.selection_actions
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # replaced in tests
         self.reveal: Callable[[str, Callable[[QUrl], bool]], str] = reveal_in_file_manager
 

@@ -6,6 +6,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -46,10 +47,7 @@ class RunController(QObject):
         return self._cancel is not None and self._cancel.is_set()
 
     def start(self, folder: str | Path, phases: tuple[str, ...] | None = None) -> bool:
-        if self.running:
-            self._notice.show_message("An analysis is already running; cancel it first.")
-            return False
-        if self._guard.refuse_write():
+        if not self._can_start():
             return False
         folder = str(Path(folder).expanduser().resolve())
         if not os.path.isdir(folder):
@@ -58,20 +56,36 @@ class RunController(QObject):
         ui_state.remember_folder(folder)
         request = AnalyzeRequest(Path(folder), self._catalog, self._settings(),
                                  tuple(phases or self.phases))
-        self._progress.start_run(warmup_reason(request.settings, request.phases))
-        self._warmup_kind = warmup_kind(request.settings)
+        return self.start_run(
+            f"Scanning {folder}",
+            lambda progress, cancel: analyze_folder(request, on_progress=progress, cancel=cancel),
+            request.phases,
+        )
+
+    def start_run(self, message: str, run: Callable[[Any, threading.Event], RunSummary],
+                  phases: tuple[str, ...] | None = None) -> bool:
+        """Run ``run(on_progress, cancel)`` (an engine call returning a RunSummary) as the run."""
+        if not self._can_start():
+            return False
+        settings = self._settings()
+        self._progress.start_run(warmup_reason(settings, tuple(phases or self.phases)))
+        self._warmup_kind = warmup_kind(settings)
         cancel = self._cancel = threading.Event()
         progress = ProgressThrottle(self._bridge, self._on_progress)
         self._actions.analyze.setEnabled(False)
         self._actions.cancel.setEnabled(True)
-        self._progress.show_event(ProgressEvent("scan", 0, 0, message=f"Scanning {folder}"))
+        self._progress.show_event(ProgressEvent("scan", 0, 0, message=message))
         self._tasks.submit(
-            "analysis", "analysis",
-            lambda: analyze_folder(request, on_progress=progress, cancel=cancel),
-            self._on_done, self._on_error,
-        )  # fmt: skip
+            "analysis", "analysis", lambda: run(progress, cancel), self._on_done, self._on_error
+        )
         self.started.emit()
         return True
+
+    def _can_start(self) -> bool:
+        if self.running:
+            self._notice.show_message("An analysis is already running; cancel it first.")
+            return False
+        return not self._guard.refuse_write()
 
     def cancel(self) -> None:
         if self._cancel is not None:

@@ -408,7 +408,10 @@ def test_the_pipeline_reports_model_loading(tmp_path):
             return min(self.calls, 2), 2
 
     events: list[ProgressEvent] = []
-    _await_models(SlowExecutor(), threading.Event(), events.append)
+    from types import SimpleNamespace
+
+    run = SimpleNamespace(executor=SlowExecutor(), emit=events.append, chosen=[])
+    _await_models(run, threading.Event())
     assert [e.stage for e in events] == ["models"] * 3
     assert (events[-1].done, events[-1].total) == (2, 2)
 

@@ -330,3 +330,18 @@ def test_served_by_reports_a_model_analyzers_sessions():
     executor, results, errors, _ = run_executor([Doubler()], 3, batch_size=3)
     assert [r["double"] for _, r in results] == [0, 2, 4]
     assert executor.loaded[0]["served"] == "cpu · numpy · fp32"
+
+
+def test_each_analyzer_runs_only_on_the_photos_due_for_its_task():
+    scenes, objects = FakeAnalyzer("scenes"), FakeAnalyzer("objects")
+    due = {"photo-0": frozenset({"scenes"}), "photo-1": frozenset({"objects"}),
+           "photo-2": frozenset({"scenes", "objects"}), "photo-3": frozenset()}
+    _, results, errors, _ = run_executor(
+        [scenes, objects], 4, batch_size=4, tasks_of=due.__getitem__
+    )
+    assert scenes.batches == [2] and objects.batches == [2]
+    assert dict(results) == {
+        "photo-0": {"scenes": 0}, "photo-1": {"objects": 1},
+        "photo-2": {"scenes": 2, "objects": 2}, "photo-3": {},
+    }
+    assert errors == []

@@ -130,7 +130,7 @@ def test_a_removed_detector_drops_its_objects_without_decoding(tmp_path):
     assert summary(conn, ids[0]) == (3, 3)  # people from faces again
 
 
-def test_a_failed_task_keeps_no_results_and_is_not_due_until_its_model_changes(tmp_path):
+def test_a_failed_task_keeps_no_results_and_is_due_again_as_the_other_phases_are(tmp_path):
     conn, root, ids = catalog_with_photos(tmp_path, count=1)
     record_offline(conn, ids[0])
     runs = {"faces": TaskRun(OFFLINE["faces"], "mtcnn", error="RuntimeError: out of memory")}
@@ -139,7 +139,14 @@ def test_a_failed_task_keeps_no_results_and_is_not_due_until_its_model_changes(t
     assert summary(conn, ids[0]) == (None, None)
     state = conn.execute("SELECT state, error FROM ml_tasks WHERE task = 'faces'").fetchone()
     assert tuple(state) == ("error", "RuntimeError: out of memory")
-    assert due_ml_tasks(conn, str(root), OFFLINE) == []
+    # the environment's fault: retried on the next run, for that task alone
+    assert [d.tasks for d in due_ml_tasks(conn, str(root), OFFLINE)] == [frozenset({"faces"})]
+
+    broken = TaskRun(OFFLINE["faces"], "mtcnn", error="cannot decode", photo_fault=True)
+    record_ml_tasks(conn, ids[0], {"faces": broken}, {})
+    assert due_ml_tasks(conn, str(root), OFFLINE) == []  # the photo's own fault: not retried
+    due = due_ml_tasks(conn, str(root), OFFLINE, retry_errors=True)  # unless asked
+    assert [d.tasks for d in due] == [frozenset({"faces"})]
 
 
 def test_a_changed_file_loses_its_task_records(tmp_path):
@@ -232,3 +239,24 @@ def test_the_run_plan_adds_ml_where_tasks_are_due_and_says_which(tmp_path):
     }
     record_ml_tasks(conn, ids[2], {"objects": TaskRun(NOT_SERVED, NOT_SERVED)}, {})
     assert plan_ml_tasks(conn, str(root), [], clip)[ids[2]] == frozenset({"scenes", "faces"})
+
+
+def test_the_portrait_tag_follows_the_faces_not_the_scenes(tmp_path):
+    conn, _root, ids = catalog_with_photos(tmp_path, count=1)
+    result = offline_result()
+    result["scenes"] = [{"label": "portrait", "score": 0.9}, *result["scenes"]]
+    runs = {
+        "scenes": TaskRun(OFFLINE["scenes"], "torchvision/mobilenet_v2-imagenet"),
+        "faces": TaskRun(OFFLINE["faces"], "mtcnn"),
+    }
+    record_ml_tasks(conn, ids[0], runs, result)
+    assert ("scene", "portrait", "mtcnn") in tags(conn, ids[0])
+
+    clip = TaskRun("1:clip@abc", "openai/clip")  # the scenes alone re-run: the portrait stays
+    record_ml_tasks(conn, ids[0], {"scenes": clip}, {"scenes": [{"label": "sky", "score": 0.7}]})
+    scenes = [t for t in tags(conn, ids[0]) if t[0] == "scene"]
+    assert scenes == [("scene", "portrait", "mtcnn"), ("scene", "sky", "openai/clip")]
+
+    faces = TaskRun("2:mtcnn", "mtcnn")  # the faces alone re-run and find no portrait now
+    record_ml_tasks(conn, ids[0], {"faces": faces}, {"faces": [], "portrait": []})
+    assert [t for t in tags(conn, ids[0]) if t[0] == "scene"] == [("scene", "sky", "openai/clip")]
