@@ -1,4 +1,4 @@
-"""Duplicate cards: steady tiles, honest texts, remembered ticks, and no stall when opening."""
+"""Duplicate cards: steady tiles, honest texts, remembered choices, and no stall when opening."""
 
 from __future__ import annotations
 

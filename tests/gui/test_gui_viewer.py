@@ -166,7 +166,7 @@ def test_zoom_fit_100_wheel_pinch_and_pan(qtbot, tasks, photos):
     assert canvas.fit and canvas.zoom == pytest.approx(canvas.fit_zoom())
 
 
-def test_arrows_step_and_the_slideshow_ticks_to_the_end(qtbot, tasks, photos):
+def test_arrows_step_and_the_slideshow_advances_to_the_end(qtbot, tasks, photos):
     viewer = _viewer(qtbot, tasks, photos, seconds=7)
     viewer.show_photo(photos[0])
     QTest.keyClick(viewer.canvas, Qt.Key.Key_Right)

@@ -67,13 +67,13 @@ def test_download_all_installs_checked_models_that_then_serve(hub, hf_cache, cap
 
 def test_progress_reports_size_speed_and_time_left(hub, hf_cache, monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", hub.url + "/")  # read when the download starts
-    ticks = iter(range(10_000))
+    fake_seconds = iter(range(10_000))
     events = []
     results = download_models(
         ["scenes", "segmentation"],
         Settings(),
         on_progress=events.append,
-        clock=lambda: next(ticks) * 0.5,  # half a second per look at the clock
+        clock=lambda: next(fake_seconds) * 0.5,  # half a second per look at the clock
     )
     total = wanted_bytes(hub, CLIP) + wanted_bytes(hub, SEGFORMER)
     stages = [e.stage for e in events if e.stage != "downloading"]
