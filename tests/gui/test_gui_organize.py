@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
+import exiv2
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -118,7 +119,9 @@ def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_t
         QTest.keyClick(window.grid, Qt.Key.Key_4)
     photos = _photos(seeded.catalog)
     assert photos[a]["rating"] == photos[b]["rating"] == 4
-    assert os.path.exists(photos[a]["path"] + ".xmp")  # the sidecar setting is on by default
+    sidecar = exiv2.ImageFactory.open(photos[a]["path"] + ".xmp")  # the setting is on by default
+    sidecar.readMetadata()
+    assert sidecar.xmpData()["Xmp.xmp.Rating"].toString() == "4"  # as exiv2 itself reads it
     assert window.grid_model.index(window.grid_model.row_of(a)).data(
         Qt.ItemDataRole.UserRole + 5) == (4, None)  # the cell shows it
     with wait_task(window, "annotate"):
