@@ -209,7 +209,7 @@ class LibraryController(QObject):
         if counts["errors"]:
             parts.append(f"{counts['errors']} with problems")
         if counts["clusters"]:
-            parts.append(f"{counts['clusters']} duplicate groups")
+            parts.append(counted(counts["clusters"], "duplicate group"))
         self.views.counts_label.setText(" · ".join(parts))
 
     def _update_hint(self) -> None:

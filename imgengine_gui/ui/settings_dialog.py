@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -60,6 +62,10 @@ class FieldEditor:
 def make_editor(spec: dict[str, Any], parent: QWidget) -> FieldEditor:
     kind = spec["type"] if isinstance(spec["type"], str) else spec["type"].__name__
     tip = spec.get("help", "")
+    if kind == "bool":
+        check = QCheckBox(parent)
+        check.setToolTip(tip)
+        return FieldEditor(spec, check, check.isChecked, lambda v: check.setChecked(bool(v)))
     if spec.get("choices"):
         combo = QComboBox(parent)
         for choice in spec["choices"]:
@@ -110,7 +116,10 @@ class SettingsDialog(QDialog):
         self.forget_button.setToolTip("Delete every face descriptor and person, names included")
         self.forget_button.clicked.connect(self._forget_faces)
 
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        sections = QWidget()
+        layout = QVBoxLayout(sections)
+        layout.setContentsMargins(0, 0, 0, 0)
         specs = {spec["name"]: spec for spec in Settings.field_specs()}
         placed = set()
         for title, names in SECTIONS.items():
@@ -120,6 +129,16 @@ class SettingsDialog(QDialog):
         rest = [spec for name, spec in specs.items() if name not in placed]
         if rest:
             layout.addWidget(self._section("Other", rest))
+        scroll = QScrollArea()  # the sections scroll on a small screen; the buttons stay
+        scroll.setObjectName("settingsSections")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(sections)
+        scroll.setMinimumWidth(sections.sizeHint().width()
+                               + scroll.verticalScrollBar().sizeHint().width())
+        outer.addWidget(scroll, 1)
+        layout = outer
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save
@@ -137,6 +156,7 @@ class SettingsDialog(QDialog):
         for label in labels:  # one label column across the sections
             label.setMinimumWidth(widest)
         self.load(settings)
+        self._fit_to_screen(sections)
         for name in ("device", "backend", "precision"):
             self.editors[name].widget.currentIndexChanged.connect(self.runtime_note.refresh)
         self.runtime_note.refresh()
@@ -149,6 +169,14 @@ class SettingsDialog(QDialog):
                      self._show_cache, self._show_problem)
 
     # -- layout ---------------------------------------------------------------------------------
+    def _fit_to_screen(self, sections: QWidget) -> None:
+        """Tall enough to show every section, but never taller than the screen."""
+        height = sections.sizeHint().height() + 120  # the buttons and margins
+        screen = self.screen()
+        if screen is not None:
+            height = min(height, int(screen.availableGeometry().height() * 0.9))
+        self.resize(self.minimumSizeHint().width(), height)
+
     def _section(self, title: str, specs: list[dict[str, Any]]) -> QGroupBox:
         group = QGroupBox(title)
         form = QFormLayout(group)

@@ -28,6 +28,18 @@ def test_settings_persist_across_a_restart(qtbot, make_window):
     assert values["precision"] == "bf16" and values["scenes_model"] == "/models/clip"
 
 
+def test_a_switch_is_a_check_box_and_the_dialog_fits_the_screen(make_window):
+    window = make_window()
+    dialog = window.open_settings()
+    people = dialog.editors["recognize_people"].widget
+    assert people.isCheckable() and people.isChecked()  # a check box, not a True/False list
+    people.click()
+    dialog.accept()
+    assert Settings.load().recognize_people is False
+    screen = dialog.screen().availableGeometry()
+    assert dialog.height() <= screen.height()  # the sections scroll instead
+
+
 def test_invalid_value_keeps_the_dialog_open(make_window):
     window = make_window()
     dialog = window.open_settings()
