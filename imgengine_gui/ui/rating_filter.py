@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QVBoxLayout, QWidget
 
 from imgengine_gui.ui.marks import STAR
 
@@ -24,7 +24,7 @@ class RatingFilter(QWidget):
         self.flag.setObjectName("flagFilter")
         for text, value in FLAGS:
             self.flag.addItem(text, value)
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)  # stacked: side by side they were wider than the dock
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.min_rating, 1)
         layout.addWidget(self.flag, 1)
