@@ -151,7 +151,8 @@ class ModelsDialog(QDialog):
         # modal, so that it takes input when opened from the (modal) Settings dialog too
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.tasks, self.bridge, self.catalog, self.settings = tasks, bridge, catalog, settings
-        self.confirm: Callable[[str, str], bool] = lambda title, text: ask(self, title, text)
+        self.confirm: Callable[[str, str], bool] = (  # removing a model is final offline
+            lambda title, text: ask(self, title, text, default_no=True))
         self.choose_folder: Callable[[str], str | None] = self._choose_folder
         self.statuses: dict[str, RowData] = {}
         self.due = 0

@@ -294,4 +294,4 @@ class SettingsDialog(QDialog):
             self.forget_faces.emit()
 
     def _ask(self, title: str, text: str) -> bool:
-        return ask(self, title, text)
+        return ask(self, title, text, default_no=True)  # clearing and forgetting are final

@@ -22,12 +22,20 @@ from imgengine_gui.ui.icons import icon
 SEARCH_DELAY_MS = 300
 
 
-def ask(parent: QWidget, title: str, text: str) -> bool:
-    """A Yes/No question shown as plain text (it names files and folders)."""
+def question_box(parent: QWidget, title: str, text: str, default_no: bool = False) -> QMessageBox:
+    """A Yes/No box shown as plain text (it names files and folders); ``default_no`` makes Enter
+    answer No, for what cannot be undone."""
     buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
     box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    if default_no:
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box
+
+
+def ask(parent: QWidget, title: str, text: str, default_no: bool = False) -> bool:
+    """True when the user answers Yes to ``question_box``."""
+    return question_box(parent, title, text, default_no).exec() == QMessageBox.StandardButton.Yes
 
 
 class SearchBox(QLineEdit):

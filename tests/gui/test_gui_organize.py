@@ -211,3 +211,9 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
     expected = queries.photo_ids(conn, queries.PhotoFilter())
     conn.close()
     assert model.ids() == expected and model.ids() != after
+
+
+def test_filter_panel_fits_its_dock_without_clipping(make_window, seeded):
+    window = make_window(seeded.catalog)
+    viewport = window.filters.parentWidget()  # the scroll area's viewport (no horizontal bar)
+    assert window.filters.minimumSizeHint().width() <= viewport.width()

@@ -98,3 +98,16 @@ def test_window_geometry_and_layout_are_remembered(qtbot, make_window):
     again = make_window()
     assert again.size() == QSize(700, 560)
     assert not again.filters_dock.isVisible()
+
+
+def test_final_actions_default_to_no(qtbot):
+    from PySide6.QtWidgets import QMessageBox, QWidget
+
+    from imgengine_gui.ui.widgets import question_box
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    final = question_box(parent, "Forget faces", "This cannot be undone.", default_no=True)
+    undoable = question_box(parent, "Move to Trash", "You can undo this.")
+    assert final.defaultButton() is final.button(QMessageBox.StandardButton.No)
+    assert undoable.defaultButton() is not undoable.button(QMessageBox.StandardButton.No)
