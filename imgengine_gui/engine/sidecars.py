@@ -38,6 +38,14 @@ from imgengine_gui.analysis.metadata_xmp import XmpFields, read_xmp_fields
 _UNSET: Any = object()
 _PICK_LABELS = {"pick": "3", "reject": "1"}
 _XML_HEADER = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# What a sidecar holds once its last property is removed (exiv2 serialises nothing for it)
+_EMPTY_PACKET = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
+    ' <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n'
+    '  <rdf:Description rdf:about=""/>\n'
+    " </rdf:RDF>\n"
+    "</x:xmpmeta>\n"
+)
 _write_lock = threading.Lock()
 
 
@@ -100,7 +108,7 @@ def _current(existing: Path | None) -> tuple[Any, bytes | None]:
         original = existing.read_bytes()
     except OSError as exc:
         raise SidecarError(f"cannot read {existing.name}: {exc.strerror or exc}") from None
-    if not original.strip():
+    if not original.strip() or original == (_XML_HEADER + _EMPTY_PACKET).encode("utf-8"):
         return exiv2.XmpData(), original
     warnings: list[str] = []
     try:
@@ -227,6 +235,8 @@ def _struct() -> Any:
 def _encode(xmp: Any) -> str:
     import exiv2
 
+    if xmp.empty():
+        return _EMPTY_PACKET
     flags = exiv2.XmpParser.XmpFormatFlags
     status, text = exiv2.XmpParser.encode(xmp, flags.omitPacketWrapper | flags.useCompactFormat)
     if status != 0 or not text:

@@ -150,6 +150,18 @@ def test_removing_a_keyword_and_clearing_a_flag(library):
     assert keywords == ["beach"]
 
 
+def test_taking_away_the_last_property_leaves_a_sidecar_that_takes_the_next_change(library):
+    root, _, conn, ids = library
+    photo = [ids["a.jpg"]]
+    annotations.set_rating(conn, photo, 3, Settings())
+    annotations.add_keywords(conn, photo, ["beach"], Settings())
+    annotations.set_rating(conn, photo, None, Settings())
+    report = annotations.remove_keywords(conn, photo, ["beach"], Settings())
+    assert report.failed == [] and exiv2_read(root / "a.jpg.xmp") == {}
+    report = annotations.add_keywords(conn, photo, ["sea"], Settings())
+    assert report.failed == [] and exiv2_read(root / "a.jpg.xmp") == {"Xmp.dc.subject": "sea"}
+
+
 @pytest.mark.parametrize("mode", ["read-only", "off"])
 def test_other_settings_keep_the_catalog_only(library, mode):
     root, _, conn, ids = library
