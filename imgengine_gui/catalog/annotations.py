@@ -77,6 +77,14 @@ def remove_keywords(
     )
 
 
+def photos_with_user_keyword(conn: sqlite3.Connection, keyword: str) -> set[int]:
+    """The photos the user gave this keyword in the app (not the ones a file gave it)."""
+    rows = conn.execute(
+        "SELECT photo_id FROM photo_keywords WHERE keyword = ? AND source = 'user'", (keyword,)
+    )
+    return {r[0] for r in rows}
+
+
 def add_user_region(
     conn: sqlite3.Connection, photo_id: int, name: str, kind: str, box: Sequence[float] | None
 ) -> None:

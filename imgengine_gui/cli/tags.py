@@ -64,10 +64,21 @@ def _ask(args: argparse.Namespace, method: str, *params):
     """Call one engine method; its refusals are usage errors (one line, exit 2)."""
     from imgengine_gui.engine.personal_tags import PersonalTagError, PersonalTags
 
+    engine = PersonalTags(connect(existing_catalog(args)), settings=settings_from(args))
     try:
-        return getattr(PersonalTags(connect(existing_catalog(args))), method)(*params)
+        answer = getattr(engine, method)(*params)
     except PersonalTagError as exc:
         raise UsageError(str(exc)) from exc
+    _report_keywords(engine)
+    return answer
+
+
+def _report_keywords(engine) -> int:
+    """One line per sidecar that could not take the tag's keyword; 1 when there was one."""
+    report = engine.keywords
+    for path, why in report.failed if report else ():
+        print(f"imgengine: sidecar not written for {path}: {why}", file=sys.stderr)
+    return 1 if report and report.failed else 0
 
 
 def _print_json(data) -> None:
@@ -98,7 +109,7 @@ def run_teach(args: argparse.Namespace) -> int:
     if not catalog_path(args).is_file():
         print("analyzing first: there is no catalog yet", file=sys.stderr)
         analyze_for_teaching([Path(p) for p in wanted], catalog_path(args), settings_from(args))
-    engine = PersonalTags(connect(catalog_path(args)))
+    engine = PersonalTags(connect(catalog_path(args)), settings=settings_from(args))
     for attempt in (1, 2):
         ids = store.photo_ids_by_path(engine.conn, wanted)
         unknown = [p for p in wanted if p not in ids]
@@ -129,7 +140,7 @@ def run_teach(args: argparse.Namespace) -> int:
     for line in (result.note, result.person.message if result.person else None):
         if line:
             print(f"note: {line}", file=sys.stderr)
-    return 0
+    return _report_keywords(engine)
 
 
 def run_suggest(args: argparse.Namespace) -> int:

@@ -20,7 +20,10 @@ from imgengine_gui.analysis.personal_tags import PersonHint, TagClassifier
 from imgengine_gui.catalog import Connection, Row
 from imgengine_gui.catalog import personal_tags as store
 from imgengine_gui.catalog.embeddings import embedding_matrix
+from imgengine_gui.engine import tag_keywords
+from imgengine_gui.engine.annotations import AnnotationReport
 from imgengine_gui.ml.tags import TAG_NAMES
+from imgengine_gui.settings import Settings
 
 
 class PersonalTagError(ValueError):
@@ -72,14 +75,22 @@ class EmbeddingIndex:
 
 class PersonalTags:
     """Personal tags over one catalog connection. Mutating calls commit unless ``autocommit``
-    is off (inside the catalog writer, which commits itself)."""
+    is off (inside the catalog writer, which commits itself). With ``settings``, the photos
+    confirmed for a tag carry its name as a keyword (``engine.tag_keywords``)."""
 
     def __init__(
-        self, conn: Connection, *, autocommit: bool = True, index: EmbeddingIndex | None = None
+        self,
+        conn: Connection,
+        *,
+        autocommit: bool = True,
+        index: EmbeddingIndex | None = None,
+        settings: Settings | None = None,
     ) -> None:
         self.conn = conn
         self.autocommit = autocommit
         self._index = index  # e.g. the one a previous call read (``cached_index``)
+        self.settings = settings  # given: confirmed photos carry the tag as a sidecar keyword
+        self.keywords: AnnotationReport | None = None  # what the last change wrote to sidecars
 
     # -- teaching and reviewing -------------------------------------------------------------
     def teach(
@@ -98,6 +109,7 @@ class PersonalTags:
             raise PersonalTagError("a tag needs a name")
         tag = store.find_tag(self.conn, name)
         decided = store.decisions(self.conn, tag["id"]) if tag is not None else {}
+        confirmed_before = {pid for pid, positive in decided.items() if positive}
         decided.update(dict.fromkeys(positives, True))
         decided.update(dict.fromkeys(negatives, False))  # the later decision wins
         examples = [pid for pid, positive in decided.items() if positive]
@@ -118,6 +130,7 @@ class PersonalTags:
         store.record_decisions(self.conn, tag_id, negatives, positive=False)
         count = self._apply(store.find_tag(self.conn, name), index)
         self._commit()
+        self._write_keywords(name, add=examples, remove=confirmed_before)
         return TeachResult(
             name=name,
             photos=count,
@@ -180,8 +193,10 @@ class PersonalTags:
 
     def forget(self, name: str) -> str:
         tag = self._tag(name)
+        confirmed = tag_keywords.confirmed_photos(self.conn, tag["id"])
         store.delete_tag(self.conn, tag["id"])
         self._commit()
+        self._write_keywords(tag["name"], remove=confirmed)
         return tag["name"]
 
     def rename(self, name: str, new_name: str) -> str:
@@ -195,6 +210,10 @@ class PersonalTags:
         stored, _ = self._free_name(new_name)
         store.rename_tag(self.conn, tag["id"], stored)
         self._commit()
+        confirmed = tag_keywords.confirmed_photos(self.conn, tag["id"])
+        if tag_keywords.keyword_for(stored) != tag_keywords.keyword_for(tag["name"]):
+            self._write_keywords(tag["name"], remove=confirmed)
+            self._write_keywords(stored, add=confirmed)
         return stored
 
     def stored_name(self, name: str) -> tuple[str, str | None]:
@@ -309,6 +328,12 @@ class PersonalTags:
     def _commit(self) -> None:
         if self.autocommit:
             self.conn.commit()
+
+    def _write_keywords(self, name: str, *, add=(), remove=()) -> None:
+        if self.settings is not None:
+            self.keywords = tag_keywords.sync_keyword(
+                self.conn, tag_keywords.keyword_for(name), self.settings, add=add, remove=remove
+            )
 
 
 def _classifier(tag: Row) -> TagClassifier:

@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
                                         self.catalog, settings, self)
         self.tags = TagsController(self.tasks, self.source, self.catalog, self.grid,
                                    self.tag_page, self.loader, self.runs, self.prompts,
-                                   self.guard, self.statusBar(), self)
+                                   self.guard, self.statusBar(), self, settings)
         commands = PhotoCommands(self.view_photo, self.open_photo, self._cutout_photo,
                                  self.trash.trash_photos, self._show_similar,
                                  [self.actions.teach_tag])

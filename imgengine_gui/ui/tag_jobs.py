@@ -14,18 +14,21 @@ from typing import TypeVar
 from imgengine_gui.catalog.reader import opened
 from imgengine_gui.engine.personal_tags import EmbeddingIndex, PersonalTags, TeachResult
 from imgengine_gui.engine.tag_review import TagPage, TeachContext, tag_page, teach_context
+from imgengine_gui.settings import Settings
 
 T = TypeVar("T")
 
 
 class TagJobs:
-    def __init__(self, catalog: Path) -> None:
+    def __init__(self, catalog: Path, settings: Callable[[], Settings] | None = None) -> None:
         self.catalog = Path(catalog)
         self._index: EmbeddingIndex | None = None
+        self._settings = settings  # the saved settings, read when a job runs (sidecar keywords)
 
     def _run(self, work: Callable[[PersonalTags], T]) -> T:
         with opened(self.catalog) as conn:
-            engine = PersonalTags(conn, index=self._index)
+            settings = self._settings() if self._settings else None
+            engine = PersonalTags(conn, index=self._index, settings=settings)
             try:
                 return work(engine)
             finally:

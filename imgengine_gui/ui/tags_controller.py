@@ -15,6 +15,7 @@ from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.personal_tags import NotAnalyzed, TeachResult
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.engine.tag_review import TagPage, TeachContext
+from imgengine_gui.settings import Settings
 from imgengine_gui.ui.catalog_guard import CatalogGuard
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.prompts import Prompts
@@ -36,12 +37,13 @@ class TagsController(QObject):
 
     def __init__(self, tasks: TaskRunner, source: CatalogReader, catalog: Path, grid: PhotoGrid,
                  page: TagPageView, loader: ImageLoader, runs: RunController, prompts: Prompts,
-                 guard: CatalogGuard, status: QStatusBar, parent: QWidget) -> None:
+                 guard: CatalogGuard, status: QStatusBar, parent: QWidget,
+                 settings: Callable[[], Settings] | None = None) -> None:
         super().__init__(parent)
         self._tasks, self._source, self._grid, self._page = tasks, source, grid, page
         self._loader, self._runs, self._prompts = loader, runs, prompts
         self._guard, self._status, self._window = guard, status, parent
-        self.jobs = TagJobs(catalog)
+        self.jobs = TagJobs(catalog, settings)
         self.dialog: TeachTagDialog | None = None
         self.current: str | None = None  # the tag whose page is shown
         self._pending_teach: tuple | None = None  # taught again once the analysis finished

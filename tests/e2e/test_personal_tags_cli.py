@@ -61,3 +61,17 @@ def test_bad_input_is_one_line_with_exit_code_2(library, cli):
     code, out, err = cli("tags", "teach", "portrait", *groups["grandpa"][:2], "--catalog", catalog)
     assert code == 0 and '"portrait (personal)"' in out
     assert "built-in" in err and "make it a person" in err
+
+
+def test_taught_photos_carry_the_tag_as_a_sidecar_keyword(library, cli, photos_json):
+    catalog, groups = library
+    flowers = groups["flowers"]
+    code, _, err = cli("tags", "teach", "my flowers", flowers[0], flowers[1], "--catalog", catalog)
+    assert code == 0, err
+    sidecar = flowers[0].with_name(flowers[0].name + ".xmp")
+    assert "<rdf:li>my flowers</rdf:li>" in sidecar.read_text()
+    assert not flowers[2].with_name(flowers[2].name + ".xmp").exists()  # learned, not confirmed
+    shown = {p["path"]: p["keywords"] for p in photos_json(catalog, "--tag", "my flowers")}
+    assert shown[str(flowers[0])] == ["my flowers"] and shown[str(flowers[2])] == []
+    code, _, _ = cli("tags", "forget", "my flowers", "--catalog", catalog)
+    assert code == 0 and "my flowers" not in sidecar.read_text()
