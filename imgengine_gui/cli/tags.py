@@ -6,7 +6,7 @@ import argparse
 import json
 import math
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from imgengine_gui.catalog import personal_tags as store
@@ -137,7 +137,10 @@ def run_teach(args: argparse.Namespace) -> int:
         _print_json(asdict(result))
     else:
         print(f'{result.photos} photos carry "{result.name}"')
-    for line in (result.note, result.person.message if result.person else None):
+    person = result.person
+    if person is not None and person.person is not None:
+        person = replace(person, message=f"{person.message} (imgengine photos --person {person.person})")
+    for line in (result.note, person.message if person else None):
         if line:
             print(f"note: {line}", file=sys.stderr)
     return _report_keywords(engine)

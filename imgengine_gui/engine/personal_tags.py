@@ -18,6 +18,7 @@ import numpy as np
 from imgengine_gui.analysis import personal_tags as classifier
 from imgengine_gui.analysis.personal_tags import PersonHint, TagClassifier
 from imgengine_gui.catalog import Connection, Row
+from imgengine_gui.catalog import people as people_store
 from imgengine_gui.catalog import personal_tags as store
 from imgengine_gui.catalog.embeddings import embedding_matrix
 from imgengine_gui.engine import tag_keywords
@@ -226,10 +227,24 @@ class PersonalTags:
         return self._index
 
     def person_hint(self, photo_ids: Sequence[int]) -> PersonHint | None:
-        """Whether these examples look like one person (then People is the better place).
-        Works off face counts until face identities are in the catalog."""
-        counts = store.face_counts(self.conn, list(photo_ids))
-        return classifier.person_hint([counts.get(pid) for pid in photo_ids])
+        """Whether these examples look like one person (then People is the better place): the
+        person People found in every example, else (no identities yet) a face in each."""
+        ids = list(photo_ids)
+        counts = store.face_counts(self.conn, ids)
+        found = people_store.photo_persons(self.conn, ids) if people_store.has_people(self.conn) else {}
+        if not any(found.values()):
+            return classifier.person_hint([counts.get(pid) for pid in ids])
+        identities = [{str(p) for p in found.get(pid, {})} for pid in ids]
+        hint = classifier.person_hint([counts.get(pid) for pid in ids], identities)
+        if hint is None or hint.person is None:
+            return None
+        name = {str(p): n for pid in ids for p, n in found.get(pid, {}).items()}.get(hint.person)
+        who = name or "the same unnamed person"
+        return PersonHint(
+            hint.person,
+            f"every example shows {who}, whom People already finds: see person {hint.person}"
+            " in People instead of teaching a tag",
+        )
 
     # -- keeping tags current ---------------------------------------------------------------
     def refresh(self) -> list[str]:
