@@ -70,3 +70,27 @@ def replace_embeddings(catalog: Path, model: str, seed: int = 1) -> None:
         records.store_ml(conn, pid, {"embedding": vector, "faces": []}, {"embedding": model})
     conn.commit()
     conn.close()
+
+
+def one_person(conn, photo_ids, name: str | None = None) -> int:
+    """Put every face of these photos in one new person (as People's clustering would)."""
+    from imgengine_gui.catalog import people
+
+    [person] = people.new_persons(conn, 1)
+    faces = [f["face_id"] for pid in photo_ids for f in people.photo_faces(conn, pid)]
+    people.assign(conn, faces, [person] * len(faces))
+    if name:
+        people.set_person_fields(conn, person, name=name)
+    conn.commit()
+    return person
+
+
+def grandpa_library(tmp_path: Path):
+    """A built library under ``tmp_path``: its open connection and the "grandpa" photo ids."""
+    from imgengine_gui.catalog import personal_tags as store
+
+    catalog = tmp_path / "catalog.sqlite"
+    groups = build(tmp_path / "photos", catalog)
+    conn = connect(catalog)
+    ids = store.photo_ids_by_path(conn, [str(p) for members in groups.values() for p in members])
+    return conn, [ids[str(p)] for p in groups["grandpa"]]

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.personal_tags_library import build
+from imgengine_gui.catalog import personal_tags as store
+from tests.personal_tags_library import build, grandpa_library, one_person
 
 
 @pytest.fixture
@@ -75,3 +76,14 @@ def test_taught_photos_carry_the_tag_as_a_sidecar_keyword(library, cli, photos_j
     assert shown[str(flowers[0])] == ["my flowers"] and shown[str(flowers[2])] == []
     code, _, _ = cli("tags", "forget", "my flowers", "--catalog", catalog)
     assert code == 0 and "my flowers" not in sidecar.read_text()
+
+
+def test_the_cli_names_the_person_and_how_to_list_their_photos(tmp_path, cli):
+    conn, grandpa = grandpa_library(tmp_path)
+    person = one_person(conn, grandpa, "Grandpa Joe")
+    paths = store.photo_paths(conn, grandpa[:2])
+    code, _, err = cli("tags", "teach", "grandpa", *paths.values(), "--catalog",
+                       tmp_path / "catalog.sqlite")  # fmt: skip
+    assert code == 0 and "Grandpa Joe" in err
+    assert f"imgengine photos --person {person}" in err
+
