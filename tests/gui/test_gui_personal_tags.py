@@ -59,6 +59,14 @@ def _teach(qtbot, window, wait_task, names: list[str], tag: str, not_this: tuple
     return dialog
 
 
+def _flowers_page(qtbot, window, wait_task):
+    """The window showing the page of "my flowers", taught from two flowers."""
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    with wait_task(window, "tags-page"):
+        dialog.review_button.click()
+    return window
+
+
 def _carriers(catalog: Path, tag: str) -> set[str]:
     conn = sqlite3.connect(catalog)
     rows = conn.execute(
@@ -102,10 +110,7 @@ def test_teach_from_the_dialog_creates_the_tag(qtbot, make_window, tagged, wait_
 def test_review_accept_and_reject_retrain_and_move_the_photo(
     qtbot, make_window, tagged, wait_task
 ):
-    window = make_window(tagged.catalog)
-    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
-    with wait_task(window, "tags-page"):
-        dialog.review_button.click()
+    window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
     page = window.tag_page
     assert window.current_view() == "tag" and page.page.name == "my flowers"
     applied_before = {p.photo_id for p in page.page.applied}
@@ -270,10 +275,7 @@ def _analyzed_later(catalog: Path, folder: Path, like: Path, copies: int, others
 def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
     qtbot, make_window, tagged, wait_task
 ):
-    window = make_window(tagged.catalog)
-    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
-    with wait_task(window, "tags-page"):
-        dialog.review_button.click()
+    window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
     before = len(window.tag_page.page.applied)
     assert window.statusBar().isVisible() and window.tag_page.status_line.isVisible()
     assert not window.counts_label.isVisible() and window.tag_page.status_line.text() == ""
