@@ -199,9 +199,11 @@ def photo_tags(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[d
 
 def library_model(conn: sqlite3.Connection) -> tuple[str | None, tuple]:
     """The embedding model most present photos were analyzed with, and a key that changes
-    whenever a photo of that model is (re)analyzed, purged or goes missing. One scan."""
+    whenever a photo of that model is (re)analyzed, purged or goes missing. Re-analyzing the
+    newest photo alone gives its embedding the same rowid again: the ML phase's time tells."""
     row = conn.execute(
-        "SELECT e.model_id, SUM(p.missing = 0) AS present, COUNT(*), MAX(e.rowid), SUM(p.missing)"
+        "SELECT e.model_id, SUM(p.missing = 0) AS present, COUNT(*), MAX(e.rowid), SUM(p.missing),"
+        " (SELECT MAX(updated_at) FROM phase_status WHERE phase = 'ml')"
         " FROM embeddings e JOIN photos p ON p.id = e.photo_id"
         " GROUP BY e.model_id ORDER BY present DESC, e.model_id LIMIT 1"
     ).fetchone()

@@ -2,8 +2,8 @@
 
 ``PersonalTags`` is the one API for the CLI and the GUI. Every decision (teach, accept, reject)
 is remembered as an example and retrains the tag at once; nothing is decoded again, only stored
-embeddings are read. ``refresh_after_run`` scores newly analyzed photos at the end of an
-analysis run and retrains tags whose embedding model changed (e.g. the full tier arrived).
+embeddings are read. ``refresh_after_run`` retrains every tag at the end of an analysis run, on
+the library as it is then: new photos are scored, and the calibration follows the library.
 """
 
 from __future__ import annotations
@@ -158,11 +158,7 @@ class PersonalTags:
         """The "maybe" photos below the threshold, the most informative to decide first."""
         tag = self._tag(name)
         index = self.load_index()
-        if (
-            tag["learns"]
-            and index is not None
-            and (tag["model_id"] != index.model_id or not tag["weights"])
-        ):  # the library's embedding model changed since the last training, or it never trained
+        if tag["learns"] and index is not None and self._stale(tag, index):
             self._apply(tag, index)
             self._commit()
             tag = self._tag(name)
@@ -248,22 +244,32 @@ class PersonalTags:
 
     # -- keeping tags current ---------------------------------------------------------------
     def refresh(self) -> list[str]:
-        """Score the library again with every tag; retrain tags whose embedding model is not
-        the library's any more. Returns notes for the run summary."""
+        """Retrain every tag from its stored decisions on the library as it is now: photos
+        analyzed since, examples re-analyzed or gone, another embedding model. The threshold is
+        calibrated on the library, so a tag taught on a few photos is only fair once more are
+        analyzed; carrying on with the old calibration left new photos out. Notes for the run
+        summary."""
         notes = []
         index = self.load_index()
         for tag in store.tag_rows(self.conn):
-            if tag["learns"] and index is None:
+            if not tag["learns"]:
+                self._apply(tag)  # its examples still here carry it
                 continue
-            if tag["learns"] and tag["model_id"] == index.model_id and tag["weights"]:
-                self._store_carriers(tag, _classifier(tag).confidence(index.matrix), index)
-            elif self._apply(tag, index) == 0 and tag["learns"]:
+            if index is None:
+                continue
+            if self._apply(tag, index) > 0:
+                if tag["model_id"] not in (None, index.model_id):
+                    notes.append(f'personal tag "{tag["name"]}" retrained for {index.model_id}')
+            elif any(store.decisions(self.conn, tag["id"]).values()):
                 notes.append(
                     f'personal tag "{tag["name"]}": its examples have no {index.model_id}'
                     " embedding yet"
                 )
-            elif tag["learns"] and tag["model_id"] not in (None, index.model_id):
-                notes.append(f'personal tag "{tag["name"]}" retrained for {index.model_id}')
+            else:
+                notes.append(
+                    f'personal tag "{tag["name"]}": none of its example photos is in the library'
+                    " any more; it keeps what it learned"
+                )
         self._commit()
         return notes
 
@@ -287,10 +293,21 @@ class PersonalTags:
         store.save_classifier(self.conn, tag["id"], index.model_id, model)
         return self._store_carriers(tag, confidence, index, decided)
 
+    def _stale(self, tag: Row, index: EmbeddingIndex) -> bool:
+        """Trained for another embedding model, never trained, or on decided photos that are
+        not the library's now (one went to the trash since the last run)."""
+        if tag["model_id"] != index.model_id or not tag["weights"]:
+            return True
+        decided = store.decisions(self.conn, tag["id"])
+        present = [index.rows([p for p, positive in decided.items() if positive == side])
+                   for side in (True, False)]  # fmt: skip
+        stored = [len(tag[column] or b"") // (4 * index.matrix.shape[1])
+                  for column in ("weights", "rejected")]  # fmt: skip
+        return [len(rows) for rows in present] != stored
+
     def _store_carriers(
-        self, tag: Row, confidence: np.ndarray, index: EmbeddingIndex, decided=None
+        self, tag: Row, confidence: np.ndarray, index: EmbeddingIndex, decided: dict[int, bool]
     ) -> int:
-        decided = store.decisions(self.conn, tag["id"]) if decided is None else decided
         carry = confidence >= 0.5
         carry[index.rows(list(decided))] = False
         rows = np.flatnonzero(carry)

@@ -429,6 +429,7 @@ class MainWindow(QMainWindow):
             self.filters_wanted = self.filters_dock.isVisible()
         self.pages.setCurrentIndex(PAGES.index(name))
         self.filters_dock.setVisible(name in ("grid", "detail") and self.filters_wanted)
+        self.counts_label.setVisible(name != "tag")  # the tag's page says its own selection
         if name == "grid":
             self.sidebar.select_entry("folder", self.library.folder, notify=False)
             self.grid.setFocus()

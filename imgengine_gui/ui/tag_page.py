@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -79,10 +80,12 @@ class TagPageView(QWidget):
         self.not_this = QPushButton("Not this")
         self.not_this.setToolTip("Teach the selected photos as “not this” (retrains the tag)")
         self.not_this.clicked.connect(self._reject_selected)
-        self.grid.selectionModel().selectionChanged.connect(
-            lambda *_: self.not_this.setEnabled(bool(self.grid.selected_ids()))
-        )
+        self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.not_this.setEnabled(False)
+        # the status bar's left part while the page shows (the library's counts are hidden then)
+        self.status_line = QLabel()
+        self.status_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.status_line.hide()
         applied_row = QHBoxLayout()
         applied_row.addWidget(self.applied_heading, 1)
         applied_row.addWidget(self.not_this)
@@ -141,7 +144,7 @@ class TagPageView(QWidget):
         self.person.show_text(f"{page.person.message}." if page.person else "")
         self.applied_heading.setText(f"Photos with “{page.name}” ({len(page.applied)})")
         self.model.set_photos(page.applied)
-        self.not_this.setEnabled(bool(self.grid.selected_ids()))  # a reset clears it silently
+        self._selection_changed()  # a reset clears the selection silently
         self.maybe_heading.setText(f"Maybe ({len(page.suggestions)})" if page.learns else "")
         self.maybe_heading.setVisible(page.learns)
         if not page.learns:
@@ -186,6 +189,19 @@ class TagPageView(QWidget):
             self.strip_layout.insertWidget(self.strip_layout.count() - 1, card)
             self.cards.append(card)
         self.maybe_scroll.horizontalScrollBar().setValue(0)
+
+    def _selection_changed(self) -> None:
+        count = self.grid.selected_count()
+        self.not_this.setEnabled(count > 0)
+        self.status_line.setText(f"{count} of {self.model.rowCount()} selected" if count else "")
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.status_line.show()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        super().hideEvent(event)
+        self.status_line.hide()
 
     def _reject_selected(self) -> None:
         for photo_id in self.grid.selected_ids():

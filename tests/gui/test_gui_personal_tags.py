@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QPushButton
 
 from imgengine_gui.catalog import records
 from imgengine_gui.catalog.db import connect
+from imgengine_gui.engine.personal_tags import refresh_after_run
 from imgengine_gui.engine.progress import RunSummary
 from tests.personal_tags_library import MODEL, build, embeddings
 
@@ -56,6 +57,14 @@ def _teach(qtbot, window, wait_task, names: list[str], tag: str, not_this: tuple
     with wait_task(window, "tags-teach"):
         qtbot.mouseClick(dialog.teach_button, Qt.MouseButton.LeftButton)
     return dialog
+
+
+def _flowers_page(qtbot, window, wait_task):
+    """The window showing the page of "my flowers", taught from two flowers."""
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    with wait_task(window, "tags-page"):
+        dialog.review_button.click()
+    return window
 
 
 def _carriers(catalog: Path, tag: str) -> set[str]:
@@ -101,10 +110,7 @@ def test_teach_from_the_dialog_creates_the_tag(qtbot, make_window, tagged, wait_
 def test_review_accept_and_reject_retrain_and_move_the_photo(
     qtbot, make_window, tagged, wait_task
 ):
-    window = make_window(tagged.catalog)
-    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
-    with wait_task(window, "tags-page"):
-        dialog.review_button.click()
+    window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
     page = window.tag_page
     assert window.current_view() == "tag" and page.page.name == "my flowers"
     applied_before = {p.photo_id for p in page.page.applied}
@@ -236,3 +242,57 @@ def test_closing_the_dialog_while_teaching_reports_in_the_status_bar(
     assert window.tags.dialog is None
     assert "photos now carry “my flowers”" in window.statusBar().currentMessage()
     assert window.current_view() == "grid"  # the page opens only when asked for
+
+
+def _analyzed_later(catalog: Path, folder: Path, like: Path, copies: int, others: int) -> set[str]:
+    """What a run of a second folder leaves: new photos, ``copies`` of them near ``like``, then
+    the run's end-of-run step (the tags retrain). Returns the near copies' names."""
+    folder.mkdir()
+    conn = connect(catalog)
+    [(model, vector)] = conn.execute(
+        "SELECT e.model_id, e.vector FROM embeddings e JOIN photos p ON p.id = e.photo_id"
+        " WHERE p.path = ?", (str(like),)
+    ).fetchall()
+    rng, now = np.random.default_rng(7), time.time()
+    base = np.frombuffer(vector, dtype=np.float32)
+    for n in range(copies + others):
+        if n < copies:  # a near copy: re-encoded, resized
+            vector = np.maximum(base + rng.normal(scale=0.005, size=base.size), 0)
+            vector = (vector / np.linalg.norm(vector)).astype(np.float32)
+        else:
+            vector = embeddings(1, rng)[0]
+        path = folder / f"{'copy' if n < copies else 'other'}_{n:02d}.jpg"
+        path.write_bytes(like.read_bytes())
+        pid = conn.execute("INSERT INTO photos(path, size, mtime_ns, first_seen, last_seen)"
+                           " VALUES (?, 1, 1, ?, ?)", (str(path), now, now)).lastrowid
+        records.store_ml(conn, pid, {"embedding": vector, "faces": []}, {"embedding": model})
+    assert refresh_after_run(conn) == []
+    conn.commit()
+    conn.close()
+    return {f"copy_{n:02d}.jpg" for n in range(copies)}
+
+
+def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
+    qtbot, make_window, tagged, wait_task
+):
+    window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
+    before = len(window.tag_page.page.applied)
+    assert window.statusBar().isVisible() and window.tag_page.status_line.isVisible()
+    assert not window.counts_label.isVisible() and window.tag_page.status_line.text() == ""
+    window.tag_page.grid.select_photo(window.tag_page.page.applied[0].photo_id)
+    assert window.tag_page.status_line.text() == f"1 of {before} selected"
+
+    new = _analyzed_later(tagged.catalog, tagged.catalog.parent / "second",
+                          tagged.groups["flowers"][2], copies=3, others=4)  # fmt: skip
+    with wait_task(window, "tags-page"):
+        window.runs.finished.emit(RunSummary(str(tagged.catalog.parent / "second"), analyzed=7))
+    page = window.tag_page
+    assert new <= {Path(p.path).name for p in page.page.applied}
+    assert len(page.page.applied) == before + 3 and page.model.rowCount() == before + 3
+    qtbot.waitUntil(lambda: window.sidebar.my_tags.child(0).text(0)
+                    == f"my flowers  ({before + 3})", timeout=10000)  # fmt: skip
+    window.show_view("grid")
+    assert window.counts_label.isVisible() and not page.status_line.isVisible()
+    assert window.filters.my_tags.item(0).text() == f"my flowers  ({before + 3})"
+    window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
+    assert new <= set(_ids_by_name(window)) and window.grid_model.rowCount() == before + 3

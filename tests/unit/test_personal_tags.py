@@ -9,6 +9,8 @@ from imgengine_gui.analysis import personal_tags as classifier
 from imgengine_gui.catalog import personal_tags as store
 from imgengine_gui.catalog import queries, records
 from imgengine_gui.catalog.db import connect
+from imgengine_gui.catalog.embeddings import photo_embeddings
+from imgengine_gui.catalog.inventory import forget_missing_photos
 from imgengine_gui.engine.personal_tags import (
     NotAnalyzed,
     PersonalTagError,
@@ -16,6 +18,7 @@ from imgengine_gui.engine.personal_tags import (
     refresh_after_run,
     tag_hits,
 )
+from imgengine_gui.engine.tag_review import tag_page
 from tests.personal_tags_library import build, embeddings, replace_embeddings
 
 
@@ -289,3 +292,73 @@ def test_tag_page_counts_and_a_shared_index(library):
     folder = str(catalog.parent / "photos")
     assert store.tag_counts(conn, folder) == [("my flowers", 8)]
     assert store.tag_counts(conn, str(catalog.parent / "elsewhere")) == [("my flowers", 0)]
+
+
+def _reanalyzed(conn, photo_id: int, vector: np.ndarray) -> None:
+    """The photo analyzed again (its file changed): a new embedding of the same model."""
+    records.store_ml(conn, photo_id, {"embedding": vector, "faces": []},
+                     {"embedding": store.library_model(conn)[0]})  # fmt: skip
+    records.set_phase(conn, photo_id, "ml", "1")
+
+
+def _learned_from(conn, name: str, photo_ids: list[int]) -> bool:
+    """Whether the tag's stored example vectors are exactly these photos' embeddings now."""
+    index = PersonalTags(conn).load_index()
+    now = classifier.centred(index.matrix[index.rows(photo_ids)], index.center)
+    stored = np.frombuffer(store.find_tag(conn, name)["weights"], dtype=np.float32)
+    stored = stored.reshape(-1, index.matrix.shape[1])
+    return stored.shape == now.shape and bool(np.allclose(stored, now, atol=1e-5))
+
+
+def test_a_run_retrains_from_an_example_analyzed_again(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    engine.teach("garden", groups["flowers"][:2])
+    assert not _carrying(engine, "garden") & set(groups["grandpa"])
+    [(_, grandpa)] = photo_embeddings(conn, groups["grandpa"][0])
+    _reanalyzed(conn, groups["flowers"][1], grandpa)  # the file now shows grandpa
+    assert refresh_after_run(conn) == []
+    assert _learned_from(conn, "garden", groups["flowers"][:2])
+    assert len(_carrying(engine, "garden") & set(groups["grandpa"])) >= 6  # its new look
+
+
+def test_an_example_gone_from_the_library_is_forgotten(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    engine.teach("trip", [groups["flowers"][0], groups["grandpa"][0]])  # two looks
+    assert len(_carrying(engine, "trip") & set(groups["grandpa"])) >= 6
+    conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (groups["grandpa"][0],))
+    # trashed from the window: the tag's page retrains before it shows anything
+    tag_page(PersonalTags(conn), "trip")
+    assert _learned_from(conn, "trip", groups["flowers"][:1])
+    assert not _carrying(engine, "trip") & set(groups["grandpa"])
+    # the next run and a purge keep it so
+    conn.execute("UPDATE photos SET missing = 0 WHERE id = ?", (groups["grandpa"][0],))
+    refresh_after_run(conn)
+    assert len(_carrying(engine, "trip") & set(groups["grandpa"])) >= 6  # restored: back
+    conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (groups["grandpa"][0],))
+    assert refresh_after_run(conn) == []
+    forget_missing_photos(conn)
+    assert refresh_after_run(conn) == []
+    assert _learned_from(conn, "trip", groups["flowers"][:1])
+    carrying = _carrying(engine, "trip")
+    assert set(groups["flowers"]) <= carrying and not carrying & set(groups["grandpa"])
+    assert [t["examples"] for t in engine.list()] == [1]
+
+    # every example gone: the tag keeps what it learned, and the run says so
+    conn.execute("UPDATE photos SET missing = 1 WHERE id = ?", (groups["flowers"][0],))
+    [note] = refresh_after_run(conn)
+    assert "none of its example photos" in note
+    assert _carrying(engine, "trip") == carrying - {groups["flowers"][0]}
+
+
+def test_the_shared_index_is_read_again_when_the_newest_photo_is_reanalyzed(library):
+    conn, groups, _ = library
+    engine = PersonalTags(conn)
+    index = engine.load_index()
+    newest = int(index.ids[-1])
+    [(_, grandpa)] = photo_embeddings(conn, groups["grandpa"][0])
+    _reanalyzed(conn, newest, grandpa)  # same photo, same rowid: only its time tells
+    again = PersonalTags(conn, index=index).load_index()
+    assert again is not index
+    assert np.allclose(again.matrix[again.rows([newest])][0], grandpa / np.linalg.norm(grandpa))
