@@ -23,7 +23,7 @@ from imgengine_gui.ui.undo_router import UndoRouter
 from imgengine_gui.ui.widgets import NoticeBar
 
 UNDO_LABELS = {"not this person": "“Not this person”", "name face": "Name Face",
-               "move face": "Move Face"}
+               "move face": "Move Face", "name person": "Name Person"}
 QUICK_NAMES = 6  # names offered directly in a face's menu
 
 
@@ -143,7 +143,8 @@ class PeopleController(QObject):
         menu = QMenu(self._parent)
         box = list(face["box"])
         line = QLineEdit()
-        line.setPlaceholderText("Name this face…")
+        unnamed_person = face.get("person") and not face.get("name")
+        line.setPlaceholderText("Name this person…" if unnamed_person else "Name this face…")
         line.setMinimumWidth(200)
         line.setText(face.get("name") or "")
         completer = QCompleter(sorted(set(self.names()), key=str.casefold), line)

@@ -209,7 +209,9 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
         menu.line_edit.returnPressed.emit()
     qtbot.waitUntil(lambda: "Anna" in [c for _, c, _ in window.detail.canvas.boxes])
     qtbot.waitUntil(lambda: "Anna" in window.people_panel.names())  # the tiles are read again
-    assert ("Anna", 1) in _listed(people)
+    # A was unnamed: the whole person is named (3 photos), no new person is split off
+    assert ("Anna", 3) in _listed(people) and window.people_panel.tiles.count() == 3
+    assert _labels(window)[0] == "Anna" and window.notice.label.text() == f"Unnamed {a} is now Anna"
 
     face = next(f for f in window.detail.photo["faces"] if f["box"] == RIGHT)
     menu = window.people.face_menu(photo_id, face)
@@ -224,6 +226,36 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
     with wait_task(window, "people:undo"):
         window.actions.undo.trigger()
     qtbot.waitUntil(lambda: f"Unnamed {b}" in [c for _, c, _ in window.detail.canvas.boxes])
+
+
+def test_this_is_a_named_person_merges_the_unnamed_one_and_undoes(
+    qtbot, make_window, people, wait_task
+):
+    window = _open(make_window, qtbot, people)
+    a, b, c = (people.people[k] for k in "ABC")
+    with wait_task(window, "people:rename"):
+        window.people.ask_name = lambda title, current, names: "Anna"
+        window.people.rename(a)
+    qtbot.waitUntil(lambda: "Anna" in window.people_panel.names())
+    photo_id = people.ids["photo_09.jpg"]  # B left, C right
+    window.open_photo(photo_id)
+    face = next(f for f in window.detail.photo["faces"] if f["box"] == LEFT)
+    menu = window.people.face_menu(photo_id, face)
+    assert menu.line_edit.placeholderText() == "Name this person…"
+    this_is = next(action for action in menu.actions() if action.text() == "This is Anna")
+    with wait_task(window, "people:name-face"):
+        this_is.trigger()
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 2)
+    assert _tile(window, b) is None and _tile(window, a).text() == "Anna\n4 photos"
+    assert _listed(people) == [("Anna", 4), (None, 2)]
+    assert window.notice.label.text() == f"Unnamed {b} merged into Anna"
+    qtbot.waitUntil(lambda: "Anna" in [c for _, c, _ in window.detail.canvas.boxes])
+    qtbot.waitUntil(lambda: window.actions.undo.text() == "Undo Name Person")
+    with wait_task(window, "people:undo"):
+        window.actions.undo.trigger()
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 3)
+    assert _listed(people) == [("Anna", 3), (None, 2), (None, 2)]
+    assert _tile(window, b) is not None and _tile(window, c) is not None
 
 
 def test_hide_a_person_and_show_hidden_people(qtbot, make_window, people, wait_task):
