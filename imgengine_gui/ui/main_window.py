@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSlider,
     QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -52,6 +51,7 @@ from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.models_menu import ModelActions
 from imgengine_gui.ui.organize import Organizer
+from imgengine_gui.ui.page_stack import PageStack
 from imgengine_gui.ui.people_controller import PeopleController
 from imgengine_gui.ui.people_panel import PeoplePanel
 from imgengine_gui.ui.photo_menu import PhotoCommands, PhotoMenu, attach_to_grid
@@ -143,7 +143,7 @@ class MainWindow(QMainWindow):
         grid_row.addWidget(self.grid, 1)
         grid_row.addWidget(self.timeline)
         library_layout.addLayout(grid_row, 1)
-        self.pages = QStackedWidget()
+        self.pages = PageStack()
         for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page,
                      self.viewing.page):
             self.pages.addWidget(page)
