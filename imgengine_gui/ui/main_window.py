@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSlider,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +46,7 @@ from imgengine_gui.ui.face_crops import FaceCrops
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
+from imgengine_gui.ui.left_pane import LeftPane
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.models_menu import ModelActions
@@ -144,7 +144,11 @@ class MainWindow(QMainWindow):
         grid_row.addWidget(self.timeline)
         library_layout.addLayout(grid_row, 1)
         self.pages = PageStack()
-        for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page,
+        tag_scroll = QScrollArea()  # a long tag name widens its page: it scrolls, never the docks
+        tag_scroll.setWidget(self.tag_page)
+        tag_scroll.setWidgetResizable(True)
+        tag_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        for page in (library, self.detail, self.duplicates, self.cutout, tag_scroll,
                      self.viewing.page):
             self.pages.addWidget(page)
         central = QWidget()
@@ -158,13 +162,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.face_crops = FaceCrops(self.tasks, self)
         self.people_panel = PeoplePanel(self.face_crops)
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.setObjectName("sidebarSplitter")
-        left.addWidget(self.sidebar)
-        left.addWidget(self.people_panel)
-        left.setStretchFactor(0, 1)
-        left.setStretchFactor(1, 2)
-        self.sidebar_dock = self._dock("Library", "libraryDock", left,
+        self.left_pane = LeftPane(self.sidebar, self.people_panel)
+        self.sidebar_dock = self._dock("Library", "libraryDock", self.left_pane,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.sidebar_dock.setTitleBarWidget(QWidget())
         self.sidebar_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
@@ -326,6 +325,7 @@ class MainWindow(QMainWindow):
         if filters is not None:
             self.filters_wanted = str(filters).lower() == "true"
             self.filters_dock.setVisible(self.filters_wanted)
+        self.left_pane.restore_split(state.value("sidebar_split"))
         zoom = state.value("thumbnail_size")
         if zoom is not None and str(zoom).isdigit():
             self.zoom.setValue(int(zoom))
@@ -335,6 +335,11 @@ class MainWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.setValue("window_state", self.saveState())
         state.setValue("thumbnail_size", self.zoom.value())
+        split = self.left_pane.saved_split()
+        if split is None:
+            state.remove("sidebar_split")
+        else:
+            state.setValue("sidebar_split", split)
         on_photos = self.current_view() in ("grid", "detail")
         state.setValue("filters_visible",
                        not self.filters_dock.isHidden() if on_photos else self.filters_wanted)

@@ -23,6 +23,10 @@ class PageStack(QStackedWidget):
         self._size_by_current(self.currentIndex())
         return index
 
+    def setCurrentIndex(self, index: int) -> None:  # noqa: N802
+        self._size_by_current(index)  # first: showing a page may lay the window out at once
+        super().setCurrentIndex(index)
+
     def _size_by_current(self, index: int) -> None:
         ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         for number in range(self.count()):

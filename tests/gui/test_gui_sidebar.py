@@ -30,3 +30,35 @@ def test_the_sidebar_keeps_its_width_after_a_tags_page(qtbot, make_window, seede
     window.tag_page.back_requested.emit()
     qtbot.waitUntil(lambda: window.current_view() == "grid" and window.filters_dock.isVisible())
     assert (window.sidebar_dock.width(), window.filters_dock.width()) == widths
+
+
+def _entries(sidebar):
+    for group in (sidebar.library, sidebar.my_tags, sidebar.tools):
+        yield group
+        yield from (group.child(n) for n in range(group.childCount()))
+
+
+def test_library_and_tools_show_whole_above_people_and_a_dragged_split_is_kept(
+    qtbot, make_window, seeded
+):
+    ids = list(seeded.ids.values())
+    for name in ("holiday", "garden"):  # My tags adds a group between Library and Tools
+        _manual_tag(seeded.catalog, ids[:2], name)
+    window = make_window(seeded.catalog)  # remembers its layout (none saved yet: the default)
+    sidebar, pane = window.sidebar, window.left_pane
+    qtbot.waitUntil(lambda: sidebar.my_tags.childCount() == 2)
+    assert pane.widget(1) is window.people_panel and window.people_panel.isVisible()
+    qtbot.waitUntil(lambda: all(
+        sidebar.visualItemRect(item).bottom() < sidebar.viewport().height()
+        for item in _entries(sidebar)), timeout=10000)
+    assert not sidebar.verticalScrollBar().isVisible()
+    assert window.people_panel.height() >= pane.height() / 3  # People keeps most of the rest
+
+    pane.moveSplitter(120, 1)  # the user drags the handle: their split holds and is remembered
+    top = pane.sizes()[0]
+    sidebar.set_tags([("holiday", 2), ("garden", 2), ("more", 1)])
+    assert pane.sizes()[0] == top
+    window.close()
+    again = make_window(seeded.catalog)
+    qtbot.waitUntil(lambda: again.sidebar.my_tags.childCount() == 2)
+    assert again.left_pane.user_sized and again.left_pane.sizes()[0] == top
