@@ -267,6 +267,8 @@ class MainWindow(QMainWindow):
         self.library.reloaded.connect(self.viewing.library_reloaded)
         self.library.reloaded.connect(self.people.reload)
         self.people.filter_changed.connect(self._people_filter_changed)
+        self.people.listed.connect(lambda: self.filters.set_persons(self.people.picked_names()))
+        self.filters.persons_cleared.connect(self._person_filter_cleared)
         self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
         self.people.edited.connect(self._people_edited)
         self.detail.face_clicked.connect(self.people.show_face_menu)
@@ -397,9 +399,15 @@ class MainWindow(QMainWindow):
 
     def _people_filter_changed(self) -> None:
         self.library.persons = self.people.persons
+        self.filters.set_persons(self.people.picked_names())
         if self.current_view() not in ("grid", "detail"):  # a click on a tile also leaves the detail
             self.show_view("grid")
         self.library.reload_photos()
+
+    def _person_filter_cleared(self) -> None:
+        """Clear filters let go of the people too (the filter panel reads the grid again)."""
+        self.people.clear_filter()
+        self.library.persons = ()
 
     def _people_edited(self) -> None:
         """Names and people changed: the grid (when filtered by a person) and the detail read again."""

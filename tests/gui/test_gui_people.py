@@ -116,6 +116,35 @@ def test_tiles_show_each_person_with_a_face_crop_and_filter_the_grid(qtbot, make
     assert window.library.persons == () and window.grid_model.rowCount() == len(people.ids)
 
 
+def test_a_person_filter_counts_in_the_filters_and_clear_filters_clears_it(
+    qtbot, make_window, people, wait_task
+):
+    window = _open(make_window, qtbot, people)
+    filters, panel, tiles = window.filters, window.people_panel, window.people_panel.tiles
+    a, b = people.people["A"], people.people["B"]
+    assert filters.active_count() == 0 and not filters.reset_button.isEnabled()
+    QTest.mouseClick(tiles.viewport(), Qt.MouseButton.LeftButton, pos=_tile_centre(window, a))
+    assert window.library.persons == (int(a),) and window.grid_model.rowCount() == 3
+    assert filters.active_count() == 1 and filters.reset_button.isEnabled()
+    assert filters.summary.text() == f"1 filter active\nPeople: Unnamed {a}"
+    QTest.mouseClick(tiles.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier, _tile_centre(window, b))
+    filters.min_faces.setValue(1)  # with another filter: two in all
+    assert filters.summary.text().splitlines() == [
+        "2 filters active", f"People: any of Unnamed {a}, Unnamed {b}"]
+    with wait_task(window, "people:rename"):
+        window.people.ask_name = lambda title, current, names: "Anna"
+        window.people.rename(a)
+    qtbot.waitUntil(lambda: "Anna" in filters.summary.text())  # the names follow the tiles
+
+    filters.reset_button.click()
+    assert window.library.persons == () and panel.selected_ids() == ()
+    assert not panel.clear_button.isEnabled()
+    assert window.grid_model.rowCount() == len(people.ids)
+    assert filters.active_count() == 0 and filters.summary.text() == ""
+    assert not filters.reset_button.isEnabled()
+
+
 def test_rename_by_double_click_then_undo(qtbot, make_window, people, wait_task):
     window = _open(make_window, qtbot, people)
     a = people.people["A"]
