@@ -62,3 +62,22 @@ def test_library_and_tools_show_whole_above_people_and_a_dragged_split_is_kept(
     again = make_window(seeded.catalog)
     qtbot.waitUntil(lambda: again.sidebar.my_tags.childCount() == 2)
     assert again.left_pane.user_sized and again.left_pane.sizes()[0] == top
+
+
+def test_the_sort_box_says_similarity_during_find_similar_then_the_users_sort(
+    qtbot, make_window, seeded
+):
+    window = make_window(seeded.catalog, remember=False)
+    sorting, combo = window.organize.sorting, window.organize.sorting.combo
+    sorting.set_sort("name")
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == len(seeded.ids))
+    ranked = [seeded.ids[n] for n in ("photo_03.jpg", "photo_01.jpg", "photo_02.jpg")]
+    window._show_similar("photo_03.jpg", ranked)  # what the photo menu's Find Similar ends in
+    assert window.grid_model.ids() == ranked
+    assert combo.currentText() == "Sort: Similarity" and not combo.isEnabled()
+    assert not sorting.key_actions["name"].isEnabled() and sorting.key == "name"
+    window.notice.action_button.click()  # "Show all"
+    qtbot.waitUntil(lambda: window.grid_model.rowCount() == len(seeded.ids))
+    assert combo.currentText() == "Sort: Name" and combo.isEnabled()
+    assert combo.findText("Sort: Similarity") == -1 and sorting.key_actions["name"].isChecked()
+    assert window.library.sort_key == "name" and sorting.key_actions["size"].isEnabled()
