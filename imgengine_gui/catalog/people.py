@@ -364,6 +364,11 @@ def person_exists(conn: sqlite3.Connection, person_id: int) -> bool:
     return conn.execute("SELECT 1 FROM persons WHERE id = ?", (person_id,)).fetchone() is not None
 
 
+def person_name(conn: sqlite3.Connection, person_id: int) -> str | None:
+    row = conn.execute("SELECT name FROM persons WHERE id = ?", (person_id,)).fetchone()
+    return row[0] if row else None
+
+
 # --- users' edits and their undo ------------------------------------------------------------------
 
 

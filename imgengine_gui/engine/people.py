@@ -199,6 +199,32 @@ def name_face(conn: Connection, face_id: int, name: str) -> str:
     return str(person_id)
 
 
+def name_person_of_face(conn: Connection, face_id: int, name: str) -> str:
+    """Say who a face is, as photo apps do: a face of an unnamed person names that person (all
+    its faces, as ``rename``), or, when someone already has the name, merges it into them (as
+    ``merge``, except faces the user said are not them: they stay behind). A face of a named
+    person, or of none, moves alone (``name_face``). Returns the person's id; one undo."""
+    name = name.strip()
+    person = _face(conn, face_id)["person_id"]
+    if not name or person is None or store.person_name(conn, person):
+        return name_face(conn, face_id, name)
+    named = [p for p in store.find_persons(conn, name) if str(p) != name and p != person]
+    faces = store.faces_of(conn, [person])
+    before = store.snapshot(conn, faces, [person, *named[:1]])
+    store.journal(conn, "name person", before)
+    if not named:
+        store.set_person_fields(conn, person, name=name)
+        store.move_faces(conn, faces, person, pinned=True)
+        return str(person)
+    target = named[0]
+    refused = {face for face, rejected_from in before["rejections"] if rejected_from == target}
+    store.unreject(conn, face_id, target)  # this face the user names, whatever was said before
+    store.move_faces(conn, [f for f in faces if f == face_id or f not in refused], target,
+                     pinned=True)
+    store.drop_empty_persons(conn)
+    return str(target)
+
+
 def move_face(conn: Connection, face_id: int, person: str | int) -> None:
     """Put a face into an existing person (pinned), e.g. after dragging it onto a tile."""
     person_id = _person(conn, person)

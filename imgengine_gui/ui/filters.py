@@ -98,10 +98,12 @@ def _tristate_combo(any_text: str, yes: str, no: str) -> QComboBox:
 
 class FilterPanel(QWidget):
     changed = Signal()
+    persons_cleared = Signal()  # "Clear filters" with people picked in the People tiles
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("filterPanel")
+        self.person_names: tuple[str, ...] = ()  # the People tiles picked (they filter the grid)
         self.my_tags = TagList("No personal tags yet: select photos, then Edit ▸ Teach tag…")
         self.scenes = TagList("No scene tags (they come from the ML phase)")
         self.objects = TagList("No objects (they need the ML phase and a detection model)")
@@ -241,7 +243,14 @@ class FilterPanel(QWidget):
             f.tags, f.scenes, f.objects, f.people is not None, f.min_faces, f.camera,
             self.dates.isChecked(), f.has_gps is not None, f.has_errors is not None,
         )
-        return sum(1 for value in values if value) + self.ratings.active_count()
+        return (sum(1 for value in values if value) + self.ratings.active_count()
+                + bool(self.person_names))
+
+    def set_persons(self, names: tuple[str, ...]) -> None:
+        """The people picked in the People tiles: one more filter, cleared with the others."""
+        if names != self.person_names:
+            self.person_names = names
+            self._update_summary()
 
     def reset(self) -> None:
         widgets = (self.my_tags, self.scenes, self.objects, self.people, self.min_faces,
@@ -258,11 +267,17 @@ class FilterPanel(QWidget):
         self.ratings.reset()
         for widget in widgets:
             widget.blockSignals(False)
+        if self.person_names:
+            self.person_names = ()
+            self.persons_cleared.emit()  # the tiles let go first: the grid is read once, below
         self._emit_changed()
 
     def _update_summary(self) -> None:
         active = self.active_count()
         lines = [f"{active} filter{'s' if active != 1 else ''} active"] if active else []
+        if self.person_names:  # photos of any of them
+            many = len(self.person_names) > 1
+            lines.append(f"People: {'any of ' if many else ''}{', '.join(self.person_names)}")
         for what, tags in (("Scenes", self.scenes), ("Objects", self.objects)):
             checked = tags.checked()
             if len(checked) > 1:  # the catalog query matches photos with any of them

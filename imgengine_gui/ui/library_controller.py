@@ -48,6 +48,7 @@ class LibraryViews:
 
 class LibraryController(QObject):
     reloaded = Signal()  # everything was read again (after a run, a trash, new settings)
+    similar_changed = Signal(bool)  # Find Similar's results (ordered by likeness) show, or went
 
     def __init__(self, source: CatalogReader, tasks: TaskRunner, views: LibraryViews,
                  catalog: Path, settings: Callable[[], Settings],
@@ -248,13 +249,18 @@ class LibraryController(QObject):
 
     def show_similar(self, name: str, ranked: list[int]) -> None:
         """The grid shows these photos, in this order, until a search or a folder is chosen."""
-        self.similar = (name, ranked)
+        self._set_similar((name, ranked))
         self.reload_photos()
+
+    def _set_similar(self, similar: tuple[str, list[int]] | None) -> None:
+        was, self.similar = self.similar, similar
+        if bool(was) != bool(similar):
+            self.similar_changed.emit(bool(similar))
 
     def select_folder(self, folder: str | None) -> None:
         """Show a folder: its filter choices, then its photos, read on the reads lane (a sidebar
         click never waits for the catalog)."""
-        self.similar = None
+        self._set_similar(None)
         self.folder = folder
         self._generation += 1
         generation, catalog = self._generation, self._catalog
@@ -296,7 +302,7 @@ class LibraryController(QObject):
         return os.path.basename(self.folder.rstrip(os.sep)) if self.folder else "All photos"
 
     def run_search(self, text: str) -> None:
-        self.similar = None
+        self._set_similar(None)
         self.search_text = text
         self.search_hits = None
         if not (text and self.search_mode == "clip"):

@@ -27,8 +27,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSlider,
-    QSplitter,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -48,10 +46,12 @@ from imgengine_gui.ui.face_crops import FaceCrops
 from imgengine_gui.ui.filters import FilterPanel
 from imgengine_gui.ui.grid_view import PhotoGrid
 from imgengine_gui.ui.icons import app_icon
+from imgengine_gui.ui.left_pane import LeftPane
 from imgengine_gui.ui.library_controller import LibraryController, LibraryViews
 from imgengine_gui.ui.models import PhotoGridModel
 from imgengine_gui.ui.models_menu import ModelActions
 from imgengine_gui.ui.organize import Organizer
+from imgengine_gui.ui.page_stack import PageStack
 from imgengine_gui.ui.people_controller import PeopleController
 from imgengine_gui.ui.people_panel import PeoplePanel
 from imgengine_gui.ui.photo_menu import PhotoCommands, PhotoMenu, attach_to_grid
@@ -143,8 +143,12 @@ class MainWindow(QMainWindow):
         grid_row.addWidget(self.grid, 1)
         grid_row.addWidget(self.timeline)
         library_layout.addLayout(grid_row, 1)
-        self.pages = QStackedWidget()
-        for page in (library, self.detail, self.duplicates, self.cutout, self.tag_page,
+        self.pages = PageStack()
+        tag_scroll = QScrollArea()  # a long tag name widens its page: it scrolls, never the docks
+        tag_scroll.setWidget(self.tag_page)
+        tag_scroll.setWidgetResizable(True)
+        tag_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        for page in (library, self.detail, self.duplicates, self.cutout, tag_scroll,
                      self.viewing.page):
             self.pages.addWidget(page)
         central = QWidget()
@@ -158,13 +162,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar()
         self.face_crops = FaceCrops(self.tasks, self)
         self.people_panel = PeoplePanel(self.face_crops)
-        left = QSplitter(Qt.Orientation.Vertical)
-        left.setObjectName("sidebarSplitter")
-        left.addWidget(self.sidebar)
-        left.addWidget(self.people_panel)
-        left.setStretchFactor(0, 1)
-        left.setStretchFactor(1, 2)
-        self.sidebar_dock = self._dock("Library", "libraryDock", left,
+        self.left_pane = LeftPane(self.sidebar, self.people_panel)
+        self.sidebar_dock = self._dock("Library", "libraryDock", self.left_pane,
                                        Qt.DockWidgetArea.LeftDockWidgetArea)
         self.sidebar_dock.setTitleBarWidget(QWidget())
         self.sidebar_dock.setFeatures(QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
@@ -268,6 +267,8 @@ class MainWindow(QMainWindow):
         self.library.reloaded.connect(self.viewing.library_reloaded)
         self.library.reloaded.connect(self.people.reload)
         self.people.filter_changed.connect(self._people_filter_changed)
+        self.people.listed.connect(lambda: self.filters.set_persons(self.people.picked_names()))
+        self.filters.persons_cleared.connect(self._person_filter_cleared)
         self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
         self.people.edited.connect(self._people_edited)
         self.detail.face_clicked.connect(self.people.show_face_menu)
@@ -326,6 +327,7 @@ class MainWindow(QMainWindow):
         if filters is not None:
             self.filters_wanted = str(filters).lower() == "true"
             self.filters_dock.setVisible(self.filters_wanted)
+        self.left_pane.restore_split(state.value("sidebar_split"))
         zoom = state.value("thumbnail_size")
         if zoom is not None and str(zoom).isdigit():
             self.zoom.setValue(int(zoom))
@@ -335,6 +337,11 @@ class MainWindow(QMainWindow):
         state.setValue("geometry", self.saveGeometry())
         state.setValue("window_state", self.saveState())
         state.setValue("thumbnail_size", self.zoom.value())
+        split = self.left_pane.saved_split()
+        if split is None:
+            state.remove("sidebar_split")
+        else:
+            state.setValue("sidebar_split", split)
         on_photos = self.current_view() in ("grid", "detail")
         state.setValue("filters_visible",
                        not self.filters_dock.isHidden() if on_photos else self.filters_wanted)
@@ -392,9 +399,15 @@ class MainWindow(QMainWindow):
 
     def _people_filter_changed(self) -> None:
         self.library.persons = self.people.persons
+        self.filters.set_persons(self.people.picked_names())
         if self.current_view() not in ("grid", "detail"):  # a click on a tile also leaves the detail
             self.show_view("grid")
         self.library.reload_photos()
+
+    def _person_filter_cleared(self) -> None:
+        """Clear filters let go of the people too (the filter panel reads the grid again)."""
+        self.people.clear_filter()
+        self.library.persons = ()
 
     def _people_edited(self) -> None:
         """Names and people changed: the grid (when filtered by a person) and the detail read again."""

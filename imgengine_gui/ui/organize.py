@@ -34,6 +34,7 @@ class Organizer(QObject):
 
         self.sorting.changed.connect(library.set_sort)
         self.sorting.resort.connect(library.reload_photos)
+        library.similar_changed.connect(self.sorting.show_similarity)
         self.ratings.changed.connect(lambda: library.reload_photos(stable=library.keep_order))
         window.grid_model.modelReset.connect(self._sections_changed)
         window.timeline.jump.connect(grid.scroll_to_row)

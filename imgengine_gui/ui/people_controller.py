@@ -23,13 +23,14 @@ from imgengine_gui.ui.undo_router import UndoRouter
 from imgengine_gui.ui.widgets import NoticeBar
 
 UNDO_LABELS = {"not this person": "“Not this person”", "name face": "Name Face",
-               "move face": "Move Face"}
+               "move face": "Move Face", "name person": "Name Person"}
 QUICK_NAMES = 6  # names offered directly in a face's menu
 
 
 class PeopleController(QObject):
     filter_changed = Signal()  # the people the grid shows changed
     edited = Signal()  # a people edit (or its undo) landed: names and boxes may read differently
+    listed = Signal()  # the tiles were read again (names may have changed)
 
     def __init__(self, tasks: TaskRunner, catalog: Path, panel: PeoplePanel, notice: NoticeBar,
                  guard: CatalogGuard, undo: UndoRouter, dialog_parent: QWidget,
@@ -63,11 +64,21 @@ class PeopleController(QObject):
         kind = state.undo_kind
         self._undo.set_available("people", kind is not None,
                                  UNDO_LABELS.get(kind or "", (kind or "").title()) or None)
+        self.listed.emit()
 
     def _select(self, persons: tuple[int, ...]) -> None:
         if persons != self.persons:
             self.persons = persons
             self.filter_changed.emit()
+
+    def clear_filter(self) -> None:
+        """Nobody picked any more; the caller reads the grid again."""
+        self.persons = ()
+        self.panel.clear_quietly()
+
+    def picked_names(self) -> tuple[str, ...]:
+        """The picked people as their tiles name them."""
+        return tuple(person_label(self.panel.person(str(p)) or {"id": p}) for p in self.persons)
 
     def _show_hidden(self, on: bool) -> None:
         self.show_hidden = on
@@ -143,7 +154,8 @@ class PeopleController(QObject):
         menu = QMenu(self._parent)
         box = list(face["box"])
         line = QLineEdit()
-        line.setPlaceholderText("Name this face…")
+        unnamed_person = face.get("person") and not face.get("name")
+        line.setPlaceholderText("Name this person…" if unnamed_person else "Name this face…")
         line.setMinimumWidth(200)
         line.setText(face.get("name") or "")
         completer = QCompleter(sorted(set(self.names()), key=str.casefold), line)

@@ -65,12 +65,19 @@ def not_this_person(catalog: Path, photo_id: int, box: Sequence[float]) -> str:
 
 
 def name_face(catalog: Path, photo_id: int, box: Sequence[float], name: str) -> str:
+    """Name the face's person when it has no name yet (or merge it into the person already
+    called so); otherwise this face alone (``engine.people.name_person_of_face``)."""
+    name = name.strip()
+
     def change(conn: Any) -> str:
         face = people.face_at(conn, photo_id, box)
-        people.name_face(conn, face["face_id"], name)
-        return name.strip()
+        person = people.name_person_of_face(conn, face["face_id"], name)
+        if face["person"] is None or face["name"]:
+            return f"Face named {name}"
+        was = f"Unnamed {face['person']}"
+        return f"{was} is now {name}" if person == face["person"] else f"{was} merged into {name}"
 
-    return f"Face named {edit(catalog, change)}"
+    return edit(catalog, change)
 
 
 def undo(catalog: Path) -> str:

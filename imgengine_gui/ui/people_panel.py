@@ -266,6 +266,13 @@ class PeoplePanel(QWidget):
             if item is not None:
                 item.setSelected(True)
 
+    def clear_quietly(self) -> None:
+        """No tile selected, without telling anyone (the filters were cleared already)."""
+        self.tiles.blockSignals(True)
+        self.tiles.clearSelection()
+        self.tiles.blockSignals(False)
+        self._update_buttons()
+
     def _selection_changed(self) -> None:
         self._update_buttons()
         self.persons_selected.emit(self.selected_ids())

@@ -21,6 +21,7 @@ class Sidebar(QTreeWidget):
     folder_selected = Signal(object)  # folder path, or None for all photos
     view_selected = Signal(str)  # "duplicates" | "cutout"
     tag_selected = Signal(str)  # a personal tag's name: open its page
+    contents_changed = Signal()  # entries came or went: the height they need changed
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -79,6 +80,7 @@ class Sidebar(QTreeWidget):
         self.blockSignals(False)
         if selected is not None:
             self.select_entry(*selected, notify=False)
+        self.contents_changed.emit()
 
     def set_tags(self, tags: list[tuple[str, int]]) -> None:
         """The personal tags (name, photos); the group is hidden while there are none."""
@@ -92,6 +94,19 @@ class Sidebar(QTreeWidget):
         self.blockSignals(False)
         if selected is not None:
             self.select_entry(*selected, notify=False)
+        self.contents_changed.emit()
+
+    def content_height(self) -> int:
+        """The height that shows every entry (groups and their items) without scrolling."""
+        rows = 0
+        for group in (self.library, self.my_tags, self.tools):
+            if group.isHidden():
+                continue
+            items = [group] + [group.child(n) for n in range(group.childCount())]
+            for item in items if group.isExpanded() else [group]:
+                if not item.isHidden():
+                    rows += self.indexRowSizeHint(self.indexFromItem(item))
+        return rows + 2 * self.frameWidth()
 
     def refresh_icons(self) -> None:
         for group in (self.library, self.my_tags, self.tools):

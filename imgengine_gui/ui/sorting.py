@@ -1,6 +1,7 @@
 """Sorting the grid: a toolbar combo and View › Sort by (one choice, shown in both), Reverse order,
 and Sort now (re-sorts on request, e.g. during a run, whose live reloads keep the order).
-The choice is remembered in the window's UI state."""
+The choice is remembered in the window's UI state. While Find Similar's results show, the combo
+says "Similarity" and the sort cannot change; the choice comes back when they go."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ TIPS = {
 }
 
 
+SIMILARITY = "similarity"  # not a sort key: Find Similar's order, shown while its results are
+
+
 class SortControls(QObject):
     changed = Signal(str, bool)  # key, reverse
     resort = Signal()  # "Sort now"
@@ -38,6 +42,7 @@ class SortControls(QObject):
         self.combo.setToolTip("Sort photos by")
         self.group = QActionGroup(self)
         self.key_actions: dict[str, QAction] = {}
+        self._key = "taken"
         for key in SORT_KEYS:
             self.combo.addItem(f"Sort: {LABELS[key]}", key)
             self.combo.setItemData(self.combo.count() - 1, TIPS[key], Qt.ItemDataRole.ToolTipRole)
@@ -60,7 +65,25 @@ class SortControls(QObject):
 
     @property
     def key(self) -> str:
-        return str(self.combo.currentData())
+        return self._key
+
+    def show_similarity(self, on: bool) -> None:
+        """Find Similar's results are ordered by likeness: the combo says so, and the sort is
+        disabled, until they go; then the user's sort shows again."""
+        self.combo.blockSignals(True)
+        index = self.combo.findData(SIMILARITY)
+        if on and index < 0:
+            self.combo.addItem("Sort: Similarity", SIMILARITY)
+            index = self.combo.count() - 1
+        elif not on and index >= 0:
+            self.combo.removeItem(index)
+        self.combo.setCurrentIndex(index if on else self.combo.findData(self._key))
+        self.combo.blockSignals(False)
+        self.combo.setEnabled(not on)
+        self.combo.setToolTip("Find Similar: the most similar first (Show all to sort again)"
+                              if on else "Sort photos by")
+        for action in (*self.key_actions.values(), self.reverse, self.sort_now):
+            action.setEnabled(not on)
 
     def add_to_menu(self, menu: QMenu) -> None:
         sort_menu = menu.addMenu("Sort by")
@@ -73,6 +96,7 @@ class SortControls(QObject):
         self._choose(key)
 
     def _apply(self, key: str, reverse: bool) -> None:
+        self._key = key
         for widget in (self.combo, self.reverse):
             widget.blockSignals(True)
         self.combo.setCurrentIndex(self.combo.findData(key))

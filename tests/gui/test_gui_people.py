@@ -116,6 +116,35 @@ def test_tiles_show_each_person_with_a_face_crop_and_filter_the_grid(qtbot, make
     assert window.library.persons == () and window.grid_model.rowCount() == len(people.ids)
 
 
+def test_a_person_filter_counts_in_the_filters_and_clear_filters_clears_it(
+    qtbot, make_window, people, wait_task
+):
+    window = _open(make_window, qtbot, people)
+    filters, panel, tiles = window.filters, window.people_panel, window.people_panel.tiles
+    a, b = people.people["A"], people.people["B"]
+    assert filters.active_count() == 0 and not filters.reset_button.isEnabled()
+    QTest.mouseClick(tiles.viewport(), Qt.MouseButton.LeftButton, pos=_tile_centre(window, a))
+    assert window.library.persons == (int(a),) and window.grid_model.rowCount() == 3
+    assert filters.active_count() == 1 and filters.reset_button.isEnabled()
+    assert filters.summary.text() == f"1 filter active\nPeople: Unnamed {a}"
+    QTest.mouseClick(tiles.viewport(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.ControlModifier, _tile_centre(window, b))
+    filters.min_faces.setValue(1)  # with another filter: two in all
+    assert filters.summary.text().splitlines() == [
+        "2 filters active", f"People: any of Unnamed {a}, Unnamed {b}"]
+    with wait_task(window, "people:rename"):
+        window.people.ask_name = lambda title, current, names: "Anna"
+        window.people.rename(a)
+    qtbot.waitUntil(lambda: "Anna" in filters.summary.text())  # the names follow the tiles
+
+    filters.reset_button.click()
+    assert window.library.persons == () and panel.selected_ids() == ()
+    assert not panel.clear_button.isEnabled()
+    assert window.grid_model.rowCount() == len(people.ids)
+    assert filters.active_count() == 0 and filters.summary.text() == ""
+    assert not filters.reset_button.isEnabled()
+
+
 def test_rename_by_double_click_then_undo(qtbot, make_window, people, wait_task):
     window = _open(make_window, qtbot, people)
     a = people.people["A"]
@@ -209,7 +238,9 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
         menu.line_edit.returnPressed.emit()
     qtbot.waitUntil(lambda: "Anna" in [c for _, c, _ in window.detail.canvas.boxes])
     qtbot.waitUntil(lambda: "Anna" in window.people_panel.names())  # the tiles are read again
-    assert ("Anna", 1) in _listed(people)
+    # A was unnamed: the whole person is named (3 photos), no new person is split off
+    assert ("Anna", 3) in _listed(people) and window.people_panel.tiles.count() == 3
+    assert _labels(window)[0] == "Anna" and window.notice.label.text() == f"Unnamed {a} is now Anna"
 
     face = next(f for f in window.detail.photo["faces"] if f["box"] == RIGHT)
     menu = window.people.face_menu(photo_id, face)
@@ -224,6 +255,36 @@ def test_detail_face_boxes_name_and_not_this_person(qtbot, make_window, people, 
     with wait_task(window, "people:undo"):
         window.actions.undo.trigger()
     qtbot.waitUntil(lambda: f"Unnamed {b}" in [c for _, c, _ in window.detail.canvas.boxes])
+
+
+def test_this_is_a_named_person_merges_the_unnamed_one_and_undoes(
+    qtbot, make_window, people, wait_task
+):
+    window = _open(make_window, qtbot, people)
+    a, b, c = (people.people[k] for k in "ABC")
+    with wait_task(window, "people:rename"):
+        window.people.ask_name = lambda title, current, names: "Anna"
+        window.people.rename(a)
+    qtbot.waitUntil(lambda: "Anna" in window.people_panel.names())
+    photo_id = people.ids["photo_09.jpg"]  # B left, C right
+    window.open_photo(photo_id)
+    face = next(f for f in window.detail.photo["faces"] if f["box"] == LEFT)
+    menu = window.people.face_menu(photo_id, face)
+    assert menu.line_edit.placeholderText() == "Name this person…"
+    this_is = next(action for action in menu.actions() if action.text() == "This is Anna")
+    with wait_task(window, "people:name-face"):
+        this_is.trigger()
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 2)
+    assert _tile(window, b) is None and _tile(window, a).text() == "Anna\n4 photos"
+    assert _listed(people) == [("Anna", 4), (None, 2)]
+    assert window.notice.label.text() == f"Unnamed {b} merged into Anna"
+    qtbot.waitUntil(lambda: "Anna" in [c for _, c, _ in window.detail.canvas.boxes])
+    qtbot.waitUntil(lambda: window.actions.undo.text() == "Undo Name Person")
+    with wait_task(window, "people:undo"):
+        window.actions.undo.trigger()
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 3)
+    assert _listed(people) == [("Anna", 3), (None, 2), (None, 2)]
+    assert _tile(window, b) is not None and _tile(window, c) is not None
 
 
 def test_hide_a_person_and_show_hidden_people(qtbot, make_window, people, wait_task):

@@ -117,6 +117,39 @@ def test_name_a_face_hide_and_forget(catalog):
     assert _person_of(catalog, "p0.jpg")["person"] is None  # the face box itself stays
 
 
+def _face_of(lib, photo: str, index: int = 0) -> int:
+    faces = sorted(api.photo_faces(lib.conn, lib.ids[photo]), key=lambda f: f["box"][0])
+    return faces[index]["face_id"]
+
+
+def test_naming_a_face_of_an_unnamed_person_names_or_merges_that_person(catalog):
+    a, b = (p["id"] for p in api.list_people(catalog.conn))  # A: 5 faces, B: 4
+    assert api.name_person_of_face(catalog.conn, _face_of(catalog, "p0.jpg"), "Ann") == a
+    assert [(p["id"], p["name"], p["faces"]) for p in api.list_people(catalog.conn)] == [
+        (a, "Ann", 5), (b, None, 4)]  # the whole person is named, nobody split off
+    assert all(f["pinned"] for f in api.photo_faces(catalog.conn, catalog.ids["p3.jpg"]))
+    assert api.undo(catalog.conn) == "name person"
+    assert [p["name"] for p in api.list_people(catalog.conn)] == [None, None]
+
+    api.rename(catalog.conn, a, "Ann")
+    not_ann = _face_of(catalog, "p7.jpg", 1)  # a face of B the user says is not Ann
+    api.move_face(catalog.conn, not_ann, a)
+    api.not_this_person(catalog.conn, not_ann)
+    api.move_face(catalog.conn, not_ann, b)  # back with B (only "not Ann" is remembered)
+    assert api.name_person_of_face(catalog.conn, _face_of(catalog, "p4.jpg"), "ann") == a
+    people = {p["id"]: (p["name"], p["faces"]) for p in api.list_people(catalog.conn)}
+    assert people == {a: ("Ann", 8), b: (None, 1)}  # B merged into Ann but the face refused
+    assert api.photo_faces(catalog.conn, catalog.ids["p7.jpg"])[1]["person"] == b
+    assert api.undo(catalog.conn) == "name person"
+    assert {p["id"]: p["faces"] for p in api.list_people(catalog.conn)} == {a: 5, b: 4}
+
+    # a named person's face named otherwise moves alone (a correction, as name_face)
+    moved = api.name_person_of_face(catalog.conn, _face_of(catalog, "p0.jpg"), "Cy")
+    assert {p["name"]: p["faces"] for p in api.list_people(catalog.conn)} == {
+        "Ann": 4, None: 4, "Cy": 1}
+    assert moved not in (a, b)
+
+
 def test_reanalysis_keeps_the_users_decisions(catalog):
     photo = catalog.ids["p7.jpg"]
     faces = api.photo_faces(catalog.conn, photo)
