@@ -271,6 +271,7 @@ class MainWindow(QMainWindow):
         self.filters.persons_cleared.connect(self._person_filter_cleared)
         self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
         self.people.edited.connect(self._people_edited)
+        self.tags.person_requested.connect(self._show_person)
         self.detail.face_clicked.connect(self.people.show_face_menu)
         self.trash.library_changed.connect(self.library.reload_all)
         self.trash.clusters_changed.connect(self.load_duplicates)
@@ -403,6 +404,11 @@ class MainWindow(QMainWindow):
         if self.current_view() not in ("grid", "detail"):  # a click on a tile also leaves the detail
             self.show_view("grid")
         self.library.reload_photos()
+
+    def _show_person(self, person_id: str) -> None:
+        """The grid filtered by one person, as a click on their tile does."""
+        self.show_view("grid")
+        self.people_panel.select([person_id])
 
     def _person_filter_cleared(self) -> None:
         """Clear filters let go of the people too (the filter panel reads the grid again)."""

@@ -34,6 +34,7 @@ class TagsController(QObject):
     page_requested = Signal(str)  # show this tag's page
     filter_requested = Signal(str)  # show the library filtered by this tag
     closed_page = Signal()  # the tag's page went away (forgotten, or Back)
+    person_requested = Signal(str)  # show this person's photos (People hands over)
 
     def __init__(self, tasks: TaskRunner, source: CatalogReader, catalog: Path, grid: PhotoGrid,
                  page: TagPageView, loader: ImageLoader, runs: RunController, prompts: Prompts,
@@ -82,6 +83,7 @@ class TagsController(QObject):
         dialog.teach_requested.connect(self._teach)
         dialog.analyze_requested.connect(self._analyze_first)
         dialog.review_requested.connect(self.open_tag)
+        dialog.person_requested.connect(self.person_requested.emit)
         dialog.finished.connect(lambda _r, d=dialog: self._dialog_closed(d))
         self._submit("tags-context", self.jobs.context,
                      lambda context, d=dialog: self._context_ready(d, context))

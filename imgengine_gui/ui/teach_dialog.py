@@ -39,6 +39,7 @@ class TeachTagDialog(QDialog):
     teach_requested = Signal(str, list, list, bool)  # name, examples, "not this", manual
     analyze_requested = Signal(list)  # paths that must be analyzed first
     review_requested = Signal(str)  # the tag taught
+    person_requested = Signal(str)  # the person People found in every example: show them
 
     def __init__(self, photos: list[GridRow], loader: ImageLoader,
                  parent: QWidget | None = None) -> None:
@@ -47,6 +48,7 @@ class TeachTagDialog(QDialog):
         self.setObjectName("teachTagDialog")
         self.context: TeachContext | None = None
         self.taught: str | None = None
+        self.person: str | None = None  # the person every example shows, once taught
         self._missing: list[str] = []
         self.name = QLineEdit()
         self.name.setPlaceholderText("e.g. my flowers, our dog, the boat")
@@ -76,14 +78,19 @@ class TeachTagDialog(QDialog):
         self.teach_button = self.buttons.addButton("Teach", QDialogButtonBox.ButtonRole.AcceptRole)
         self.analyze_button = QPushButton("Analyze first")
         self.review_button = QPushButton("Review suggestions")
+        self.person_button = QPushButton("Show in People")
+        self.person_button.setToolTip("Every example shows this person: People finds their photos")
         self.buttons.addButton(self.analyze_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.review_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.person_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.analyze_button.hide()
         self.review_button.hide()
+        self.person_button.hide()
         self.teach_button.clicked.connect(self._teach)
         self.analyze_button.clicked.connect(lambda: self.analyze_requested.emit(self._missing))
         self.review_button.clicked.connect(self._review)
+        self.person_button.clicked.connect(self._show_person)
         self.close_button.clicked.connect(self.reject)
 
         form = QFormLayout()
@@ -148,6 +155,11 @@ class TeachTagDialog(QDialog):
         self.teach_requested.emit(" ".join(self.name.text().split()), self.examples(),
                                   self.negatives(), self.manual.isChecked())
 
+    def _show_person(self) -> None:
+        if self.person is not None:
+            self.person_requested.emit(self.person)
+        self.accept()
+
     def _review(self) -> None:
         if self.taught:
             self.review_requested.emit(self.taught)
@@ -166,6 +178,8 @@ class TeachTagDialog(QDialog):
         lines += [f"Note: {line}" for line in (result.note,) if line]
         if result.person is not None:
             lines.append(f"People: {result.person.message}.")
+            self.person = result.person.person
+            self.person_button.setVisible(self.person is not None)
         self.status.setText("\n".join(lines))
         self.teach_button.hide()
         self.review_button.show()

@@ -21,7 +21,7 @@ from imgengine_gui.catalog import records
 from imgengine_gui.catalog.db import connect
 from imgengine_gui.engine.personal_tags import refresh_after_run
 from imgengine_gui.engine.progress import RunSummary
-from tests.personal_tags_library import MODEL, build, embeddings
+from tests.personal_tags_library import MODEL, build, embeddings, one_person
 
 
 @pytest.fixture
@@ -296,3 +296,18 @@ def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
     assert window.filters.my_tags.item(0).text() == f"my flowers  ({before + 3})"
     window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
     assert new <= set(_ids_by_name(window)) and window.grid_model.rowCount() == before + 3
+
+
+def test_examples_of_one_known_person_hand_over_to_people(qtbot, make_window, tagged, wait_task):
+    conn = connect(tagged.catalog)
+    ids = {Path(p).name: i for i, p in conn.execute("SELECT id, path FROM photos")}
+    person = one_person(conn, [ids[p.name] for p in tagged.groups["grandpa"]], "Grandpa Joe")
+    conn.close()
+    window = make_window(tagged.catalog)
+    qtbot.waitUntil(lambda: window.people_panel.item_of(str(person)) is not None, timeout=10000)
+    dialog = _teach(qtbot, window, wait_task, ["grandpa_00.jpg", "grandpa_01.jpg"], "grandpa")
+    assert "Grandpa Joe" in dialog.status.text() and dialog.person_button.isVisible()
+    dialog.person_button.click()
+    grandpa = {p.name for p in tagged.groups["grandpa"]}
+    qtbot.waitUntil(lambda: set(_ids_by_name(window)) == grandpa, timeout=10000)
+    assert window.current_view() == "grid" and window.people_panel.selected_ids() == (person,)
