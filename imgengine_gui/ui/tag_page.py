@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt import QElidingLabel
 
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.tag_review import TagPage
@@ -41,13 +42,13 @@ class TagPageView(QWidget):
         self.loaded = False  # the last page asked for is shown
         self.cards: list[PhotoCard] = []
 
-        self.title = QLabel()
+        self.title = QElidingLabel()  # a long name is elided, never widens the page
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         self.title.setFont(font)
         self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.summary = QLabel()
+        self.summary = QElidingLabel()
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.busy = QLabel()
         self.busy.setTextFormat(Qt.TextFormat.PlainText)
@@ -65,8 +66,8 @@ class TagPageView(QWidget):
         header = QHBoxLayout()
         header.addWidget(buttons["back"])
         header.addSpacing(8)
-        header.addWidget(self.title)
-        header.addWidget(self.summary, 1)
+        header.addWidget(self.title, 2)
+        header.addWidget(self.summary, 3)
         header.addWidget(self.busy)
         for key in ("filter", "rename", "forget"):
             header.addWidget(buttons[key])
@@ -121,6 +122,7 @@ class TagPageView(QWidget):
         self.loaded = False
         if self.page is None or self.page.name != name:
             self.title.setText(name)
+            self.title.setToolTip(name)
             self.summary.setText("")
             self.model.set_photos([])
             self._set_cards([])
@@ -138,6 +140,7 @@ class TagPageView(QWidget):
         self.loaded = True
         self.busy.setText("")
         self.title.setText(page.name)
+        self.title.setToolTip(page.name)
         kind = "learned from examples" if page.learns else "manual tag (nothing is learned)"
         self.summary.setText(f"  {len(page.applied)} photos · {page.examples} examples · "
                              f"{page.rejected} not this · {kind}")
@@ -213,7 +216,7 @@ class TagPageView(QWidget):
 
 
 def _heading(text: str) -> QLabel:
-    label = QLabel(text)
+    label = QElidingLabel(text)  # it may hold the tag's name
     font = label.font()
     font.setBold(True)
     label.setFont(font)

@@ -311,3 +311,14 @@ def test_examples_of_one_known_person_hand_over_to_people(qtbot, make_window, ta
     grandpa = {p.name for p in tagged.groups["grandpa"]}
     qtbot.waitUntil(lambda: set(_ids_by_name(window)) == grandpa, timeout=10000)
     assert window.current_view() == "grid" and window.people_panel.selected_ids() == (person,)
+
+
+def test_a_long_tag_name_is_elided_not_widening_the_page(qtbot, make_window, tagged, wait_task):
+    window = make_window(tagged.catalog)
+    name = "the flowers grandma grew in the garden behind the old house by the lake " * 2
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], name)
+    with wait_task(window, "tags-page"):
+        dialog.review_button.click()
+    page = window.tag_page
+    assert page.title.toolTip() == " ".join(name.split())
+    assert page.minimumSizeHint().width() < 900
