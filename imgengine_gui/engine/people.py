@@ -134,8 +134,14 @@ def recluster(conn: Connection) -> PeopleUpdate:
 
 
 def rename(conn: Connection, person: str | int, name: str | None) -> None:
-    """Name a person (None or "" clears the name). Its faces become pinned: confirmed by the user."""
+    """Name a person (None or "" clears the name). Its faces become pinned: confirmed by the user.
+    A name another person has already is refused: the two are merged instead (``merge``)."""
     person_id = _person(conn, person)
+    taken = [p for p in store.find_persons(conn, (name or "").strip()) if p != person_id
+             and not (name or "").strip().isdigit()]  # fmt: skip
+    if taken:
+        raise PeopleError(f'"{name.strip()}" is person {taken[0]} already: merge the two instead'
+                          f" (imgengine people merge {taken[0]} {person_id})")  # fmt: skip
     faces = store.faces_of(conn, [person_id])
     store.journal(conn, "rename", store.snapshot(conn, faces, [person_id]))
     store.set_person_fields(conn, person_id, name=(name or "").strip() or None)

@@ -20,7 +20,7 @@ from imgengine_gui.ui.people_jobs import PeopleState
 from imgengine_gui.ui.people_panel import PeoplePanel, ask_name, person_label
 from imgengine_gui.ui.tasks import TaskRunner
 from imgengine_gui.ui.undo_router import UndoRouter
-from imgengine_gui.ui.widgets import NoticeBar
+from imgengine_gui.ui.widgets import NoticeBar, ask
 
 UNDO_LABELS = {"not this person": "“Not this person”", "name face": "Name Face",
                "move face": "Move Face", "name person": "Name Person"}
@@ -45,6 +45,7 @@ class PeopleController(QObject):
         self.ask_name: Callable[[str, str, list[str]], str | None] = (
             lambda title, current, names: ask_name(dialog_parent, title, current, names)
         )
+        self.ask_merge: Callable[[str], bool] = self._ask_merge  # tests replace it
         undo.add("people", self.undo, "People Edit")
         panel.persons_selected.connect(self._select)
         panel.rename_requested.connect(self.rename)
@@ -94,9 +95,19 @@ class PeopleController(QObject):
         name = self.ask_name("Rename person", current, self.names())
         if name is None or name == current:
             return
+        other = next((p for p in self.panel.people if p["id"] != person_id and p.get("name")
+                      and p["name"].casefold() == name.strip().casefold()), None)  # fmt: skip
+        if other is not None:
+            if self.ask_merge(other["name"]):
+                self.merge(other["id"], [person_id])
+            return
         catalog = self._catalog
         self._edit("people:rename", lambda: people_jobs.rename(catalog, person_id, name),
                    undoable=True)
+
+    def _ask_merge(self, name: str) -> bool:
+        return ask(self._parent, "Rename person", f"“{name}” is already a person in People. "
+                   f"Merge these two into {name}? (Undo reverts it.)")  # fmt: skip
 
     def merge(self, target: str, sources: Sequence[str]) -> None:
         catalog, sources = self._catalog, list(sources)

@@ -162,6 +162,22 @@ def test_rename_by_double_click_then_undo(qtbot, make_window, people, wait_task)
     qtbot.waitUntil(lambda: _labels(window)[0] == f"Unnamed {a}")
 
 
+def test_renaming_to_a_name_taken_offers_to_merge(qtbot, make_window, people, wait_task):
+    window = _open(make_window, qtbot, people)
+    a, b = people.people["A"], people.people["B"]
+    window.people.ask_name = lambda title, current, names: "Anna"
+    with wait_task(window, "people:rename"):
+        window.people.rename(a)
+    qtbot.waitUntil(lambda: "Anna" in _labels(window))
+    asked = []
+    window.people.ask_merge = lambda name: asked.append(name) or True
+    window.people.ask_name = lambda title, current, names: "anna"
+    with wait_task(window, "people:merge"):
+        window.people.rename(b)
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 2)
+    assert asked == ["Anna"] and ("Anna", 4) in _listed(people)
+
+
 def test_merge_by_dragging_a_tile_onto_another_and_undo(qtbot, make_window, people, wait_task):
     window = _open(make_window, qtbot, people)
     b, c = people.people["B"], people.people["C"]

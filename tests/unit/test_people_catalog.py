@@ -95,6 +95,15 @@ def test_merge_undo_and_a_rejection_that_survives_reclustering(catalog):
     assert _person_of(catalog, "p1.jpg")["person"] == a
 
 
+def test_a_name_another_person_has_is_refused_with_how_to_merge(catalog):
+    a, b = (p["id"] for p in api.list_people(catalog.conn))
+    api.rename(catalog.conn, a, "Bea")
+    with pytest.raises(api.PeopleError, match=f"is person {a} already.*people merge {a} {b}"):
+        api.rename(catalog.conn, b, " bea ")
+    api.rename(catalog.conn, a, "Bea")  # its own name again is fine
+    assert sorted(p["name"] or "" for p in api.list_people(catalog.conn)) == ["", "Bea"]
+
+
 def test_name_a_face_hide_and_forget(catalog):
     face = catalog.conn.execute(
         "SELECT id FROM faces WHERE photo_id = ?", (catalog.ids["p0.jpg"],)
