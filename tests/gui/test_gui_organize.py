@@ -223,6 +223,7 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
     window = make_window(seeded.catalog)
     model = window.grid_model
     before = model.ids()
+    titles = [s.title for s in model.sections.all()]
     window.runs.started.emit()  # as when an analysis starts
     conn = sqlite3.connect(seeded.catalog)
     with conn:  # the last photo gets the earliest date: sorted, it would jump to the front
@@ -239,6 +240,9 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
     assert after[: len(before)] == before  # nothing shown moved
     assert len(after) == len(before) + 1  # the new photo is appended
     assert model.sections.total == len(after)
+    *months, new = model.sections.all()  # under a header of its own, not December 2021's
+    assert [s.title for s in months] == titles and (new.start, new.title) == (
+        len(before), "New in this analysis")
 
     window.runs.finished.emit(RunSummary(folder=str(seeded.folder)))  # the run ends: sorted
     conn = connect(seeded.catalog, readonly=True)
