@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QPainter
-from PySide6.QtWidgets import QAbstractItemView, QListView, QStyleOptionViewItem
+from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
 from imgengine_gui.ui.empty_state import NO_PHOTOS
@@ -68,10 +68,10 @@ class PhotoGrid(QListView):
         option = self.viewOptions_()
         hint = self.delegate.base_size(option)
         spacing = self.spacing()
-        width = self.viewport().width() - 2 * spacing
+        width = self._layout_width() - 2 * spacing
         columns = max(1, width // (hint.width() + 2 * spacing))
         if self.grid_model.sections:
-            column = (self.viewport().width() - spacing - 2) // columns - spacing
+            column = (self._layout_width() - spacing - 2) // columns - spacing
             self.delegate.columns = Columns(column, columns, spacing, spacing, hint.height(),
                                             band_height(option))
             self.setUniformItemSizes(False)
@@ -83,6 +83,20 @@ class PhotoGrid(QListView):
             self.delegate.columns = Columns()
             self.setUniformItemSizes(True)
             self.setGridSize(QSize(width // columns, hint.height() + 2 * spacing))
+
+    def _layout_width(self) -> int:
+        """The width QListView lays its items out in: it keeps the vertical scroll bar's room
+        whether the bar shows or not (QListViewPrivate::prepareItemsLayout), so a line fitted to
+        a viewport without the bar would wrap its last photo (and a month's header show twice)."""
+        width = self.maximumViewportSize().width()
+        style, bar = self.style(), self.verticalScrollBar()
+        if (self.verticalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAsNeeded
+                and not style.pixelMetric(QStyle.PixelMetric.PM_ScrollView_ScrollBarOverlap,
+                                          None, bar)):
+            width -= style.pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
+            if style.styleHint(QStyle.StyleHint.SH_ScrollView_FrameOnlyAroundContents, None, self):
+                width -= 2 * style.pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, self)
+        return width
 
     def scroll_to_row(self, row: int) -> None:
         """Bring this row (a month's first photo, with its header) to the top of the view."""

@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         self.runtime_label = RuntimeLabel(self.tasks)
         self.progress = RunProgress()
         status = self.statusBar()
-        status.addWidget(self.counts_label)
+        status.addPermanentWidget(self.counts_label)  # never hidden or covered by a hint
         status.addPermanentWidget(self.progress)
         status.addPermanentWidget(self.runtime_label)
 

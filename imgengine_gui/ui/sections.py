@@ -13,10 +13,14 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 NO_DATE = "No date"
+NEW = "new"  # the section of photos appended during a run (not sorted into months yet)
+NEW_TITLE = "New in this analysis"
 
 
 def month_title(month: str | None) -> str:
     """'2024-03' -> 'March 2024'; no month (or an unreadable one) -> 'No date'."""
+    if month == NEW:
+        return NEW_TITLE
     try:
         year, number = month.split("-")[:2]  # type: ignore[union-attr]
         return f"{calendar.month_name[int(number)]} {int(year)}"
@@ -36,7 +40,7 @@ class Section:
 
     @property
     def year(self) -> str | None:
-        return self.month[:4] if self.month else None
+        return self.month[:4] if self.month and self.month != NEW else None
 
 
 @dataclass
@@ -85,14 +89,20 @@ class Sections:
         return [self[n] for n in range(len(self.starts))]
 
     def kept(self, removed_rows: Sequence[int], appended: int) -> Sections:
-        """The same months after some rows left and ``appended`` photos joined the last one
-        (a live reload during a run keeps the grid still: see ``PhotoGridModel.merge_ids``)."""
+        """The same months after some rows left; ``appended`` photos go under a header of their
+        own at the end (a live reload during a run keeps the grid still, see
+        ``PhotoGridModel.merge_ids``: new photos are not sorted into their months yet, and the
+        last month's header must not claim them)."""
         removed = sorted(removed_rows)
         starts, months = [], []
-        for n, section in enumerate(self.all()):
+        for section in self.all():
             gone_before = bisect_right(removed, section.start - 1)
             gone_inside = bisect_right(removed, section.end - 1) - gone_before
-            if section.end - section.start - gone_inside > 0 or (n == len(self) - 1 and appended):
+            if section.end - section.start - gone_inside > 0:
                 starts.append(section.start - gone_before)
                 months.append(section.month)
-        return Sections(starts, months, self.total - len(removed) + appended)
+        total = self.total - len(removed)
+        if appended and self.starts and (not months or months[-1] != NEW):
+            starts.append(total)
+            months.append(NEW)
+        return Sections(starts, months, total + appended)

@@ -83,7 +83,7 @@ class TagPageView(QWidget):
         self.not_this.clicked.connect(self._reject_selected)
         self.grid.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.not_this.setEnabled(False)
-        # the status bar's left part while the page shows (the library's counts are hidden then)
+        # in the status bar in place of the library's counts (hidden while the page shows)
         self.status_line = QLabel()
         self.status_line.setTextFormat(Qt.TextFormat.PlainText)
         self.status_line.hide()

@@ -44,7 +44,7 @@ class TagsController(QObject):
         self._tasks, self._source, self._grid, self._page = tasks, source, grid, page
         self._loader, self._runs, self._prompts = loader, runs, prompts
         self._guard, self._status, self._window = guard, status, parent
-        status.addWidget(page.status_line)
+        status.insertPermanentWidget(0, page.status_line)  # beside the hints, not under them
         self.jobs = TagJobs(catalog, settings)
         self.dialog: TeachTagDialog | None = None
         self.current: str | None = None  # the tag whose page is shown

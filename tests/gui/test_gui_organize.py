@@ -16,6 +16,7 @@ from imgengine_gui.catalog.db import connect
 from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.scan import scan_folder
+from imgengine_gui.ui import month_header
 from tests.gui.conftest import SEED
 
 
@@ -92,6 +93,39 @@ def test_month_headers_start_a_line_at_each_month(qtbot, make_window, seeded):
         assert start.height() == first.height()  # with room for its header above the photo
     second_line = grid.visualRect(model.index(columns.count))  # still "No date": no header
     assert second_line.x() == first.x() and second_line.height() == columns.height
+
+
+def test_a_month_is_headed_once_when_the_grid_does_not_scroll(qtbot, make_window, seeded):
+    """Two "December 2026" headers one under the other: without a scroll bar the columns were
+    fitted to the whole viewport, but Qt lays items out leaving the scroll bar's room, so the
+    last photo of a month's first line wrapped and drew the month's header a second time."""
+    conn = sqlite3.connect(seeded.catalog)
+    with conn:  # one month, a few days, enough photos for two lines of small cells
+        conn.execute("UPDATE metadata SET taken_at = printf('2026-12-%02dT10:00:00', photo_id)")
+    conn.close()
+    window = make_window(seeded.catalog)
+    window.resize(1300, 900)
+    window.zoom.setValue(0)
+    model, grid = window.grid_model, window.grid
+    [section] = model.sections.all()
+    assert section.title == "December 2026" and section.end == len(seeded.ids)
+    columns = grid.delegate.columns
+    assert 0 < columns.count < section.end  # the month takes more than one line
+
+    def laid_out() -> bool:  # everything fits: no scroll bar (the case), cells of this width
+        last = grid.visualRect(model.index(model.rowCount() - 1))
+        width = grid.delegate.columns.width
+        return (not grid.verticalScrollBar().isVisible() and last.isValid()
+                and grid.visualRect(model.index(0)).width() == width)
+
+    qtbot.waitUntil(laid_out, timeout=5000)
+    columns = grid.delegate.columns
+    rects = [grid.visualRect(model.index(row)) for row in range(model.rowCount())]
+    headed = [row for row in range(model.rowCount())
+              if month_header.position(model.index(row), columns)[0] < columns.count]
+    assert {rects[row].top() for row in headed} == {rects[0].top()}  # one header line
+    assert rects[columns.count].x() == rects[0].x() and rects[columns.count].top() > rects[0].top()
+    assert max(rect.right() for rect in rects) < grid.viewport().width()
 
 
 def test_timeline_jumps_to_a_month(qtbot, make_window, seeded):
@@ -189,6 +223,7 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
     window = make_window(seeded.catalog)
     model = window.grid_model
     before = model.ids()
+    titles = [s.title for s in model.sections.all()]
     window.runs.started.emit()  # as when an analysis starts
     conn = sqlite3.connect(seeded.catalog)
     with conn:  # the last photo gets the earliest date: sorted, it would jump to the front
@@ -205,6 +240,9 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
     assert after[: len(before)] == before  # nothing shown moved
     assert len(after) == len(before) + 1  # the new photo is appended
     assert model.sections.total == len(after)
+    *months, new = model.sections.all()  # under a header of its own, not December 2021's
+    assert [s.title for s in months] == titles and (new.start, new.title) == (
+        len(before), "New in this analysis")
 
     window.runs.finished.emit(RunSummary(folder=str(seeded.folder)))  # the run ends: sorted
     conn = connect(seeded.catalog, readonly=True)

@@ -486,3 +486,28 @@ def test_the_app_ends_its_process_once_the_window_has_closed(qapp, tmp_path, mon
     with pytest.raises(SystemExit):
         gui_launch.launch(args)
     assert ended == [0] and (tmp_path / "shot.png").exists()
+
+
+def test_hover_hints_never_hide_or_cover_the_photo_counts(qtbot, make_window, seeded):
+    """Hovering Analyze drew its hint over the photo counts: the counts were a normal status-bar
+    widget, which a status tip hides (and a view change showed again under the tip)."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QToolBar
+
+    window = make_window(seeded.catalog)
+    window.resize(1400, 900)
+    status, counts = window.statusBar(), window.counts_label
+    qtbot.waitUntil(lambda: counts.text().startswith(f"{len(seeded.ids)} photos"), timeout=5000)
+    shown = counts.text()
+    hinted = [a for a in window.findChildren(QAction) if a.statusTip()]
+    assert window.actions.analyze in hinted and len(hinted) > 5  # toolbar and menu actions
+    toolbar = window.findChild(QToolBar, "mainToolbar")
+    for action in hinted:  # as its toolbar button (or menu) does when the pointer enters it
+        action.showStatusText(toolbar.widgetForAction(action) or window)
+        assert status.currentMessage() == action.statusTip()
+        window.show_view("grid")  # (showed the hidden counts again, under the tip)
+        assert counts.isVisible() and counts.text() == shown, action.text()
+        tip_width = status.fontMetrics().horizontalAdvance(action.statusTip())
+        assert counts.x() > tip_width + 6, action.text()  # the tip is drawn left of the counts
+    status.clearMessage()
+    assert counts.isVisible() and counts.text() == shown

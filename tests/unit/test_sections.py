@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from imgengine_gui.ui.sections import Sections, month_title
+from imgengine_gui.ui.sections import NEW, NEW_TITLE, Sections, month_title
 
 
 def test_sections_follow_runs_of_months_and_locate_rows():
@@ -14,7 +14,15 @@ def test_sections_follow_runs_of_months_and_locate_rows():
     assert not Sections.from_months([]) and month_title("garbage") == "No date"
 
 
-def test_kept_sections_drop_rows_and_append_to_the_last_month():
+def test_kept_sections_drop_rows_and_put_appended_photos_under_their_own_header():
+    """Photos appended during a run are not sorted into months yet: the last month's header
+    must not claim them (new photos under "March 2019" were of any month, or had no date)."""
     sections = Sections.from_months(["2019-01"] * 2 + ["2019-02"] * 3 + ["2019-03"])
     kept = sections.kept(removed_rows=[0, 1, 3], appended=2)  # January is gone entirely
-    assert [(s.start, s.end, s.month) for s in kept.all()] == [(0, 2, "2019-02"), (2, 5, "2019-03")]
+    assert [(s.start, s.end, s.title) for s in kept.all()] == [
+        (0, 2, "February 2019"), (2, 3, "March 2019"), (3, 5, NEW_TITLE)
+    ]
+    again = kept.kept(removed_rows=[2], appended=1)  # March is gone; one more new photo
+    assert [(s.start, s.end, s.month) for s in again.all()] == [(0, 2, "2019-02"), (2, 5, NEW)]
+    assert again.at(4).year is None  # the timeline gives it no year
+    assert not Sections().kept([], appended=3)  # an ungrouped grid stays ungrouped
