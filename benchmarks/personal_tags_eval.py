@@ -179,7 +179,7 @@ def summarise(results: list[dict]) -> dict:
     """Means over concepts, per split: P, R, F1 for each k (and how often the person hint
     fired), and F1 after reviewing 10 suggestions."""
     out = {}
-    for split in ("dev", "held-out", "fresh"):
+    for split in ("dev", "held-out", "fresh", "new"):
         for person in (False, True):
             rows = [r for r in results if r["split"] == split and r["person"] == person]
             if not rows:

@@ -1,8 +1,14 @@
 """Personal-tag classifier ideas, measured by ``benchmarks.personal_tags_variants`` (benchmark).
 
 A variant maps (library, example rows, rejected rows) to a confidence per photo. Named ones:
-"current" (the product's ``analysis.personal_tags``), "previous" (the logistic regression it
-replaced), "expanded" (query expansion), "event" (capture-time proximity). Others are written
+"current" (the product's ``analysis.personal_tags``: nearest example on the embedding; "nearest"
+is the same), "previous"
+(the logistic regression before that), "expanded" (query expansion), "event" (capture-time
+proximity), and round 3's: "diffusion" (manifold ranking over the library's kNN graph), "dba"
+(database-side augmentation), "scenes-fused" (+ the scene tags' nearest-example score),
+"gap" (threshold in the widest gap of the sorted scores), "groups-W" (the embedding joined by W x
+the square root of MobileNetV2's ImageNet probabilities summed over the scene groups; measured,
+not adopted: README). Others are written
 "FEATURES/SCORER[/zZ][/oZ1][/aSHARE][/sSHARE]": features (centre, sqrt-centre, white-S,
 abtt-D, logits..., scenes, signature, layer:NAME, cat:A+B*W), a scorer (lr, centroid, max, mix,
 maxlr, csls, qe) and the calibration (z: library z-score; o: with one example; a: share of the
@@ -18,7 +24,11 @@ from imgengine_gui.analysis import personal_tags as classifier
 
 
 def current(lib: Library, positives: list[int], negatives: list[int]) -> np.ndarray:
+    """The product: the nearest example on the stored embedding."""
     return classifier.train(lib.matrix, positives, negatives)[1]
+
+
+nearest = current
 
 
 # -- the previous classifier (before this comparison): logistic regression, share calibration ---
@@ -256,11 +266,216 @@ def event(lib: Library, positives: list[int], negatives: list[int], boost: float
     return np.where(inside, 1 / (1 + np.exp(-(logit + boost))), confidence)
 
 
+def gap_variant(low_z: float = 3.0, high_share: float = 0.9, min_gap: float = 0.5):
+    """The product's scores, its threshold moved into the widest gap of the library's sorted
+    scores between ``low_z`` robust z and ``high_share`` of the way to the least typical
+    example's leave-one-out score (a gap narrower than ``min_gap`` spreads: no move)."""
+
+    def run(lib, positives, negatives):
+        space = lib.matrix
+        model, confidence = classifier.train(space, positives, negatives)
+        scores = model.scores(space)
+        pool = np.delete(scores, sorted(set(positives) | set(negatives)))
+        median = float(np.median(pool))
+        spread = max(1.4826 * float(np.median(np.abs(pool - median))), 1e-4)
+        loo = classifier._leave_one_out(model.examples, model.rejected)
+        if not len(loo):
+            return confidence
+        low = median + low_z * spread
+        high = max(model.threshold, median + high_share * (float(loo.min()) - median))
+        inside = np.sort(pool[(pool > low) & (pool < high)])[::-1]
+        points = np.r_[high, inside, low]
+        gaps = points[:-1] - points[1:]
+        at = int(np.argmax(gaps))
+        if high <= low or gaps[at] < min_gap * spread:
+            return confidence
+        threshold = (points[at] + points[at + 1]) / 2
+        return 1.0 / (1.0 + np.exp(-np.clip((scores - threshold) / model.scale, -50, 50)))
+
+    return run
+
+
+# -- round 3: the library's kNN graph, scene fusion, calibration (the product's scorer) -----------
+
+
+def _centred(lib: Library) -> np.ndarray:
+    return features(lib, "centre")
+
+
+def _neighbours(f: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs' similarities (self excluded) and each row's k nearest rows."""
+    sims = f @ f.T
+    np.fill_diagonal(sims, -np.inf)
+    return sims, np.argpartition(-sims, k, axis=1)[:, :k]
+
+
+def knn_graph(lib: Library, k: int = 10, power: float = 3.0):
+    """The library's symmetric kNN affinity (sparse, D^-1/2 W D^-1/2), on centred features."""
+    import scipy.sparse as sp
+
+    key = f"graph:{k}:{power}"
+    if key not in lib.extra:
+        f = _centred(lib)
+        sims, cols = _neighbours(f, k)
+        rows = np.repeat(np.arange(len(f)), k)
+        values = np.maximum(sims[rows, cols.ravel()], 0.0) ** power
+        w = sp.csr_matrix((values, (rows, cols.ravel())), shape=sims.shape)
+        w = w.maximum(w.T)
+        d = np.asarray(w.sum(axis=1)).ravel()
+        d = 1.0 / np.sqrt(np.maximum(d, 1e-12))
+        lib.extra[key] = sp.diags(d) @ w @ sp.diags(d)
+    return lib.extra[key]
+
+
+def _product_scores(matrix: np.ndarray, positives, negatives) -> np.ndarray:
+    center = matrix.mean(axis=0)
+    examples = classifier.centred(matrix[list(positives)], center)
+    rejected = classifier.centred(matrix[list(negatives)], center)
+    return classifier.TagClassifier(examples, rejected, center, 0.0, 1.0).scores(matrix)
+
+
+def _near_copies(f: np.ndarray, positives: list[int], p: int) -> set[int]:
+    return {q for q in positives if f[q] @ f[p] >= classifier.NEAR_COPY}
+
+
+def rescored(lib: Library, positives, negatives, score, **calib) -> np.ndarray:
+    """The product's calibration (library z-score, leave-one-out share) over any score function
+    ``score(positives, negatives) -> scores``; ``calib`` overrides its constants."""
+    positives, negatives = sorted(set(positives)), sorted(set(negatives) - set(positives))
+    s = score(positives, negatives)
+    f = _centred(lib)
+    loo = []
+    for p in positives:
+        others = [q for q in positives if q not in _near_copies(f, positives, p)]
+        if others:
+            loo.append(score(others, negatives)[p])
+    others_mask = np.ones(len(s), dtype=bool)
+    others_mask[positives + negatives] = False
+    pool = s[others_mask]
+    saved = {}
+    for name, value in calib.items():
+        saved[name] = getattr(classifier, name)
+        setattr(classifier, name, value)
+    try:
+        threshold, scale = classifier._calibrate(pool, np.array(loo))
+    finally:
+        for name, value in saved.items():
+            setattr(classifier, name, value)
+    return 1.0 / (1.0 + np.exp(-np.clip((s - threshold) / scale, -50, 50)))
+
+
+def diffused(lib: Library, y: np.ndarray, alpha: float, k: int, steps: int = 20) -> np.ndarray:
+    """Manifold ranking (Zhou et al.): (1 - alpha) (I - alpha S)^-1 y, by iteration."""
+    s = knn_graph(lib, k)
+    x = y.copy()
+    for _ in range(steps):
+        x = alpha * (s @ x) + (1 - alpha) * y
+    return x
+
+
+def diffusion_variant(alpha: float = 0.5, k: int = 10, mix: float = 1.0, seeds: str = "score"):
+    """Scores smoothed over the library's kNN graph: seeded by the nearest-example scores
+    ("score") or by the examples (+1) and rejected photos (-1) ("label"), mixed ``mix`` with
+    the plain score."""
+
+    def score(lib, positives, negatives):
+        base = _product_scores(lib.matrix, positives, negatives)
+        if seeds == "score":
+            y = base
+        else:
+            y = np.zeros(len(base))
+            y[list(positives)] = 1.0
+            y[list(negatives)] = -1.0
+        return (1 - mix) * base + mix * diffused(lib, y, alpha, k)
+
+    return lambda lib, p, n, **c: rescored(lib, p, n, lambda pp, nn: score(lib, pp, nn), **c)
+
+
+def dba_matrix(lib: Library, k: int = 3, weight: float = 0.5) -> np.ndarray:
+    """Database-side augmentation: each photo's vector joined by its k nearest neighbours'."""
+    key = f"dba:{k}:{weight}"
+    if key not in lib.extra:
+        f = _centred(lib)
+        sims, cols = _neighbours(f, k)
+        w = np.maximum(np.take_along_axis(sims, cols, axis=1), 0.0)
+        joined = f + weight * np.einsum("ik,ikd->id", w, f[cols]) / k
+        lib.extra[key] = _unit(joined).astype(np.float32)
+    return lib.extra[key]
+
+
+def dba_variant(k: int = 3, weight: float = 0.5):
+    def run(lib, positives, negatives, **calib):
+        m = dba_matrix(lib, k, weight)
+        return rescored(lib, positives, negatives,
+                        lambda pp, nn: _product_scores(m, pp, nn), **calib)  # fmt: skip
+
+    return run
+
+
+def scene_variant(weight: float = 0.3):
+    """The nearest example's score plus ``weight`` x the nearest example's on scene tags."""
+
+    def run(lib, positives, negatives, **calib):
+        scenes = features(lib, "scenes")
+
+        def score(pp, nn):
+            return _product_scores(lib.matrix, pp, nn) + weight * max_scores(scenes, pp, nn)
+
+        return rescored(lib, positives, negatives, score, **calib)
+
+    return run
+
+
+def imagenet_groups(lib: Library, temperature: float = 10.0) -> np.ndarray:
+    """(n, groups + 1): each photo's ImageNet probability summed over the offline tier's scene
+    groups (dogs, big cats, churches...; ``ml/offline/imagenet_tags.py``) and the rest, from the
+    stored unit feature (its norm is lost: ``temperature`` stands in for it)."""
+    key = f"groups:{temperature}"
+    if key not in lib.extra:
+        import torch
+
+        from imgengine_gui.ml import weights
+        from imgengine_gui.ml.offline.imagenet_tags import GROUPS
+
+        state = torch.load(weights.locate(weights.MOBILENET_V2), weights_only=True)
+        w = state["classifier.1.weight"].numpy().astype(np.float32)
+        b = state["classifier.1.bias"].numpy().astype(np.float32)
+        member = np.zeros((1000, len(GROUPS)), np.float32)
+        for g, (classes, _) in enumerate(GROUPS.values()):
+            member[list(classes), g] = 1.0
+        z = temperature * (lib.matrix @ w.T) + b
+        p = np.exp(z - z.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        grouped = p @ member
+        lib.extra[key] = np.hstack([grouped, 1.0 - np.clip(grouped.sum(1, keepdims=True), 0, 1)])
+    return lib.extra[key]
+
+
+def groups_variant(weight: float = 0.3, temperature: float = 10.0):
+    """The product's classifier on the feature joined by ``weight`` x the square root of the
+    ImageNet group probabilities."""
+
+    def run(lib, positives, negatives):
+        key = f"space:{weight}:{temperature}"
+        if key not in lib.extra:
+            groups = imagenet_groups(lib, temperature)
+            lib.extra[key] = _unit(np.hstack([lib.matrix, weight * np.sqrt(groups)]))
+        return classifier.train(lib.extra[key], positives, negatives)[1]
+
+    return run
+
+
 VARIANTS: dict[str, Variant] = {
     "current": current,
+    "nearest": nearest,
     "previous": previous,
     "expanded": expanded,
     "event": event,
+    "diffusion": lambda lib, p, n: diffusion_variant(0.5, 10)(lib, p, n),
+    "dba": lambda lib, p, n: dba_variant(3, 0.5)(lib, p, n),
+    "scenes-fused": lambda lib, p, n: scene_variant(0.1)(lib, p, n),
+    "gap": lambda lib, p, n: gap_variant()(lib, p, n),
+    **{f"groups-{w}": groups_variant(w) for w in (0.2, 0.3, 0.5, 0.7, 1.0)},
 }
 
 
