@@ -85,12 +85,21 @@ def one_person(conn, photo_ids, name: str | None = None) -> int:
     return person
 
 
-def grandpa_library(tmp_path: Path):
-    """A built library under ``tmp_path``: its open connection and the "grandpa" photo ids."""
+def open_built(tmp_path: Path):
+    """``build`` under ``tmp_path``, opened: (connection, group -> photo ids, catalog path,
+    photo id -> file)."""
     from imgengine_gui.catalog import personal_tags as store
 
     catalog = tmp_path / "catalog.sqlite"
     groups = build(tmp_path / "photos", catalog)
     conn = connect(catalog)
     ids = store.photo_ids_by_path(conn, [str(p) for members in groups.values() for p in members])
-    return conn, [ids[str(p)] for p in groups["grandpa"]]
+    by_group = {g: [ids[str(p)] for p in members] for g, members in groups.items()}
+    files = {ids[str(p)]: p for members in groups.values() for p in members}
+    return conn, by_group, catalog, files
+
+
+def grandpa_library(tmp_path: Path):
+    """A built library under ``tmp_path``: its open connection and the "grandpa" photo ids."""
+    conn, by_group, _, _ = open_built(tmp_path)
+    return conn, by_group["grandpa"]

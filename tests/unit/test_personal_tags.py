@@ -19,16 +19,12 @@ from imgengine_gui.engine.personal_tags import (
     tag_hits,
 )
 from imgengine_gui.engine.tag_review import tag_page
-from tests.personal_tags_library import build, embeddings, replace_embeddings
+from tests.personal_tags_library import embeddings, open_built, replace_embeddings
 
 
 @pytest.fixture
 def library(tmp_path):
-    catalog = tmp_path / "catalog.sqlite"
-    groups = build(tmp_path / "photos", catalog)
-    conn = connect(catalog)
-    ids = store.photo_ids_by_path(conn, [str(p) for paths in groups.values() for p in paths])
-    by_group = {g: [ids[str(p)] for p in paths] for g, paths in groups.items()}
+    conn, by_group, catalog, _ = open_built(tmp_path)
     yield conn, by_group, catalog
     conn.close()
 

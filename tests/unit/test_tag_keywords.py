@@ -6,23 +6,16 @@ from __future__ import annotations
 import pytest
 
 from imgengine_gui.catalog import annotations as keywords_store
-from imgengine_gui.catalog import personal_tags as store
-from imgengine_gui.catalog.db import connect
 from imgengine_gui.engine import annotations
 from imgengine_gui.engine.personal_tags import PersonalTags
 from imgengine_gui.settings import Settings
-from tests.personal_tags_library import build
+from tests.personal_tags_library import open_built
 from tests.unit.test_sidecars import exiv2_read
 
 
 @pytest.fixture
 def library(tmp_path):
-    catalog = tmp_path / "catalog.sqlite"
-    groups = build(tmp_path / "photos", catalog)
-    conn = connect(catalog)
-    ids = store.photo_ids_by_path(conn, [str(p) for paths in groups.values() for p in paths])
-    paths = {ids[str(p)]: p for members in groups.values() for p in members}
-    by_group = {g: [ids[str(p)] for p in members] for g, members in groups.items()}
+    conn, by_group, _, paths = open_built(tmp_path)
     yield conn, by_group, paths
     conn.close()
 
