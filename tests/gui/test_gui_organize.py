@@ -17,6 +17,8 @@ from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.scan import scan_folder
 from imgengine_gui.ui import month_header
+from imgengine_gui.ui.sections import Section
+from imgengine_gui.ui.timeline import MIN_YEAR_GAP, TimelineBar
 from tests.gui.conftest import SEED
 
 
@@ -175,6 +177,22 @@ def test_timeline_jumps_to_a_month(qtbot, make_window, seeded):
                     timeout=3000)
     assert grid.viewport().rect().intersects(grid.visualRect(target))
     assert timeline.section_at(timeline.y_of(last.start)) == last
+
+
+def test_timeline_labels_the_years_holding_the_most_photos(qtbot):
+    """A library of one photo a year for twenty years, then 45 photos of this month: the year
+    labels were given out top-down, so 2021's one photo, a few pixels above, hid "2026"."""
+    bar = TimelineBar()
+    qtbot.addWidget(bar)
+    sections = [Section(row, row + 1, f"{2001 + row}-05") for row in range(21)]
+    sections.append(Section(21, 66, "2026-12"))
+    bar.set_sections(sections, 66)
+    bar.resize(40, 400)
+    labels = bar.year_labels()
+    assert "2026" in labels.values() and "2001" in labels.values()
+    ys = sorted(labels)
+    assert all(b - a >= MIN_YEAR_GAP for a, b in zip(ys, ys[1:], strict=False))
+    assert labels[bar.y_of(21)] == "2026"  # at its first month
 
 
 def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_task):
