@@ -38,6 +38,7 @@ class TagList(QListWidget):
         self.placeholder.setEnabled(False)
         self.setUniformItemSizes(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long name keeps its count
         self.itemChanged.connect(lambda _item: self.changed.emit())
         self._pressed: tuple[QListWidgetItem, Qt.CheckState] | None = None
         self.itemClicked.connect(self._toggle_clicked)
@@ -61,6 +62,7 @@ class TagList(QListWidget):
         for label, count in counts:
             item = QListWidgetItem(f"{label}  ({count})")
             item.setData(Qt.ItemDataRole.UserRole, label)
+            item.setToolTip(label)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if label in keep else Qt.CheckState.Unchecked)
             self.addItem(item)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPoint,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import QAbstractItemView, QListView, QStyle, QStyleOptionViewItem
 
 from imgengine_gui.ui.delegates import ThumbnailDelegate
 from imgengine_gui.ui.empty_state import NO_PHOTOS
 from imgengine_gui.ui.models import PhotoGridModel
-from imgengine_gui.ui.month_header import Columns, band_height
+from imgengine_gui.ui.month_header import Columns, band_height, photo_area
 from imgengine_gui.ui.palette import muted_text
 from imgengine_gui.ui.thumbnails import ImageLoader
 
@@ -126,6 +135,19 @@ class PhotoGrid(QListView):
         if self._scroll_to is not None and bar.maximum() >= self._scroll_to:
             bar.setValue(self._scroll_to)  # once the (batched) layout has grown that far
             self._scroll_to = None
+
+    def indexAt(self, point: QPoint) -> QModelIndex:  # noqa: N802
+        """The photo whose cell is under ``point``: a month's header and the empty rest of its
+        last line are no photo's (to a click, a hover, a double-click or the context menu)."""
+        index = super().indexAt(point)
+        if index.isValid() and not photo_area(
+                self.visualRect(index), index, self.delegate.columns).contains(point):
+            return QModelIndex()
+        return index
+
+    def item_at(self, point: QPoint) -> QModelIndex:
+        """The item laid out under ``point``, header band and filler included."""
+        return super().indexAt(point)
 
     def selected_rows(self) -> list[int]:
         """From the selection's ranges: no QModelIndex per selected photo (Ctrl+A on 100k)."""

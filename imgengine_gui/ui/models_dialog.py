@@ -209,6 +209,11 @@ class ModelsDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        # Return closes: a download starts only from a click (or Space) on its own button
+        for button in self.findChildren(QPushButton):
+            button.setAutoDefault(False)
+        close.setDefault(True)
+        close.setFocus()
         self._show_progress_line(False)
         self.offer.hide()
         self.refresh()

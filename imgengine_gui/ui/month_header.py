@@ -65,6 +65,16 @@ def position(index: Index, columns: Columns) -> tuple[int, int, int] | None:
     return index.row() - section.start, section.end - section.start, section.start
 
 
+def photo_area(rect: QRect, index: Index, columns: Columns) -> QRect:
+    """The part of a grouped item that is its photo's cell: without the header band above it
+    and the rest of the line a month's last photo holds."""
+    place = position(index, columns)
+    if place is None:
+        return QRect(rect)
+    top = rect.top() + (columns.band if place[0] < columns.count else 0)
+    return QRect(rect.left(), top, min(rect.width(), columns.width), rect.bottom() - top + 1)
+
+
 def paint_header(
     painter: QPainter, option: QStyleOptionViewItem, index: Index, columns: Columns
 ) -> QRect:

@@ -79,7 +79,7 @@ class Organizer(QObject):
         window = self._window
         if not window.timeline.isVisible():
             return
-        index = window.grid.indexAt(QPoint(window.grid.delegate.columns.left + 4, 8))
+        index = window.grid.item_at(QPoint(window.grid.delegate.columns.left + 4, 8))
         section = window.grid_model.sections.at(index.row()) if index.isValid() else None
         window.timeline.show_current(section)
 

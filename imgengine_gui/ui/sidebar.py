@@ -31,6 +31,7 @@ class Sidebar(QTreeWidget):
         self.setIndentation(12)
         self.setFrameShape(QTreeWidget.Shape.NoFrame)
         self.setMinimumWidth(180)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long name keeps its count
         self.library = self._group("Library")
         self.my_tags = self._group("My tags")
         self.tools = self._group("Tools")
@@ -89,7 +90,8 @@ class Sidebar(QTreeWidget):
         for row in range(self.my_tags.childCount() - 1, -1, -1):
             self.my_tags.takeChild(row)
         for name, count in tags:
-            self._entry(self.my_tags, f"{name}  ({count})", "tag", "tag", name)
+            item = self._entry(self.my_tags, f"{name}  ({count})", "tag", "tag", name)
+            item.setToolTip(0, name)
         self.my_tags.setHidden(not tags)
         self.blockSignals(False)
         if selected is not None:

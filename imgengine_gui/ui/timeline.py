@@ -57,6 +57,21 @@ class TimelineBar(QWidget):
             found = section
         return found
 
+    def year_labels(self) -> dict[int, str]:
+        """Where each year's label goes (its first month's y), by the years holding the most
+        photos first: a year close under another keeps its label only if it holds more photos,
+        so a year of one photo never hides the next year's thousands."""
+        years: dict[str | None, list[int]] = {}  # year: [first row, photos]
+        for section in self.sections:
+            found = years.setdefault(section.year, [section.start, 0])
+            found[1] += section.end - section.start
+        placed: dict[int, str] = {}
+        for year, (start, _count) in sorted(years.items(), key=lambda item: -item[1][1]):
+            y = self.y_of(start)
+            if all(abs(y - other) >= MIN_YEAR_GAP for other in placed):
+                placed[y] = year or "—"
+        return placed
+
     # -- events -------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
@@ -82,22 +97,16 @@ class TimelineBar(QWidget):
         palette = self.palette()
         painter.setPen(muted_text(palette))
         x = self.width() - 4
-        last_label = -MIN_YEAR_GAP
-        year = None
+        year: str | None = "?"
         for section in self.sections:
             y = self.y_of(section.start)
-            if section.year != year:
-                year = section.year
-                painter.drawLine(x - 6, y, x, y)
-                if y - last_label >= MIN_YEAR_GAP:
-                    text = year or "—"
-                    rect = QRect(0, y - 7, x - 8, 14)
-                    painter.setPen(palette.color(QPalette.ColorRole.Text))
-                    painter.drawText(rect, Qt.AlignmentFlag.AlignRight
-                                     | Qt.AlignmentFlag.AlignVCenter, text)
-                    painter.setPen(muted_text(palette))
-                    last_label = y
-            else:
-                painter.drawLine(x - 2, y, x, y)
+            tick = 6 if section.year != year else 2  # a year's first month: a longer tick
+            year = section.year
+            painter.drawLine(x - tick, y, x, y)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        for y, text in self.year_labels().items():
+            painter.drawText(QRect(0, y - 7, x - 8, 14),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, text)
+        painter.setPen(muted_text(palette))
         if self.current is not None:
             painter.fillRect(QRect(x - 8, self.y_of(self.current.start) - 1, 9, 3), ACCENT)

@@ -107,6 +107,28 @@ def test_cancel_and_errors_are_shown_in_the_dialog(
     assert choose_tier("scenes", Settings()).tier == "offline"  # nothing was installed
 
 
+def test_return_in_the_models_dialog_closes_it_and_downloads_nothing(
+    qtbot, make_window, wait_task
+):
+    """Return pressed on opening the dialog clicked the focused first "Download" (an auto-default
+    button) and went online: downloading must be a click on Download."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    window = make_window()
+    dialog = _open_models(window, wait_task)
+    requested = []
+    dialog.download = requested.append  # the buttons call the instance's attribute
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    focused = dialog.focusWidget()
+    assert isinstance(focused, QPushButton) and focused.text() == "Close"
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+    assert requested == [] and not dialog.busy
+    assert not dialog.isVisible()
+    assert not any(button.autoDefault() for button in dialog.findChildren(QPushButton))
+
+
 def qtbot_left():
     from PySide6.QtCore import Qt
 

@@ -17,6 +17,8 @@ from imgengine_gui.catalog.writer import CatalogWriter
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.scan import scan_folder
 from imgengine_gui.ui import month_header
+from imgengine_gui.ui.sections import Section
+from imgengine_gui.ui.timeline import MIN_YEAR_GAP, TimelineBar
 from tests.gui.conftest import SEED
 
 
@@ -128,6 +130,38 @@ def test_a_month_is_headed_once_when_the_grid_does_not_scroll(qtbot, make_window
     assert max(rect.right() for rect in rects) < grid.viewport().width()
 
 
+def test_a_click_beside_a_month_or_on_its_header_is_on_no_photo(qtbot, make_window, seeded):
+    """A month's last photo is laid out as wide as the rest of its line and its first line is
+    taller by the header: a click (or hover, or right-click) in that empty room or on the
+    month's title picked that photo, where a photo app clears the selection."""
+    window = make_window(seeded.catalog)
+    window.resize(1300, 900)
+    window.zoom.setValue(0)  # small cells: every month leaves room on its last line
+    model, grid = window.grid_model, window.grid
+    columns = grid.delegate.columns
+    section = next(s for s in model.sections.all() if (s.end - s.start) % columns.count)
+    last = model.index(section.end - 1)
+    qtbot.waitUntil(lambda: grid.visualRect(last).isValid()
+                    and grid.visualRect(model.index(0)).width() == columns.width, timeout=5000)
+    grid.scroll_to_row(section.start)
+    qtbot.waitUntil(lambda: grid.viewport().rect().contains(grid.visualRect(last)), timeout=3000)
+    item = grid.visualRect(last)
+    assert item.width() > 2 * columns.width  # the filler the layout needs
+    photo = QPoint(item.left() + columns.width // 2, item.bottom() - columns.height // 2)
+    beside = QPoint(item.right() - 10, photo.y())
+    header = grid.visualRect(model.index(section.start)).topLeft() + QPoint(20, columns.band // 2)
+    assert grid.indexAt(photo) == last
+    assert not grid.indexAt(beside).isValid() and not grid.indexAt(header).isValid()
+    assert grid.item_at(beside) == last  # the layout's own item, for the timeline
+
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=photo)
+    assert grid.selected_ids() == [model.photo_id(section.end - 1)]
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=beside)
+    assert grid.selected_ids() == []
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=header)
+    assert grid.selected_ids() == []
+
+
 def test_timeline_jumps_to_a_month(qtbot, make_window, seeded):
     window = make_window(seeded.catalog)
     window.zoom.setValue(len(window.zoom_sizes) - 1)  # big cells: the grid scrolls
@@ -143,6 +177,22 @@ def test_timeline_jumps_to_a_month(qtbot, make_window, seeded):
                     timeout=3000)
     assert grid.viewport().rect().intersects(grid.visualRect(target))
     assert timeline.section_at(timeline.y_of(last.start)) == last
+
+
+def test_timeline_labels_the_years_holding_the_most_photos(qtbot):
+    """A library of one photo a year for twenty years, then 45 photos of this month: the year
+    labels were given out top-down, so 2021's one photo, a few pixels above, hid "2026"."""
+    bar = TimelineBar()
+    qtbot.addWidget(bar)
+    sections = [Section(row, row + 1, f"{2001 + row}-05") for row in range(21)]
+    sections.append(Section(21, 66, "2026-12"))
+    bar.set_sections(sections, 66)
+    bar.resize(40, 400)
+    labels = bar.year_labels()
+    assert "2026" in labels.values() and "2001" in labels.values()
+    ys = sorted(labels)
+    assert all(b - a >= MIN_YEAR_GAP for a, b in zip(ys, ys[1:], strict=False))
+    assert labels[bar.y_of(21)] == "2026"  # at its first month
 
 
 def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_task):

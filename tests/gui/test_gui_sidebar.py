@@ -81,3 +81,26 @@ def test_the_sort_box_says_similarity_during_find_similar_then_the_users_sort(
     assert combo.currentText() == "Sort: Name" and combo.isEnabled()
     assert combo.findText("Sort: Similarity") == -1 and sorting.key_actions["name"].isChecked()
     assert window.library.sort_key == "name" and sorting.key_actions["size"].isEnabled()
+
+
+def test_a_long_tag_name_keeps_its_count_in_the_sidebar_and_filter(qtbot):
+    """A long personal tag's entry was cut at its end, count and all ("Grandma's garden flower…"):
+    the middle of the name gives way, the count stays, and the tooltip names it whole."""
+    from PySide6.QtCore import Qt
+
+    from imgengine_gui.ui.filters import TagList
+    from imgengine_gui.ui.sidebar import Sidebar
+
+    name = "Grandma's garden flowers from the long summer holidays in Provence and Tuscany 2021"
+    sidebar, tags = Sidebar(), TagList("none")
+    for widget in (sidebar, tags):
+        qtbot.addWidget(widget)
+    sidebar.set_tags([(name, 4)])
+    tags.set_counts([(name, 4)])
+    entry = sidebar.my_tags.child(0)
+    for widget, text, tip in ((sidebar, entry.text(0), entry.toolTip(0)),
+                              (tags, tags.item(0).text(), tags.item(0).toolTip())):
+        shown = widget.fontMetrics().elidedText(text, widget.textElideMode(), 170)
+        assert shown.endswith("(4)") and "…" in shown
+        assert tip == name
+    assert tags.checked() == () and Qt.TextElideMode.ElideMiddle == tags.textElideMode()
