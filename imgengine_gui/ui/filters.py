@@ -81,6 +81,17 @@ class TagList(QListWidget):
                 found.append(item.data(Qt.ItemDataRole.UserRole))
         return tuple(found)
 
+    def rename(self, old: str, new: str) -> None:
+        """A choice renamed elsewhere keeps its tick (ticks are kept by name)."""
+        self.blockSignals(True)
+        for row in range(self.count()):
+            item = self.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == old:
+                item.setData(Qt.ItemDataRole.UserRole, new)
+                item.setText(item.text().replace(old, new, 1))
+                item.setToolTip(new)
+        self.blockSignals(False)
+
     def set_checked(self, labels: tuple[str, ...]) -> None:
         for row in range(self.count()):
             item = self.item(row)

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         self.people_panel.tiles.itemClicked.connect(lambda _item: self.show_view("grid"))
         self.people.edited.connect(self._people_edited)
         self.tags.person_requested.connect(self._show_person)
+        self.tags.renamed.connect(self.filters.my_tags.rename)
         self.detail.face_clicked.connect(self.people.show_face_menu)
         self.trash.library_changed.connect(self.library.reload_all)
         self.trash.clusters_changed.connect(self.load_duplicates)

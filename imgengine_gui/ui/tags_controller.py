@@ -35,6 +35,7 @@ class TagsController(QObject):
     filter_requested = Signal(str)  # show the library filtered by this tag
     closed_page = Signal()  # the tag's page went away (forgotten, or Back)
     person_requested = Signal(str)  # show this person's photos (People hands over)
+    renamed = Signal(str, str)  # a tag's old and new name
 
     def __init__(self, tasks: TaskRunner, source: CatalogReader, catalog: Path, grid: PhotoGrid,
                  page: TagPageView, loader: ImageLoader, runs: RunController, prompts: Prompts,
@@ -200,6 +201,7 @@ class TagsController(QObject):
             return
 
         def renamed(stored: str) -> None:
+            self.renamed.emit(name, stored)
             self.library_changed.emit()
             self.open_tag(stored)
 

@@ -322,3 +322,21 @@ def test_a_long_tag_name_is_elided_not_widening_the_page(qtbot, make_window, tag
     page = window.tag_page
     assert page.title.toolTip() == " ".join(name.split())
     assert page.minimumSizeHint().width() < 900
+
+
+def test_renaming_a_ticked_tag_keeps_the_grid_filtered_by_it(qtbot, make_window, tagged, wait_task):
+    window = make_window(tagged.catalog)
+    _flowers_page(qtbot, window, wait_task)
+    carriers = _carriers(tagged.catalog, "my flowers")
+    window.tag_page.back_requested.emit()
+    window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
+    qtbot.waitUntil(lambda: set(_ids_by_name(window)) == carriers)
+    window.tags.open_tag("my flowers")
+    qtbot.waitUntil(lambda: window.current_view() == "tag")
+    window.tags.ask_name = lambda name: "garden"
+    with wait_task(window, "tags-rename"):
+        window.tags.rename()
+    window.tag_page.back_requested.emit()
+    qtbot.waitUntil(lambda: window.filters.my_tags.checked() == ("garden",))
+    qtbot.waitUntil(lambda: set(_ids_by_name(window)) == carriers)
+    assert window.filters.active_count() == 1
