@@ -39,6 +39,7 @@ class PeopleController(QObject):
         self._tasks, self._catalog, self.panel, self._notice = tasks, catalog, panel, notice
         self._guard, self._undo, self._parent = guard, undo, dialog_parent
         self.persons: tuple[int, ...] = ()
+        self._merged: dict[int, int] = {}  # picked people merged away -> the one they joined
         self.show_hidden = False
         self.state = PeopleState()
         # replaced in tests: (title, current name, names to complete) -> name or None
@@ -61,7 +62,8 @@ class PeopleController(QObject):
 
     def _show(self, state: PeopleState) -> None:
         self.state = state
-        self.panel.set_people(state.people)
+        moved, self._merged = self._merged, {}
+        self.panel.set_people(state.people, moved)
         kind = state.undo_kind
         self._undo.set_available("people", kind is not None,
                                  UNDO_LABELS.get(kind or "", (kind or "").title()) or None)
@@ -111,6 +113,7 @@ class PeopleController(QObject):
 
     def merge(self, target: str, sources: Sequence[str]) -> None:
         catalog, sources = self._catalog, list(sources)
+        self._merged.update({int(source): int(target) for source in sources})
         self._edit("people:merge", lambda: people_jobs.merge(catalog, target, sources),
                    undoable=True)
 

@@ -190,10 +190,13 @@ class PeoplePanel(QWidget):
         return button
 
     # -- data ---------------------------------------------------------------------------------
-    def set_people(self, people: list[dict[str, Any]]) -> None:
+    def set_people(self, people: list[dict[str, Any]], moved: dict[int, int] | None = None) -> None:
         """Show these people (engine.people.list_people, most photos first); the selection stays
-        on the people still there (it changes, and the grid with it, only if one is gone)."""
-        before = self.selected_ids()
+        on the people still there, or on the one a picked person was merged into (``moved``);
+        it changes, and the grid with it, only if one is gone."""
+        present = {int(person["id"]) for person in people}
+        picked = self.selected_ids()
+        before = {p if p in present else (moved or {}).get(p, p) for p in picked}
         self.people = people
         self.tiles.blockSignals(True)
         self.tiles.clear()
@@ -217,7 +220,7 @@ class PeoplePanel(QWidget):
         self.empty.setVisible(not people)
         self.tiles.setVisible(bool(people))
         self._update_buttons()
-        if self.selected_ids() != before:
+        if self.selected_ids() != picked:
             self.persons_selected.emit(self.selected_ids())
 
     def _placeholder(self) -> QIcon:

@@ -178,6 +178,19 @@ def test_renaming_to_a_name_taken_offers_to_merge(qtbot, make_window, people, wa
     assert asked == ["Anna"] and ("Anna", 4) in _listed(people)
 
 
+def test_merging_the_person_shown_keeps_showing_them_merged(qtbot, make_window, people, wait_task):
+    window = _open(make_window, qtbot, people)
+    b, c = people.people["B"], people.people["C"]
+    window.people_panel.select([c])
+    qtbot.waitUntil(lambda: window.people.persons == (int(c),))
+    with wait_task(window, "people:merge"):
+        window.people.merge(b, [c])
+    qtbot.waitUntil(lambda: window.people_panel.tiles.count() == 2)
+    qtbot.waitUntil(lambda: window.people.persons == (int(b),))
+    assert window.people_panel.selected_ids() == (int(b),)
+    assert window.grid_model.rowCount() == 3  # B's and C's photos: 07, 08, 09
+
+
 def test_merge_by_dragging_a_tile_onto_another_and_undo(qtbot, make_window, people, wait_task):
     window = _open(make_window, qtbot, people)
     b, c = people.people["B"], people.people["C"]
