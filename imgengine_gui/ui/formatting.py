@@ -160,6 +160,8 @@ def photo_fields(photo: dict[str, Any]) -> list[tuple[str, str]]:
         ("Scenes", tag_list(photo.get("scenes"))),
         ("Objects", tag_list(photo.get("objects"), with_scores=False)),
     ]
+    if photo.get("tags"):  # personal tags
+        rows.append(("My tags", tag_list(photo["tags"])))
     faces = photo.get("faces")
     rows.append(("Faces", NOT_ANALYZED if faces is None else str(len(faces))))
     if photo.get("people") is not None:

@@ -340,3 +340,21 @@ def test_renaming_a_ticked_tag_keeps_the_grid_filtered_by_it(qtbot, make_window,
     qtbot.waitUntil(lambda: window.filters.my_tags.checked() == ("garden",))
     qtbot.waitUntil(lambda: set(_ids_by_name(window)) == carriers)
     assert window.filters.active_count() == 1
+
+
+def test_the_detail_view_lists_a_photos_personal_tags_and_keywords(
+    qtbot, make_window, tagged, wait_task
+):
+    window = make_window(tagged.catalog)
+    dialog = _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    dialog.reject()
+    window.open_photo(_ids_by_name(window)["flowers_00.jpg"])
+    form = window.detail.fields
+
+    def rows() -> dict[str, str]:
+        return {form.itemAt(r, form.ItemRole.LabelRole).widget().text():
+                form.itemAt(r, form.ItemRole.FieldRole).widget().text()
+                for r in range(form.rowCount())}  # fmt: skip
+
+    qtbot.waitUntil(lambda: "My tags" in rows(), timeout=10000)
+    assert rows()["My tags"] == "my flowers 100%" and rows()["Keywords"] == "my flowers"
