@@ -111,7 +111,7 @@ class Settings:
     )
     slideshow_seconds: int = _option(
         4, "Slideshow interval", "Seconds each photo shows in the viewer's slideshow.",
-        minimum=1, maximum=60,
+        minimum=1, maximum=60, unit="s",
     )
 
     @classmethod

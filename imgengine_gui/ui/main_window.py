@@ -259,6 +259,7 @@ class MainWindow(QMainWindow):
         a.quit.triggered.connect(self.close)
         a.about.triggered.connect(self._about)
         self.zoom.valueChanged.connect(lambda v: self.grid.set_cell(CELL_SIZES[v]))
+        self.zoom.valueChanged.connect(ui_state.remember_thumbnail_size)  # kept even if killed
 
         self.runs.started.connect(self.library.live_timer.start)
         self.runs.finished.connect(self._run_finished)

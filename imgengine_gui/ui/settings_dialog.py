@@ -81,6 +81,8 @@ def make_editor(spec: dict[str, Any], parent: QWidget) -> FieldEditor:
         spin.setRange(spec.get("minimum", -(2**31)), spec.get("maximum", 2**31 - 1))
         if spec["name"] == "workers":
             spin.setSpecialValueText("Automatic")
+        if spec.get("unit"):
+            spin.setSuffix(f" {spec['unit']}")
         spin.setToolTip(tip)
         return FieldEditor(spec, spin, spin.value, spin.setValue)
     line = QLineEdit(parent)

@@ -30,6 +30,10 @@ def remember_folder(path: str) -> None:
     state.sync()
 
 
+def remember_thumbnail_size(step: int) -> None:
+    ui_settings().setValue("thumbnail_size", step)
+
+
 def last_save_folder() -> str:
     """Where the user last saved an export or a cutout (never defaulted to a photo folder)."""
     return str(ui_settings().value("last_save_folder", "") or "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt
 
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import hardware
+from imgengine_gui.ui import hardware, ui_state
 
 
 def test_settings_persist_across_a_restart(qtbot, make_window):
@@ -32,6 +32,7 @@ def test_a_switch_is_a_check_box_and_the_dialog_fits_the_screen(make_window):
     window = make_window()
     dialog = window.open_settings()
     people = dialog.editors["recognize_people"].widget
+    assert dialog.editors["slideshow_seconds"].widget.suffix() == " s"
     assert people.isCheckable() and people.isChecked()  # a check box, not a True/False list
     people.click()
     dialog.accept()
@@ -94,10 +95,14 @@ def test_window_geometry_and_layout_are_remembered(qtbot, make_window):
     window.layout().activate()  # apply the smaller minimum size now
     window.resize(700, 560)  # the offscreen screen is 800x800
     assert window.size() == QSize(700, 560)
+    window.zoom.setValue(window.zoom.value() + 1)
+    zoom = window.zoom.value()
+    assert int(ui_state.ui_settings().value("thumbnail_size")) == zoom  # at once: a kill keeps it
     window.close()
     again = make_window()
     assert again.size() == QSize(700, 560)
     assert not again.filters_dock.isVisible()
+    assert again.zoom.value() == zoom and again.grid.gridSize().width() > 0
 
 
 def test_final_actions_default_to_no(qtbot):
