@@ -30,6 +30,7 @@ class Organizer(QObject):
         self.ratings = RatingController(window.tasks, window.catalog, lambda: window.settings,
                                         self.rating_targets, window.notice, window.guard, window)
         self.ratings.attach(grid, window.detail, window.viewing.page)
+        window.photo_menu.rating_actions = self.ratings.actions
         self._install_widgets()
 
         self.sorting.changed.connect(library.set_sort)

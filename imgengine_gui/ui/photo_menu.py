@@ -84,6 +84,7 @@ class PhotoMenu(QObject):
         self._source, self._tasks, self._catalog = source, tasks, catalog
         self._commands, self._notice = commands, notice
         self.selection_actions = commands.selection_actions
+        self.rating_actions: list[QAction] = []  # 0-5 stars, then pick / reject / unflag
         self.open_url: Callable[[QUrl], bool] = QDesktopServices.openUrl  # replaced in tests
         self.reveal: Callable[[str, Callable[[QUrl], bool]], str] = reveal_in_file_manager
 
@@ -110,6 +111,9 @@ class PhotoMenu(QObject):
             single)
         for action in commands.selection_actions:
             menu.addAction(action)
+        if self.rating_actions:  # they act on the same photos (the selection, or the one shown)
+            menu.addMenu("Rating").addActions(self.rating_actions[:6])
+            menu.addMenu("Flag").addActions(self.rating_actions[6:])
         menu.addSeparator()
         _add(menu, "Move to Trash…", lambda: commands.trash(list(photo_ids)), "trash", "Del")
         return menu

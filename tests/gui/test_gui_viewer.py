@@ -8,11 +8,13 @@ import threading
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt, QUrl
+from PySide6.QtCore import QItemSelectionModel, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QGuiApplication, QNativeGestureEvent, QPointingDevice, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
+from imgengine_gui.catalog import annotations
+from imgengine_gui.catalog.db import connect
 from imgengine_gui.settings import Settings
 from imgengine_gui.ui import cutout_controller
 from imgengine_gui.ui.bridge import EngineBridge
@@ -274,6 +276,32 @@ def test_context_menu_open_reveal_copy_and_cutout(qtbot, make_window, seeded, mo
     _menu_action(window, [photo_id], "Remove Background…")[0].trigger()
     assert window.current_view() == "cutout" and window.cutout.photo_id == photo_id
     qtbot.waitUntil(window.is_settled, timeout=20000)
+
+
+def test_context_menu_rates_and_flags_the_photos_it_was_opened_on(
+    qtbot, make_window, seeded, wait_task
+):
+    window = make_window(seeded.catalog)
+    chosen = [seeded.ids["photo_02.jpg"], seeded.ids["photo_03.jpg"]]
+    selection = window.grid.selectionModel()
+    for pid in chosen:  # both selected, as a right-click on one of them keeps them
+        index = window.grid_model.index(window.grid_model.row_of(pid))
+        selection.select(index, QItemSelectionModel.SelectionFlag.Select)
+    menu = window.photo_menu.build(chosen, window)
+    submenus = {a.text(): a.menu() for a in menu.actions() if a.menu() is not None}
+    assert set(submenus) >= {"Rating", "Flag"}
+    four = next(a for a in submenus["Rating"].actions() if a.text().endswith("(4 stars)"))
+    with wait_task(window, "annotate"):
+        four.trigger()
+    pick = next(a for a in submenus["Flag"].actions() if a.text() == "Pick")
+    with wait_task(window, "annotate"):
+        pick.trigger()
+    conn = connect(seeded.catalog)
+    try:
+        notes = annotations.for_photos(conn, chosen)
+    finally:
+        conn.close()
+    assert [(notes[p]["rating"], notes[p]["flag"]) for p in chosen] == [(4, "pick")] * 2
 
 
 def test_reveal_selects_the_file_where_the_platform_can(tmp_path):
