@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,7 +79,7 @@ def read_choices(catalog: Path, folder: str | None) -> FolderChoices | None:
         return _choices(conn, folder)
 
 
-def _choices(conn: sqlite3.Connection, folder: str | None) -> FolderChoices:
+def _choices(conn: Any, folder: str | None) -> FolderChoices:
     return FolderChoices(queries.tag_counts(conn, "scene", folder),
                          queries.tag_counts(conn, "object", folder),
                          queries.camera_counts(conn, folder),
