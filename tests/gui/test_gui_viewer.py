@@ -290,7 +290,7 @@ def test_reveal_selects_the_file_where_the_platform_can(tmp_path):
     assert opened == [QUrl.fromLocalFile(str(tmp_path))]
 
 
-def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, wait_task,
+def test_context_menu_trash_is_journaled_and_undone(settle, qtbot, make_window, seeded, wait_task,
                                                      private_trash):
     window = make_window(seeded.catalog)
     photo_id = seeded.ids["photo_03.jpg"]
@@ -301,6 +301,7 @@ def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, 
     with wait_task(window, "trash") as job:
         _menu_action(window, [photo_id], "Move to Trash…")[0].trigger()
     assert job.result.action_id is not None and job.result.moved == [str(path)]
+    settle(window)  # the library is read again: the viewer follows
     assert window.current_view() == "viewer" and window.viewing.viewer.photo.photo_id == following
     assert not path.exists() and (private_trash / "files" / "photo_03.jpg").exists()
     assert photo_id not in window.grid_model.ids()
@@ -311,6 +312,7 @@ def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, 
     assert window.notice.action_button.text() == "Undo"
     with wait_task(window, "undo"):
         window.notice.action_button.click()
+    settle(window)
     assert path.exists() and not (private_trash / "files" / "photo_03.jpg").exists()
     assert photo_id in window.grid_model.ids()
 
