@@ -56,6 +56,8 @@ def _teach(qtbot, window, wait_task, names: list[str], tag: str, not_this: tuple
         box.setChecked(Path(card.path).name in not_this)
     with wait_task(window, "tags-teach"):
         qtbot.mouseClick(dialog.teach_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.library.settled and not window.tasks.busy("reads"),
+                    timeout=20000)  # the library is read again (off the UI thread)
     return dialog
 
 
