@@ -43,11 +43,16 @@ def open_window(args: argparse.Namespace) -> MainWindow:
     catalog = Path(args.catalog).expanduser() if getattr(args, "catalog", None) else default_catalog_path()
     window = MainWindow(catalog, Settings.load(), remember=not getattr(args, "screenshot", None))
     window.show()
-    if getattr(args, "folder", None):
-        window.select_folder_path(args.folder)
-    view = getattr(args, "view", None) or "grid"
-    if view != "grid":
-        window.show_view(view)
+    folder, view = getattr(args, "folder", None), getattr(args, "view", None) or "grid"
+
+    def choose() -> None:  # once the first read (off the UI thread) shows folders and photos
+        if folder:
+            window.select_folder_path(folder)
+        if view != "grid":
+            window.show_view(view)
+
+    if folder or view != "grid":
+        window.library.reloaded.connect(choose, Qt.ConnectionType.SingleShotConnection)
     return window
 
 

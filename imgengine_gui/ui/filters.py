@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 from superqt import QSearchableComboBox
 
 from imgengine_gui.catalog.queries import PhotoFilter
-from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.ui.rating_filter import RatingFilter
 
 
@@ -202,11 +201,6 @@ class FilterPanel(QWidget):
         self.changed.emit()
 
     # -- data ---------------------------------------------------------------------------------
-    def refresh(self, source: CatalogReader, folder: str | None) -> None:
-        """Repopulate choices and counts from the catalog, keeping what the user picked."""
-        self.set_choices(source.tag_counts("scene", folder), source.tag_counts("object", folder),
-                         source.camera_counts(folder), source.personal_tag_counts(folder))
-
     def set_choices(self, scenes: list[tuple[str, int]], objects: list[tuple[str, int]],
                     cameras: list[tuple[str, int]], my_tags: list[tuple[str, int]]) -> None:
         """The choices and counts, read elsewhere (off the UI thread); picks are kept."""

@@ -55,18 +55,22 @@ class LibraryController(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.source, self._tasks, self.views = source, tasks, views
+        self._versions = CatalogReader(catalog)  # used on the reads lane only: data_version
         self._catalog, self._settings = catalog, settings
         self.folder: str | None = None
         self.persons: tuple[int, ...] = ()  # the People tiles selected: photos of any of them
         self.search_text = ""
         self.search_hits: list[int] | None = None  # ranked CLIP hits of search_text
         self.search_mode = "name"  # "clip" once image embeddings of the CLIP model are stored
+        self._search_unavailable: str | None = None  # why text search failed (the hint says it)
         self.similar: tuple[str, list[int]] | None = None  # "Find similar": name, ranked ids
         self.run_problems: list[FileProblem] | None = None  # the last run's, else the catalog's
-        self.counts = {"photos": 0, "not_images": 0, "missing": 0, "errors": 0, "clusters": 0}
+        self.counts = dict.fromkeys(library_reads.NO_COUNTS, 0)
+        self.all_tags: list[tuple[str, int]] = []  # personal tags over the library (sidebar)
         self._seen_version: tuple[int, int] | None = None  # catalog data_version last shown
         self._problems_stale = False
         self._generation = 0  # bumped whenever what the grid should show changes
+        self._shown = 0  # the generation the grid shows
         self._live_pending = False  # a live read is in flight
         self._closed = False  # the window is going away: nothing reads the catalog any more
         self.sort_key, self.sort_reverse = "taken", False  # see ui/sorting.py
@@ -96,34 +100,75 @@ class LibraryController(QObject):
         self._closed = True
         self.live_timer.stop()
         self.source.close()
+        self._versions.close()
+
+    @property
+    def settled(self) -> bool:
+        """The grid shows the last read asked for (tests and screenshots wait for it)."""
+        return self._shown == self._generation and not self._live_pending
 
     def reload_all(self) -> None:
+        """Read everything again on the reads lane (after a run, a trash, new settings): counts,
+        folders, filter choices, tags, whether text search works, then the grid's photos."""
+        if self._closed:
+            return
+        self._generation += 1
+        generation, catalog, folder = self._generation, self._catalog, self.folder
+        versions = self._versions
+        photo_filter, key, reverse = self.current_filter(), self.sort_key, self.sort_reverse
+        scenes_model = self._settings().scenes_model
+        self._tasks.submit(
+            "reads", "library:all",
+            lambda: library_reads.read_library(catalog, versions, folder, photo_filter, key,
+                                               reverse, scenes_model),
+            lambda found: self._library_read(generation, photo_filter, found),
+            lambda message: self._failed(generation, message),
+        )  # fmt: skip
+
+    def _library_read(self, generation: int, photo_filter: PhotoFilter,
+                      found: library_reads.LibraryRead) -> None:
         if self._closed:
             return
         v = self.views
-        self._seen_version = self.source.data_version()
-        self.counts = counts = self.source.counts()
-        v.sidebar.set_library(counts["photos"], self.source.folders())
+        self._seen_version = found.version
+        self.counts = counts = found.counts
+        self.all_tags = found.all_tags
+        v.sidebar.set_library(counts["photos"], found.folders)
         v.sidebar.set_cluster_count(counts["clusters"])
         if v.sidebar.selected_entry() is None:
             v.sidebar.select_entry("folder", None, notify=False)
-        v.filters.refresh(self.source, self.folder)
-        clip = self.source.has_embeddings(self._settings().scenes_model)
-        self.search_mode = "clip" if clip else "name"
+        if photo_filter.folder == self.folder:  # else choosing the folder read its choices
+            c = found.choices
+            v.filters.set_choices(c.scenes, c.objects, c.cameras, c.my_tags)
+        was_clip, clip = self.search_mode == "clip", found.clip
+        self.search_mode, self._search_unavailable = ("clip" if clip else "name"), None
         v.search.setPlaceholderText(
             "Search by content, e.g. “dog on a beach” (Ctrl+F)" if clip
             else "Filter by file name (Ctrl+F)"
         )
         self._problems_stale = True
         self._problems_shown(v.problems.isVisible())
-        self.reload_photos()
+        if generation == self._generation:
+            if self.search_text and clip != was_clip:
+                self.run_search(self.search_text)  # by content now (or by name again)
+            elif self.current_filter() != photo_filter:  # a checked label left the choices
+                self.reload_photos()
+            else:
+                self._ids_read(generation, found.ordered)
         self.reloaded.emit()
 
     def reload_photos(self, *, stable: bool = False) -> None:
-        """Read the grid's photos again, sorted; ``stable``: keep the order of those shown."""
-        self._generation += 1  # an older read in flight no longer decides what the grid shows
-        self._show_ids(self.source.ordered(self.current_filter(), self.sort_key,
-                                           self.sort_reverse), stable)
+        """Read the grid's photos again, sorted, on the reads lane; ``stable``: keep the order
+        of those shown. An older read still in flight no longer decides what the grid shows."""
+        self._generation += 1
+        generation, photo_filter, catalog = self._generation, self.current_filter(), self._catalog
+        key, reverse = self.sort_key, self.sort_reverse
+        self._tasks.submit(
+            "reads", "library:ids",
+            lambda: library_reads.read_ids(catalog, photo_filter, key, reverse),
+            lambda ordered: self._ids_read(generation, ordered, stable),
+            lambda message: self._failed(generation, message),
+        )  # fmt: skip
 
     def _show_ids(self, ordered: Ordered, stable: bool = False) -> None:
         grid, model = self.views.grid, self.views.grid_model
@@ -168,16 +213,13 @@ class LibraryController(QObject):
         folders and ids again on the reads lane (never on the UI thread: input stays fluid)."""
         if self._closed or self._live_pending:
             return
-        version = self.source.data_version()
-        if version is not None and version == self._seen_version:
-            return
-        self._seen_version = version
         self._live_pending = True
         generation, photo_filter, catalog = self._generation, self.current_filter(), self._catalog
         key, reverse = self.sort_key, self.sort_reverse
+        versions, seen = self._versions, self._seen_version
         self._tasks.submit(
             "reads", "library:live",
-            lambda: library_reads.read_live(catalog, photo_filter, key, reverse),
+            lambda: library_reads.read_live(catalog, versions, seen, photo_filter, key, reverse),
             lambda found: self._live_read(generation, found), self._live_failed,
         )  # fmt: skip
 
@@ -185,10 +227,11 @@ class LibraryController(QObject):
         self._live_pending = False
         if self._closed or found is None:
             return
+        self._seen_version = found.version
         self.counts = found.counts
         self.views.sidebar.set_library(found.counts["photos"], found.folders)
         if generation == self._generation:
-            self._show_ids(found.ordered, stable=self.keep_order)
+            self._ids_read(generation, found.ordered, self.keep_order)
         else:  # the filter or folder changed meanwhile: its own read shows the grid
             self.update_counts()
 
@@ -222,6 +265,9 @@ class LibraryController(QObject):
             hint.show_text("")
         elif self.search_mode == "clip":
             hint.show_text(f"Best matches for “{self.search_text}” (CLIP text search)")
+        elif self._search_unavailable:
+            hint.show_text(f"Text search is unavailable ({self._search_unavailable}); "
+                           "filtering by file name.")
         else:
             hint.show_text(
                 f"Showing photos whose file name contains “{self.search_text}”. To search by "
@@ -236,7 +282,15 @@ class LibraryController(QObject):
         if not (visible and self._problems_stale):
             return
         self._problems_stale = False
-        stored = problems_from_catalog(self.source.problems())
+        catalog = self._catalog
+        self._tasks.submit("reads", "library:problems",
+                           lambda: library_reads.read_problems(catalog), self._problems_read,
+                           self.read_failed)
+
+    def _problems_read(self, rows: list[dict]) -> None:
+        if self._closed:
+            return
+        stored = problems_from_catalog(rows)
         known = {p.path for p in stored}
         unstored = [p for p in self.run_problems or [] if p.path not in known]
         self.views.problems.set_problems(stored + unstored)
@@ -266,7 +320,8 @@ class LibraryController(QObject):
         generation, catalog = self._generation, self._catalog
         self._tasks.submit(
             "reads", "library:folder", lambda: library_reads.read_choices(catalog, folder),
-            lambda choices: self._choices_read(generation, choices), self._read_failed,
+            lambda choices: self._choices_read(generation, choices),
+            lambda message: self._failed(generation, message),
         )  # fmt: skip
 
     def _choices_read(self, generation: int, choices: library_reads.FolderChoices | None) -> None:
@@ -280,14 +335,21 @@ class LibraryController(QObject):
         self._tasks.submit(
             "reads", "library:ids",
             lambda: library_reads.read_ids(catalog, photo_filter, key, reverse),
-            lambda ordered: self._ids_read(generation, ordered), self._read_failed,
+            lambda ordered: self._ids_read(generation, ordered),
+            lambda message: self._failed(generation, message),
         )  # fmt: skip
 
-    def _ids_read(self, generation: int, ordered: Ordered) -> None:
+    def _ids_read(self, generation: int, ordered: Ordered, stable: bool = False) -> None:
         if not self._closed and generation == self._generation:
-            self._show_ids(ordered)
+            self._shown = generation
+            self._show_ids(ordered, stable)
 
-    def _read_failed(self, message: str) -> None:
+    def _failed(self, generation: int, message: str) -> None:
+        if generation == self._generation:
+            self._shown = generation  # settled: the grid keeps what it showed
+        self.read_failed(message)
+
+    def read_failed(self, message: str) -> None:
         self.views.status.showMessage(f"Reading the catalog failed: {message}", 8000)
 
     def select_folder_path(self, path: str) -> bool:
@@ -321,11 +383,9 @@ class LibraryController(QObject):
             self.reload_photos()
 
     def _search_failed(self, message: str) -> None:
-        self.search_mode = "name"
+        self.search_mode, self._search_unavailable = "name", message
         self.reload_photos()
-        self.views.hint.show_text(
-            f"Text search is unavailable ({message}); filtering by file name."
-        )
+        self._update_hint()
 
     def cutout_target(self) -> tuple[int | None, str | None]:
         """The current photo; with none, the first one with people (cutouts suit them best)."""

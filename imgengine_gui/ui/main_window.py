@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from imgengine_gui.catalog.reader import CatalogReader
 from imgengine_gui.engine.progress import RunSummary
 from imgengine_gui.settings import Settings
-from imgengine_gui.ui import jobs, ui_state
+from imgengine_gui.ui import jobs, library_reads, ui_state
 from imgengine_gui.ui.actions import build_menus, build_toolbar, create_actions, refresh_icons
 from imgengine_gui.ui.bridge import EngineBridge
 from imgengine_gui.ui.catalog_guard import CatalogGuard
@@ -96,6 +96,7 @@ class MainWindow(QMainWindow):
         self._shut_down = False
         self._closing = False  # close asked while an analysis runs: waiting for it to stop
         self.filters_wanted = True
+        self._detail_wanted: int | None = None  # the photo the detail view was last asked for
         self.prompts = Prompts(self)  # the modal questions (replaced in tests)
         self.prompts.analyzed_folders = lambda: self.sidebar.folder_paths()
 
@@ -385,7 +386,7 @@ class MainWindow(QMainWindow):
         return not (self._closing or self._shut_down)
 
     def _library_reloaded(self) -> None:
-        self.sidebar.set_tags(self.source.personal_tag_counts(None))
+        self.sidebar.set_tags(self.library.all_tags)
         if self.current_view() == "duplicates":
             self.load_duplicates()
 
@@ -482,8 +483,14 @@ class MainWindow(QMainWindow):
         return self.library.select_folder_path(path)
 
     def open_photo(self, photo_id: int) -> None:
-        photo = self.source.photo(photo_id)
-        if photo is None:
+        """The detail view, read on the reads lane; of quick requests the last one wins."""
+        self._detail_wanted, catalog = photo_id, self.catalog
+        self.tasks.submit("reads", "detail", lambda: library_reads.read_photo(catalog, photo_id),
+                          lambda photo: self._photo_read(photo_id, photo),
+                          self.library.read_failed)
+
+    def _photo_read(self, photo_id: int, photo: dict | None) -> None:
+        if photo is None or photo_id != self._detail_wanted or self._shut_down:
             return
         fallback = None
         if photo.get("thumbnail"):
@@ -524,9 +531,9 @@ class MainWindow(QMainWindow):
                                  lambda: self.library.select_folder(self.library.folder))
 
     def _step_detail(self, step: int) -> None:
-        if self.detail.photo is None:
+        if self.detail.photo is None or self._detail_wanted is None:
             return
-        row = self.grid_model.row_of(self.detail.photo["id"])
+        row = self.grid_model.row_of(self._detail_wanted)  # steps ahead of a read in flight
         if row is None:
             return
         target = row + step
@@ -536,8 +543,12 @@ class MainWindow(QMainWindow):
             self.open_photo(photo_id)
 
     def _reveal_path(self, path: str) -> None:
-        photo_id = self.source.photo_id_for(path)
-        if photo_id is not None:
+        catalog = self.catalog
+        self.tasks.submit("reads", "reveal", lambda: library_reads.read_photo_id(catalog, path),
+                          self._reveal_photo, self.library.read_failed)
+
+    def _reveal_photo(self, photo_id: int | None) -> None:
+        if photo_id is not None and not self._shut_down:
             self.show_view("grid")
             self.grid.select_photo(photo_id)
 

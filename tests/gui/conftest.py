@@ -101,6 +101,7 @@ def make_window(qtbot, tmp_path):
         qtbot.addWidget(window)
         window.show()
         qtbot.waitExposed(window)
+        qtbot.waitUntil(lambda: window.library.settled, timeout=20000)  # the first read shows
         windows.append(window)
         return window
 
@@ -242,6 +243,17 @@ def wait_task(qtbot):
     return lambda window, name, timeout=30000, may_fail=False: _TaskWait(
         qtbot, window, name, timeout, may_fail
     )
+
+
+@pytest.fixture
+def settle(qtbot):
+    """``settle(window)``: wait until the catalog reads asked for (reads lane) are shown."""
+
+    def wait(window, timeout: int = 20000) -> None:
+        qtbot.waitUntil(lambda: window.library.settled and not window.tasks.busy("reads"),
+                        timeout=timeout)
+
+    return wait
 
 
 @pytest.fixture

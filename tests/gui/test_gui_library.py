@@ -27,7 +27,7 @@ def _check_label(tag_list, label: str) -> None:
     raise AssertionError(f"{label} not listed")
 
 
-def test_each_filter_changes_the_visible_count(make_window, seeded):
+def test_each_filter_changes_the_visible_count(settle, make_window, seeded):
     window = make_window(seeded.catalog)
     f = window.filters
     shown = window.grid_model.rowCount
@@ -35,8 +35,10 @@ def test_each_filter_changes_the_visible_count(make_window, seeded):
 
     def check(setup, expected):
         setup()
+        settle(window)
         assert shown() == expected
         f.reset()
+        settle(window)
         assert shown() == ALL
 
     check(lambda: _check_label(f.scenes, "beach"), 2)
@@ -87,7 +89,7 @@ def _add_clip_embedding(catalog, photo_id: int) -> None:
     conn.close()
 
 
-def test_clip_search_ranks_hits_in_the_grid(qtbot, make_window, seeded, monkeypatch, wait_task):
+def test_clip_search_ranks_hits_in_the_grid(settle, qtbot, make_window, seeded, monkeypatch, wait_task):
     _add_clip_embedding(seeded.catalog, seeded.ids["photo_01.jpg"])
     ranked = [seeded.ids["photo_07.jpg"], seeded.ids["photo_02.jpg"], seeded.ids["photo_05.jpg"]]
     asked = []
@@ -99,14 +101,16 @@ def test_clip_search_ranks_hits_in_the_grid(qtbot, make_window, seeded, monkeypa
         window.search.setText("a dog on a beach")
         window.search.fire()
     assert asked == ["a dog on a beach"]
+    settle(window)
     assert window.grid_model.ids() == ranked
     assert "CLIP" in window.hint.label.text()
     check = window.filters.has_errors
     check.setCurrentIndex(check.findData(False))  # filters still apply to the hits
+    settle(window)
     assert window.grid_model.ids() == ranked[:2]
 
 
-def test_clip_search_without_the_model_falls_back_to_names(qtbot, make_window, seeded, wait_task):
+def test_clip_search_without_the_model_falls_back_to_names(settle, qtbot, make_window, seeded, wait_task):
     _add_clip_embedding(seeded.catalog, seeded.ids["photo_01.jpg"])
     window = make_window(seeded.catalog)
     assert window.library.search_mode == "clip"
@@ -115,25 +119,28 @@ def test_clip_search_without_the_model_falls_back_to_names(qtbot, make_window, s
         window.search.fire()
     assert job.error and "CLIP" in job.error
     assert window.library.search_mode == "name"
+    settle(window)
     assert window.grid_model.rowCount() == 3
     assert "unavailable" in window.hint.label.text()
 
 
-def test_folder_in_sidebar_limits_the_grid(make_window, seeded, tmp_path):
+def test_folder_in_sidebar_limits_the_grid(settle, make_window, seeded, tmp_path):
     window = make_window(seeded.catalog)
     assert window.sidebar.folder_paths() == [str(seeded.folder)]
     assert window.sidebar.all_photos.text(0) == f"All photos  ({ALL})"
     assert window.select_folder_path(str(seeded.folder))
+    settle(window)
     assert window.library.folder == str(seeded.folder) and window.grid_model.rowCount() == ALL
     assert not window.select_folder_path(str(tmp_path))
 
 
-def test_detail_shows_metadata_as_plain_text_and_draws_boxes(qtbot, make_window, seeded):
+def test_detail_shows_metadata_as_plain_text_and_draws_boxes(settle, qtbot, make_window, seeded):
     window = make_window(seeded.catalog)
     photo_id = seeded.ids["photo_04.jpg"]
     window.grid.select_photo(photo_id)
     window.grid.setFocus()
     QTest.keyClick(window.grid, Qt.Key.Key_I)  # Info: the detail view (Return opens the viewer)
+    settle(window)
     assert window.current_view() == "detail"
     detail = window.detail
     assert detail.value_of("Camera") == "<b>Evil</b> <i>Cam</i>"
@@ -150,13 +157,14 @@ def test_detail_shows_metadata_as_plain_text_and_draws_boxes(qtbot, make_window,
         for y in range(0, image.height(), 2)
     )
     QTest.keyClick(detail, Qt.Key.Key_Left)
+    settle(window)
     assert detail.photo["id"] == window.grid_model.photo_id(window.grid_model.row_of(photo_id) - 1)
     assert window.grid.current_id() == detail.photo["id"]
     QTest.keyClick(detail, Qt.Key.Key_Escape)
     assert window.current_view() == "grid"
 
 
-def test_delete_moves_to_trash_after_confirm_and_undo_restores(qtbot, make_window, seeded, wait_task):
+def test_delete_moves_to_trash_after_confirm_and_undo_restores(settle, qtbot, make_window, seeded, wait_task):
     window = make_window(seeded.catalog)
     photo_id = seeded.ids["photo_03.jpg"]
     path = seeded.folder / "photo_03.jpg"
@@ -171,6 +179,7 @@ def test_delete_moves_to_trash_after_confirm_and_undo_restores(qtbot, make_windo
         QTest.keyClick(window.grid, Qt.Key.Key_Delete)
     report = job.result
     assert report.moved == [str(path)] and not path.exists()
+    settle(window)
     assert window.grid_model.rowCount() == ALL - 1
     assert window.notice.isVisible() and window.notice.action_button.text() == "Undo"
     assert window.actions.undo.isEnabled()
@@ -178,6 +187,7 @@ def test_delete_moves_to_trash_after_confirm_and_undo_restores(qtbot, make_windo
         window.notice.action_button.click()
     assert job.result.moved == [str(path)], job.result
     assert path.exists()
+    settle(window)
     assert window.grid_model.rowCount() == ALL
 
 
@@ -203,16 +213,18 @@ def test_cutout_runs_on_a_worker_and_saves_a_png(qtbot, make_window, seeded, wai
         assert saved.size == (view.original.image.width(), view.original.image.height())
 
 
-def test_filter_summary_follows_a_label_that_disappears(make_window, seeded):
+def test_filter_summary_follows_a_label_that_disappears(settle, make_window, seeded):
     window = make_window(seeded.catalog)
     f = window.filters
     _check_label(f.scenes, "beach")
+    settle(window)
     assert f.summary.text() == "1 filter active" and window.grid_model.rowCount() == 2
     conn = sqlite3.connect(seeded.catalog)
     with conn:
         conn.execute("DELETE FROM tags WHERE kind = 'scene' AND label = 'beach'")
     conn.close()
     window.library.reload_all()
+    settle(window)
     assert f.scenes.checked() == () and f.summary.text() == ""
     assert not f.reset_button.isEnabled() and window.grid_model.rowCount() == ALL
 
@@ -232,7 +244,7 @@ def test_a_failed_trash_keeps_an_earlier_trash_undoable(qtbot, make_window, seed
     assert job.result.moved == [str(seeded.folder / "photo_03.jpg")]
 
 
-def test_a_pending_clip_search_never_filters_by_name(qtbot, make_window, seeded, monkeypatch,
+def test_a_pending_clip_search_never_filters_by_name(settle, qtbot, make_window, seeded, monkeypatch,
                                                      wait_task):
     import threading
 
@@ -248,10 +260,13 @@ def test_a_pending_clip_search_never_filters_by_name(qtbot, make_window, seeded,
             window.search.fire()
             check = window.filters.has_errors
             check.setCurrentIndex(check.findData(False))  # a filter change while pending
+            settle(window)
             assert window.grid_model.rowCount() == ALL - 1
             window.library.reload_all()  # as after a run or a trash
+            settle(window)
             assert window.grid_model.rowCount() == ALL - 1
             release.set()
     finally:
         release.set()
+    settle(window)
     assert window.grid_model.ids() == ranked[:1]

@@ -26,7 +26,7 @@ def _portrait(catalog, photo_id: int, partner_id: int) -> None:
     conn.close()
 
 
-def test_detail_and_tooltip_show_the_displayed_size(make_window, seeded):
+def test_detail_and_tooltip_show_the_displayed_size(settle, make_window, seeded):
     photo_id, partner = seeded.ids["photo_03.jpg"], seeded.ids["photo_05.jpg"]
     _portrait(seeded.catalog, photo_id, partner)
     window = make_window(seeded.catalog)
@@ -36,10 +36,12 @@ def test_detail_and_tooltip_show_the_displayed_size(make_window, seeded):
     window.grid.select_photo(photo_id)
     window.grid.setFocus()
     QTest.keyClick(window.grid, Qt.Key.Key_I)  # Info: the detail view
+    settle(window)
     detail = window.detail
     assert detail.value_of("Dimensions") == "3024 × 4032  (stored 4032 × 3024, turned)"
     assert detail.value_of("Rating") == "★★★★☆"
     assert detail.value_of("Keywords") == "Places › Spain › Cadiz"
     assert detail.value_of("Pair").replace("\u200b", "") == "photo_05.jpg"
     QTest.keyClick(detail, Qt.Key.Key_Right)  # an upright photo shows one size only
+    settle(window)
     assert detail.value_of("Dimensions") == "320 × 240"

@@ -41,7 +41,7 @@ def _select(qtbot, window, photo_ids) -> None:
     window.grid.setFocus()
 
 
-def test_sort_keys_order_the_grid_and_are_remembered(make_window, seeded):
+def test_sort_keys_order_the_grid_and_are_remembered(settle, make_window, seeded):
     window = make_window(seeded.catalog)
     photos = _photos(seeded.catalog)
     names = {pid: os.path.basename(p["path"]) for pid, p in photos.items()}
@@ -49,12 +49,15 @@ def test_sort_keys_order_the_grid_and_are_remembered(make_window, seeded):
     assert window.grid_model.ids() == by_date  # the default: date taken, oldest first
 
     window.organize.sorting.set_sort("name")
+    settle(window)
     assert window.grid_model.ids() == sorted(photos, key=lambda pid: names[pid].casefold())
     assert not window.grid_model.sections and not window.timeline.isVisibleTo(window)
     window.organize.sorting.set_sort("size")
+    settle(window)
     sizes = [photos[pid]["size_bytes"] for pid in window.grid_model.ids()]
     assert sizes == sorted(sizes, reverse=True) and len(set(sizes)) > 1
     window.organize.sorting.reverse.setChecked(True)  # smallest first
+    settle(window)
     sizes = [photos[pid]["size_bytes"] for pid in window.grid_model.ids()]
     assert sizes == sorted(sizes)
     assert window.organize.sorting.combo.currentData() == "size"
@@ -195,7 +198,7 @@ def test_timeline_labels_the_years_holding_the_most_photos(qtbot):
     assert labels[bar.y_of(21)] == "2026"  # at its first month
 
 
-def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_task):
+def test_keys_set_ratings_and_flags_with_undo(settle, qtbot, make_window, seeded, wait_task):
     window = make_window(seeded.catalog)
     a, b = seeded.ids["photo_00.jpg"], seeded.ids["photo_03.jpg"]
     _select(qtbot, window, [a, b])
@@ -206,6 +209,7 @@ def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_t
     sidecar = exiv2.ImageFactory.open(photos[a]["path"] + ".xmp")  # the setting is on by default
     sidecar.readMetadata()
     assert sidecar.xmpData()["Xmp.xmp.Rating"].toString() == "4"  # as exiv2 itself reads it
+    settle(window)
     assert window.grid_model.index(window.grid_model.row_of(a)).data(
         Qt.ItemDataRole.UserRole + 5) == (4, None)  # the cell shows it
     with wait_task(window, "annotate"):
@@ -222,6 +226,7 @@ def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_t
     assert {_photos(seeded.catalog)[pid]["flag"] for pid in (a, b)} == {None}
 
     window.open_photo(a)  # the detail view rates the photo it shows
+    settle(window)
     with wait_task(window, "annotate"):
         QTest.keyClick(window.detail, Qt.Key.Key_2)
     photos = _photos(seeded.catalog)
@@ -240,7 +245,7 @@ def test_keys_set_ratings_and_flags_with_undo(qtbot, make_window, seeded, wait_t
     assert window.search.text() == "5" and not window.tasks.busy("library")
 
 
-def test_rating_and_flag_filters_narrow_the_grid(qtbot, make_window, seeded, wait_task):
+def test_rating_and_flag_filters_narrow_the_grid(settle, qtbot, make_window, seeded, wait_task):
     window = make_window(seeded.catalog)
     ids = seeded.ids
     for names, key in ((["photo_00.jpg", "photo_01.jpg"], Qt.Key.Key_5),
@@ -251,23 +256,28 @@ def test_rating_and_flag_filters_narrow_the_grid(qtbot, make_window, seeded, wai
             QTest.keyClick(window.grid, key)
     ratings = window.filters.ratings
     ratings.min_rating.setCurrentIndex(ratings.min_rating.findData(3))
+    settle(window)
     assert sorted(window.grid_model.ids()) == sorted(ids[n] for n in ("photo_00.jpg",
                                                                       "photo_01.jpg", "photo_02.jpg"))
     assert window.filters.active_count() == 1
     ratings.min_rating.setCurrentIndex(ratings.min_rating.findData(5))
     ratings.flag.setCurrentIndex(ratings.flag.findData("pick"))
+    settle(window)
     assert window.grid_model.ids() == [ids["photo_01.jpg"]]
     ratings.min_rating.setCurrentIndex(0)
     ratings.flag.setCurrentIndex(ratings.flag.findData("reject"))
+    settle(window)
     assert sorted(window.grid_model.ids()) == sorted([ids["photo_03.jpg"], ids["photo_04.jpg"]])
     ratings.flag.setCurrentIndex(ratings.flag.findData("none"))
+    settle(window)
     assert window.grid_model.rowCount() == len(ids) - 3
     window.filters.reset()
+    settle(window)
     assert window.grid_model.rowCount() == len(ids) and window.filters.active_count() == 0
 
 
 def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
-    qtbot, make_window, seeded, photo_maker, wait_task
+    settle, qtbot, make_window, seeded, photo_maker, wait_task
 ):
     """Bug 10: photos getting their dates during an analysis must not move under the cursor."""
     window = make_window(seeded.catalog)
@@ -295,6 +305,7 @@ def test_grid_keeps_its_order_during_a_run_and_sorts_at_the_end(
         len(before), "New in this analysis")
 
     window.runs.finished.emit(RunSummary(folder=str(seeded.folder)))  # the run ends: sorted
+    settle(window)
     conn = connect(seeded.catalog, readonly=True)
     expected = queries.photo_ids(conn, queries.PhotoFilter())
     conn.close()

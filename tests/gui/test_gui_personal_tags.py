@@ -56,6 +56,8 @@ def _teach(qtbot, window, wait_task, names: list[str], tag: str, not_this: tuple
         box.setChecked(Path(card.path).name in not_this)
     with wait_task(window, "tags-teach"):
         qtbot.mouseClick(dialog.teach_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.library.settled and not window.tasks.busy("reads"),
+                    timeout=20000)  # the library is read again (off the UI thread)
     return dialog
 
 
@@ -108,7 +110,7 @@ def test_teach_from_the_dialog_creates_the_tag(qtbot, make_window, tagged, wait_
 
 
 def test_review_accept_and_reject_retrain_and_move_the_photo(
-    qtbot, make_window, tagged, wait_task
+    settle, qtbot, make_window, tagged, wait_task
 ):
     window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
     page = window.tag_page
@@ -155,12 +157,13 @@ def test_review_accept_and_reject_retrain_and_move_the_photo(
     assert page.page.name == "our flowers" and window.sidebar.my_tags.childCount() == 2
     with wait_task(window, "tags-forget"):
         page.buttons["forget"].click()
+    settle(window)
     assert window.current_view() == "grid" and window.filters.my_tags.count() == 1
     assert window.sidebar.my_tags.child(0).text(0).startswith("my flowers")
 
 
 def test_my_tags_filter_narrows_the_grid_with_other_filters(
-    qtbot, make_window, tagged, wait_task
+    settle, qtbot, make_window, tagged, wait_task
 ):
     window = make_window(tagged.catalog)
     total = window.grid_model.rowCount()
@@ -168,13 +171,16 @@ def test_my_tags_filter_narrows_the_grid_with_other_filters(
     window.tags.dialog.reject()
     carriers = _carriers(tagged.catalog, "my flowers")
     window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
+    settle(window)
     assert window.grid_model.rowCount() == len(carriers) < total
     assert set(_ids_by_name(window)) == carriers
     assert window.filters.active_count() == 1
     window.library.run_search("flowers_0")  # no CLIP here: the file-name filter, combined
+    settle(window)
     assert set(_ids_by_name(window)) == {n for n in carriers if n.startswith("flowers_0")}
     window.library.run_search("")
     window.filters.reset()
+    settle(window)
     assert window.grid_model.rowCount() == total
 
     # A manual tag (nothing learned) filters the same way: only the photos it was given.
@@ -185,10 +191,12 @@ def test_my_tags_filter_narrows_the_grid_with_other_filters(
     dialog.manual.setChecked(True)
     with wait_task(window, "tags-teach"):
         dialog.teach_button.click()
+    settle(window)
     assert "2 photos now carry “printed”" in dialog.status.text()
     names = [window.filters.my_tags.item(r).text() for r in range(2)]
     assert names == [f"my flowers  ({len(carriers)})", "printed  (2)"]
     window.filters.my_tags.item(1).setCheckState(Qt.CheckState.Checked)
+    settle(window)
     assert set(_ids_by_name(window)) == {"other_03.jpg", "other_04.jpg"}
 
 
@@ -273,7 +281,7 @@ def _analyzed_later(catalog: Path, folder: Path, like: Path, copies: int, others
 
 
 def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
-    qtbot, make_window, tagged, wait_task
+    settle, qtbot, make_window, tagged, wait_task
 ):
     window = _flowers_page(qtbot, make_window(tagged.catalog), wait_task)
     before = len(window.tag_page.page.applied)
@@ -287,6 +295,7 @@ def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
     with wait_task(window, "tags-page"):
         window.runs.finished.emit(RunSummary(str(tagged.catalog.parent / "second"), analyzed=7))
     page = window.tag_page
+    settle(window)
     assert new <= {Path(p.path).name for p in page.page.applied}
     assert len(page.page.applied) == before + 3 and page.model.rowCount() == before + 3
     qtbot.waitUntil(lambda: window.sidebar.my_tags.child(0).text(0)
@@ -295,6 +304,7 @@ def test_a_finished_run_shows_its_new_photos_on_the_page_filter_and_sidebar(
     assert window.counts_label.isVisible() and not page.status_line.isVisible()
     assert window.filters.my_tags.item(0).text() == f"my flowers  ({before + 3})"
     window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
+    settle(window)
     assert new <= set(_ids_by_name(window)) and window.grid_model.rowCount() == before + 3
 
 

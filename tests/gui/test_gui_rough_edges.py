@@ -44,24 +44,28 @@ def test_filters_panel_comes_back_after_closing_on_the_duplicates_view(qtbot, ma
     assert again.filters_dock.toggleViewAction().isChecked()
 
 
-def test_filters_matching_nothing_say_so_and_offer_to_clear_them(qtbot, make_window, seeded):
+def test_filters_matching_nothing_say_so_and_offer_to_clear_them(settle, qtbot, make_window, seeded):
     """Bug 3: filters that matched nothing said "No photos here yet. Choose 'Analyze folder…'"."""
     window = make_window(seeded.catalog)
     f = window.filters
     _check_label(f.scenes, "beach")
     f.camera.setCurrentIndex(f.camera.findData("NIKON D70"))  # no NIKON photo is a beach
+    settle(window)
     assert window.grid_model.rowCount() == 0
     assert window.grid.empty_text == NO_MATCH
     button = window.library.clear_action.button
     assert button.isVisible() and button.text() == "Clear filters"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    settle(window)
     assert window.grid_model.rowCount() == 12 and f.active_count() == 0
     assert not button.isVisible()
     window.search.setText("no-such-name")
     window.search.fire()
+    settle(window)
     assert "no-such-name" in window.grid.empty_text and button.isVisible()
     assert button.text() == "Clear search"
     button.click()
+    settle(window)
     assert window.search.text() == "" and window.grid_model.rowCount() == 12
 
 
@@ -74,7 +78,7 @@ def test_an_empty_library_still_asks_for_a_folder(make_window):
 # -- bug 13: smaller things -------------------------------------------------------------------
 
 
-def test_clicking_a_scene_label_toggles_it_and_several_say_any_of(qtbot, make_window, seeded):
+def test_clicking_a_scene_label_toggles_it_and_several_say_any_of(settle, qtbot, make_window, seeded):
     window = make_window(seeded.catalog)
     scenes = window.filters.scenes
     row = next(r for r in range(scenes.count())
@@ -82,6 +86,7 @@ def test_clicking_a_scene_label_toggles_it_and_several_say_any_of(qtbot, make_wi
     rect = scenes.visualItemRect(scenes.item(row))
     on_text = rect.center()  # the label's text, right of the check box
     qtbot.mouseClick(scenes.viewport(), Qt.MouseButton.LeftButton, pos=on_text)
+    settle(window)
     assert scenes.checked() == ("beach",) and window.grid_model.rowCount() == 2
     _check_label(scenes, "forest")
     assert "Scenes: any of beach, forest" in window.filters.summary.text()
@@ -116,10 +121,11 @@ def test_a_stopped_run_says_how_far_it_got():
     assert summary_text(done).startswith("Analyzed 1 photo in 0:02") and "1 new file found" in summary_text(done)
 
 
-def test_the_search_hint_points_to_the_app_not_the_command_line(make_window, seeded):
+def test_the_search_hint_points_to_the_app_not_the_command_line(settle, make_window, seeded):
     window = make_window(seeded.catalog)
     window.search.setText("photo_0")
     window.search.fire()
+    settle(window)
     text = window.hint.label.text()
     assert "Settings" in text and "imgengine" not in text and "`" not in text
 
@@ -187,8 +193,8 @@ def test_cancel_hides_its_tooltip_over_the_status_text(qtbot, make_window, tmp_p
                           "Stop the analysis", window.progress)
         assert QToolTip.isVisible()
         window.actions.cancel.trigger()
+        assert window.progress.label.text().startswith("Stopping")  # before the run can end
         qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=2000)  # it fades out
-        assert window.progress.label.text().startswith("Stopping")
 
 
 def test_save_dialogs_start_outside_the_library_remember_and_warn(
@@ -275,7 +281,7 @@ def test_declining_the_resume_offer_is_remembered(qtbot, make_window, tmp_path, 
 
 
 def test_a_photo_not_analyzed_yet_says_so_and_is_previewed_from_its_file(
-    qtbot, make_window, tmp_path, photo_maker
+    settle, qtbot, make_window, tmp_path, photo_maker
 ):
     """Bug 4: a scanned photo whose analysis had not reached it read "could not be decoded ·
     ? · Dimensions ?"."""
@@ -292,6 +298,7 @@ def test_a_photo_not_analyzed_yet_says_so_and_is_previewed_from_its_file(
     window = make_window(catalog)
     assert window.grid_model.rowCount() == 1
     window.open_photo(window.grid_model.photo_id(0))
+    settle(window)
     detail = window.detail
     assert detail.value_of("Dimensions") == "not analyzed yet"
     assert detail.value_of("Size").endswith("not analyzed yet") and "?" not in detail.value_of("Size")

@@ -65,7 +65,7 @@ def test_library_and_tools_show_whole_above_people_and_a_dragged_split_is_kept(
 
 
 def test_the_sort_box_says_similarity_during_find_similar_then_the_users_sort(
-    qtbot, make_window, seeded
+    settle, qtbot, make_window, seeded
 ):
     window = make_window(seeded.catalog, remember=False)
     sorting, combo = window.organize.sorting, window.organize.sorting.combo
@@ -73,6 +73,7 @@ def test_the_sort_box_says_similarity_during_find_similar_then_the_users_sort(
     qtbot.waitUntil(lambda: window.grid_model.rowCount() == len(seeded.ids))
     ranked = [seeded.ids[n] for n in ("photo_03.jpg", "photo_01.jpg", "photo_02.jpg")]
     window._show_similar("photo_03.jpg", ranked)  # what the photo menu's Find Similar ends in
+    settle(window)
     assert window.grid_model.ids() == ranked
     assert combo.currentText() == "Sort: Similarity" and not combo.isEnabled()
     assert not sorting.key_actions["name"].isEnabled() and sorting.key == "name"

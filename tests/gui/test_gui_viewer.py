@@ -218,7 +218,7 @@ def test_unreadable_photo_says_why(qtbot, tasks, photos, tmp_path):
 
 # -- in the window ---------------------------------------------------------------------------------
 
-def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
+def test_grid_opens_the_viewer_and_info_and_back(settle, qtbot, make_window, seeded):
     window = make_window(seeded.catalog)
     first = seeded.ids["photo_01.jpg"]
     window.grid.select_photo(first)
@@ -231,12 +231,14 @@ def test_grid_opens_the_viewer_and_info_and_back(qtbot, make_window, seeded):
     QTest.keyClick(viewer.canvas, Qt.Key.Key_Right)
     assert window.grid.current_id() == viewer.photo.photo_id != first  # the grid follows
     QTest.keyClick(viewer.canvas, Qt.Key.Key_I)
+    settle(window)
     assert window.current_view() == "detail" and window.detail.photo["id"] == viewer.photo.photo_id
     QTest.keyClick(window.detail, Qt.Key.Key_F)  # back into the viewer from the info
     assert window.current_view() == "viewer"
     QTest.keyClick(viewer.canvas, Qt.Key.Key_Escape)
     assert window.current_view() == "grid" and window.filters_dock.isVisible()
     QTest.keyClick(window.grid, Qt.Key.Key_I)
+    settle(window)
     assert window.current_view() == "detail"
     window.view_photo(first)
     window.select_folder(str(seeded.folder))  # a folder picked in the sidebar from the viewer
@@ -316,7 +318,7 @@ def test_reveal_selects_the_file_where_the_platform_can(tmp_path):
     assert opened == [QUrl.fromLocalFile(str(tmp_path))]
 
 
-def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, wait_task,
+def test_context_menu_trash_is_journaled_and_undone(settle, qtbot, make_window, seeded, wait_task,
                                                      private_trash):
     window = make_window(seeded.catalog)
     photo_id = seeded.ids["photo_03.jpg"]
@@ -327,6 +329,7 @@ def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, 
     with wait_task(window, "trash") as job:
         _menu_action(window, [photo_id], "Move to Trash…")[0].trigger()
     assert job.result.action_id is not None and job.result.moved == [str(path)]
+    settle(window)  # the library is read again: the viewer follows
     assert window.current_view() == "viewer" and window.viewing.viewer.photo.photo_id == following
     assert not path.exists() and (private_trash / "files" / "photo_03.jpg").exists()
     assert photo_id not in window.grid_model.ids()
@@ -337,11 +340,12 @@ def test_context_menu_trash_is_journaled_and_undone(qtbot, make_window, seeded, 
     assert window.notice.action_button.text() == "Undo"
     with wait_task(window, "undo"):
         window.notice.action_button.click()
+    settle(window)
     assert path.exists() and not (private_trash / "files" / "photo_03.jpg").exists()
     assert photo_id in window.grid_model.ids()
 
 
-def test_context_menu_find_similar_ranks_the_grid(qtbot, make_window, seeded, wait_task):
+def test_context_menu_find_similar_ranks_the_grid(settle, qtbot, make_window, seeded, wait_task):
     model_id = Settings().scenes_model
     vectors = {"photo_01.jpg": [1, 0, 0, 0], "photo_04.jpg": [0.9, 0.1, 0, 0],
                "photo_02.jpg": [0.5, 0.5, 0, 0], "photo_03.jpg": [0, 0, 1, 0]}
@@ -355,6 +359,7 @@ def test_context_menu_find_similar_ranks_the_grid(qtbot, make_window, seeded, wa
     window = make_window(seeded.catalog)
     with wait_task(window, "similar"):
         _menu_action(window, [seeded.ids["photo_01.jpg"]], "Find Similar Photos")[0].trigger()
+    settle(window)
     names = ["photo_01.jpg", "photo_04.jpg", "photo_02.jpg", "photo_03.jpg"]
     assert window.grid_model.ids() == [seeded.ids[n] for n in names]
     assert "photo_01.jpg" in window.hint.label.text()
