@@ -339,6 +339,7 @@ def test_renaming_a_ticked_tag_keeps_the_grid_filtered_by_it(qtbot, make_window,
     _flowers_page(qtbot, window, wait_task)
     carriers = _carriers(tagged.catalog, "my flowers")
     window.tag_page.back_requested.emit()
+    qtbot.waitUntil(lambda: window.filters.my_tags.count() == 1)
     window.filters.my_tags.item(0).setCheckState(Qt.CheckState.Checked)
     qtbot.waitUntil(lambda: set(_ids_by_name(window)) == carriers)
     window.tags.open_tag("my flowers")
