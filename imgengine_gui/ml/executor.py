@@ -194,8 +194,11 @@ class DeviceExecutor:
             self._failure = self._failure or error
         for analyzer in self._beside:
             release = getattr(analyzer, "release", None)
-            if release is not None:
-                release()
+            try:
+                if callable(release):
+                    release()
+            except Exception as error:  # what it held goes with the process: note it, go on
+                self._notes.append(f"{analyzer.name}: release failed ({error})")
 
     def _set_threads(self) -> None:
         if self.runtime.num_threads <= 0:

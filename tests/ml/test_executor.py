@@ -345,3 +345,95 @@ def test_each_analyzer_runs_only_on_the_photos_due_for_its_task():
         "photo-2": {"scenes": 2, "objects": 2}, "photo-3": {},
     }
     assert errors == []
+
+
+class BesideDevice(FakeAnalyzer):
+    """A CPU step after ``fake`` (like dlib's descriptors): fails on the photo whose colour is
+    ``fail_on``, whichever batch it is in; may hold each batch until the test releases it."""
+
+    beside_device = True
+    needs = ("fake",)
+    stores = ("beside",)
+
+    def __init__(self, fail_on: int | None = None, gated: bool = False) -> None:
+        super().__init__(name="beside")
+        self.fail_on = fail_on
+        self.entered, self.gate = threading.Event(), threading.Event()
+        if not gated:
+            self.gate.set()
+
+    def run(self, images, found=None):
+        self.entered.set()
+        self.gate.wait(10)
+        if any(image.getpixel((0, 0))[0] == self.fail_on for image in images):
+            raise ValueError("dlib: bad photo")
+        self.threads.append(threading.current_thread().name)
+        return [{"beside": f["fake"] * 10} for f in found]
+
+
+def test_a_cpu_analyzer_runs_beside_the_device_and_results_keep_their_order():
+    device, beside = FakeAnalyzer(), BesideDevice()
+    executor, results, errors, progress = run_executor([device, beside], 10, batch_size=4)
+    assert set(device.threads) == {"imgengine-device"}
+    assert {name.split("_")[0] for name in beside.threads} == {"imgengine-cpu"}
+    assert [key for key, _ in results] == [f"photo-{i}" for i in range(10)]
+    assert [result for _, result in results] == [{"fake": i, "beside": 10 * i} for i in range(10)]
+    assert progress == [4, 8, 10] and errors == []
+
+
+def test_an_error_in_the_cpu_analyzer_fails_that_photo_only():
+    beside = BesideDevice(fail_on=5)
+    _, results, errors, _ = run_executor([FakeAnalyzer(), beside], 8, batch_size=4)
+    assert [(key, name) for key, name, _ in errors] == [("photo-5", "beside")]
+    assert "bad photo" in errors[0][2]
+    assert [("beside" in result) for _, result in results] == [i != 5 for i in range(8)]
+    assert all(result["fake"] == i for i, (_, result) in enumerate(results))
+
+
+def test_cancel_with_a_batch_on_the_cpu_worker_stops_and_unblocks_producers():
+    beside = BesideDevice(gated=True)
+    results: list = []
+    executor = DeviceExecutor(
+        [FakeAnalyzer(), beside], Runtime(), batch_size=4, queue_size=4,
+        on_results=results.extend, linger_s=60.0,
+    ).start()  # fmt: skip
+    accepted: list[bool] = []
+    producer = threading.Thread(
+        target=lambda: accepted.extend(executor.submit(i, photo(i)) for i in range(40))
+    )
+    producer.start()
+    assert beside.entered.wait(10)  # the first batch is on the CPU worker
+    executor.cancel(timeout=0)
+    beside.gate.set()
+    executor.cancel(timeout=10)
+    producer.join(timeout=10)
+    assert not executor.running and not producer.is_alive()
+    assert 4 <= len(results) <= 8  # the batch on the worker, and at most the one on the device
+    assert sorted(key for key, _ in results) == list(range(len(results)))
+    assert accepted.count(False) > 0
+
+
+def test_a_results_callback_failure_on_the_cpu_worker_is_reraised_by_close():
+    def explode(_results):
+        raise OSError("catalog is read-only")
+
+    executor = DeviceExecutor(
+        [FakeAnalyzer(), BesideDevice()], Runtime(), batch_size=2, on_results=explode
+    ).start()
+    for index in range(6):
+        executor.submit(index, photo(index))
+    with pytest.raises(OSError, match="read-only"):
+        executor.close(timeout=10)
+    assert not executor.running
+
+
+def test_a_cpu_analyzer_whose_keys_a_later_one_needs_stays_on_the_device():
+    from imgengine_gui.ml.beside_device import beside_device
+
+    beside, reader = BesideDevice(), CountsFaces(name="after")
+    reader.needs = ("beside",)
+    assert beside_device([FakeAnalyzer(), beside]) == [beside]
+    assert beside_device([FakeAnalyzer(), beside, reader]) == []
+    _, results, errors, _ = run_executor([FakeAnalyzer(), beside, reader], 3, batch_size=4)
+    assert set(beside.threads) == {"imgengine-device"}
+    assert [r["seen"]["beside"] for _, r in results] == [0, 10, 20] and errors == []
