@@ -77,12 +77,29 @@ def remove_keywords(
     )
 
 
-def photos_with_user_keyword(conn: sqlite3.Connection, keyword: str) -> set[int]:
-    """The photos the user gave this keyword in the app (not the ones a file gave it)."""
-    rows = conn.execute(
-        "SELECT photo_id FROM photo_keywords WHERE keyword = ? AND source = 'user'", (keyword,)
+def keyword_sources(conn: sqlite3.Connection, keyword: str) -> dict[int, set[str]]:
+    """Photo id -> where its ``keyword`` came from ('file', 'user', 'tag': a personal tag)."""
+    out: dict[int, set[str]] = defaultdict(set)
+    for photo_id, source in conn.execute(
+        "SELECT photo_id, source FROM photo_keywords WHERE keyword = ?", (keyword,)
+    ):
+        out[photo_id].add(source)
+    return dict(out)
+
+
+def add_tag_keyword(conn: sqlite3.Connection, photo_ids: Sequence[int], keyword: str) -> None:
+    conn.executemany(
+        "INSERT OR IGNORE INTO photo_keywords(photo_id, keyword, source) VALUES (?, ?, 'tag')",
+        [(p, keyword) for p in photo_ids],
     )
-    return {r[0] for r in rows}
+
+
+def remove_tag_keyword(conn: sqlite3.Connection, photo_ids: Sequence[int], keyword: str) -> None:
+    """The tag's own rows, and the file's echo of what the tag wrote to the sidecar."""
+    conn.executemany(
+        "DELETE FROM photo_keywords WHERE photo_id = ? AND keyword = ? AND source IN ('tag', 'file')",
+        [(p, keyword) for p in photo_ids],
+    )
 
 
 def add_user_region(

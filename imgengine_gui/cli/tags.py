@@ -60,6 +60,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     f.set_defaults(run=run_forget)
 
 
+_UNWRITTEN = "sidecars_unwritten"
+
+
 def _ask(args: argparse.Namespace, method: str, *params):
     """Call one engine method; its refusals are usage errors (one line, exit 2)."""
     from imgengine_gui.engine.personal_tags import PersonalTagError, PersonalTags
@@ -69,7 +72,8 @@ def _ask(args: argparse.Namespace, method: str, *params):
         answer = getattr(engine, method)(*params)
     except PersonalTagError as exc:
         raise UsageError(str(exc)) from exc
-    _report_keywords(engine)
+    if _report_keywords(engine):
+        setattr(args, _UNWRITTEN, True)  # exit 1: some sidecar kept the old keyword
     return answer
 
 
@@ -171,9 +175,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_rename(args: argparse.Namespace) -> int:
     print(f'renamed to "{_ask(args, "rename", args.name, args.new_name)}"')
-    return 0
+    return 1 if _UNWRITTEN in vars(args) else 0
 
 
 def run_forget(args: argparse.Namespace) -> int:
     print(f'forgot "{_ask(args, "forget", args.name)}"')
-    return 0
+    return 1 if _UNWRITTEN in vars(args) else 0

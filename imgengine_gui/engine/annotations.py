@@ -95,6 +95,19 @@ def name_person(
     return _write(conn, [photo_id], SidecarChange(add_people=(region,)), settings)
 
 
+def write_keywords(
+    conn: Connection,
+    photo_ids: Sequence[int],
+    settings: Settings,
+    *,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+) -> AnnotationReport:
+    """Only the sidecars (the caller keeps the catalog): ``add`` / ``remove`` these keywords."""
+    return _write(conn, photo_ids, SidecarChange(add_keywords=tuple(add),
+                                                 remove_keywords=tuple(remove)), settings)  # fmt: skip
+
+
 def _clean(keywords: Sequence[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(" ".join(k.split()) for k in keywords if k.strip()))
     if not cleaned:

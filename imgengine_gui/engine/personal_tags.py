@@ -131,7 +131,8 @@ class PersonalTags:
         store.record_decisions(self.conn, tag_id, negatives, positive=False)
         count = self._apply(store.find_tag(self.conn, name), index)
         self._commit()
-        self._write_keywords(name, add=examples, remove=confirmed_before)
+        now = set(examples)
+        self._write_keywords(name, add=now - confirmed_before, remove=confirmed_before - now)
         return TeachResult(
             name=name,
             photos=count,
@@ -207,10 +208,13 @@ class PersonalTags:
         stored, _ = self._free_name(new_name)
         store.rename_tag(self.conn, tag["id"], stored)
         self._commit()
-        confirmed = tag_keywords.confirmed_photos(self.conn, tag["id"])
-        if tag_keywords.keyword_for(stored) != tag_keywords.keyword_for(tag["name"]):
-            self._write_keywords(tag["name"], remove=confirmed)
-            self._write_keywords(stored, add=confirmed)
+        if self.settings is not None and (
+            tag_keywords.keyword_for(stored) != tag_keywords.keyword_for(tag["name"])
+        ):
+            self.keywords = tag_keywords.rename_keyword(
+                self.conn, tag_keywords.keyword_for(tag["name"]), tag_keywords.keyword_for(stored),
+                self.settings,
+            )
         return stored
 
     def stored_name(self, name: str) -> tuple[str, str | None]:

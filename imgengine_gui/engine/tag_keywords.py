@@ -1,8 +1,9 @@
 """Personal tags as keywords in XMP sidecars, where Lightroom, digiKam and darktable read them.
 
 The photos the user confirmed for a tag (its examples: taught, accepted, or a manual tag's
-photos) carry the tag's name as a keyword, kept in the catalog and written to their sidecars
-under the ``sidecars`` setting, like a keyword typed on the photo. The photos a tag only learned
+photos) carry the tag's name as a keyword, kept in the catalog (source 'tag') and written to
+their sidecars under the ``sidecars`` setting. The tag only ever takes away a keyword it gave: one
+a photo had already (typed in the app, or from its file) is left alone. The photos a tag only learned
 are not written: they change with every answer, and a wrong keyword in a file outlives the app.
 """
 
@@ -13,7 +14,7 @@ from collections.abc import Iterable
 from imgengine_gui.catalog import Connection
 from imgengine_gui.catalog import annotations as store
 from imgengine_gui.catalog import personal_tags as tags_store
-from imgengine_gui.engine.annotations import AnnotationReport, add_keywords, remove_keywords
+from imgengine_gui.engine.annotations import AnnotationReport, write_keywords
 from imgengine_gui.settings import Settings
 
 
@@ -30,21 +31,38 @@ def sync_keyword(
     add: Iterable[int] = (),
     remove: Iterable[int] = (),
 ) -> AnnotationReport:
-    """Give ``add`` the keyword and take it from ``remove`` (photos the tag no longer confirms).
-    A photo that carries the keyword for another reason (typed on it) is only ever touched when
-    the tag itself lets go of it."""
-    add_ids = set(add)
-    have = store.photos_with_user_keyword(conn, keyword)
+    """Give ``add`` the keyword, unless a photo has it already (typed, or from its file: never
+    the tag's to take away), and take it from the ``remove`` photos the tag itself gave it to."""
+    add_ids, have = set(add), store.keyword_sources(conn, keyword)
+    adding = sorted(p for p in add_ids if p not in have)
+    taking = sorted(p for p in set(remove) - add_ids if "tag" in have.get(p, ()))
+    store.add_tag_keyword(conn, adding, keyword)
+    store.remove_tag_keyword(conn, taking, keyword)
     report = AnnotationReport()
-    for ids, change in ((add_ids - have, add_keywords), (set(remove) - add_ids, remove_keywords)):
+    kept_by_user = [p for p in taking if "user" in have.get(p, ())]
+    for ids, change in ((adding, {"add": [keyword]}),
+                        ([p for p in taking if p not in kept_by_user], {"remove": [keyword]})):  # fmt: skip
         if ids:
-            part = change(conn, sorted(ids), [keyword], settings)
+            part = write_keywords(conn, ids, settings, **change)
             report.photos += part.photos
             report.sidecars += part.sidecars
             report.failed += part.failed
             report.note = report.note or part.note
+    conn.commit()
     return report
 
 
 def confirmed_photos(conn: Connection, tag_id: int) -> list[int]:
     return [pid for pid, positive in tags_store.decisions(conn, tag_id).items() if positive]
+
+
+def rename_keyword(conn: Connection, old: str, new: str, settings: Settings) -> AnnotationReport:
+    """The photos the tag gave ``old`` get ``new`` instead (both reports' failures kept)."""
+    given = [p for p, sources in store.keyword_sources(conn, old).items() if "tag" in sources]
+    report = sync_keyword(conn, old, settings, remove=given)
+    added = sync_keyword(conn, new, settings, add=given)
+    report.photos += added.photos
+    report.sidecars += added.sidecars
+    report.failed += added.failed
+    report.note = report.note or added.note
+    return report

@@ -7,6 +7,7 @@ library retrains in well under a second instead of reading every embedding again
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +25,7 @@ class TagJobs:
         self.catalog = Path(catalog)
         self._index: EmbeddingIndex | None = None
         self._settings = settings  # the saved settings, read when a job runs (sidecar keywords)
+        self.unwritten: deque[tuple[str, str]] = deque()  # (photo, why): thread-safe appends
 
     def _run(self, work: Callable[[PersonalTags], T]) -> T:
         with opened(self.catalog) as conn:
@@ -33,6 +35,8 @@ class TagJobs:
                 return work(engine)
             finally:
                 self._index = engine.cached_index
+                if engine.keywords is not None:
+                    self.unwritten.extend(engine.keywords.failed)
 
     def context(self) -> TeachContext:
         return self._run(teach_context)

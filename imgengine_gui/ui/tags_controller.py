@@ -60,7 +60,22 @@ class TagsController(QObject):
         runs.failed.connect(self._run_failed)
 
     def _submit(self, name: str, job, on_done, on_error=None) -> None:
-        self._tasks.submit("library", name, job, on_done, on_error or self._failed)
+        def done(result) -> None:
+            on_done(result)
+            self._report_unwritten()
+
+        self._tasks.submit("library", name, job, done, on_error or self._failed)
+
+    def _report_unwritten(self) -> None:
+        """Sidecars that could not take a tag's keyword (the catalog has it): one line."""
+        missed = []
+        while self.jobs.unwritten:
+            missed.append(self.jobs.unwritten.popleft())
+        if missed:
+            path, why = missed[0]
+            more = f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""
+            self._status.showMessage(f"Sidecar not written for {os.path.basename(path)}: {why}"
+                                     f"{more}", 15000)  # fmt: skip
 
     def _failed(self, message: str) -> None:
         self._page.set_busy("")

@@ -369,3 +369,16 @@ def test_the_detail_view_lists_a_photos_personal_tags_and_keywords(
 
     qtbot.waitUntil(lambda: "My tags" in rows(), timeout=10000)
     assert rows()["My tags"] == "my flowers 100%" and rows()["Keywords"] == "my flowers"
+
+
+def test_a_sidecar_that_cannot_take_the_keyword_is_said_in_the_status_bar(
+    qtbot, make_window, tagged, wait_task
+):
+    folder = tagged.groups["flowers"][0].parent
+    (folder / "flowers_00.jpg.xmp").write_text("not xmp at all")  # a sidecar we must not replace
+    window = make_window(tagged.catalog)
+    _teach(qtbot, window, wait_task, ["flowers_00.jpg", "flowers_01.jpg"], "my flowers")
+    qtbot.waitUntil(lambda: "Sidecar not written for flowers_00.jpg" in
+                    window.statusBar().currentMessage())  # fmt: skip
+    assert (folder / "flowers_00.jpg.xmp").read_text() == "not xmp at all"
+    assert "my flowers" in (folder / "flowers_01.jpg.xmp").read_text()

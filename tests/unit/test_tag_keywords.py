@@ -52,7 +52,7 @@ def test_confirmed_photos_carry_the_tag_as_a_keyword_and_lose_it_when_undone(lib
     assert not _keyword_in(paths[flowers[1]], "my flowers")
     engine.forget("garden")
     assert not any(_keyword_in(paths[p], "garden") for p in flowers)
-    assert keywords_store.photos_with_user_keyword(conn, "garden") == set()
+    assert keywords_store.keyword_sources(conn, "garden") == {}
 
 
 def test_forgetting_keeps_the_same_keyword_typed_on_other_photos(library):
@@ -64,6 +64,28 @@ def test_forgetting_keeps_the_same_keyword_typed_on_other_photos(library):
     engine.forget("boat")
     assert _keyword_in(paths[typed], "boat")
     assert not any(_keyword_in(paths[p], "boat") for p in groups["grandpa"][:2])
+
+
+def test_a_keyword_typed_on_an_example_is_never_the_tags_to_take(library):
+    conn, groups, paths = library
+    typed, other = groups["flowers"][:2]
+    annotations.add_keywords(conn, [typed], ["my flowers"], Settings())
+    engine = PersonalTags(conn, settings=Settings())
+    engine.teach("my flowers", [typed, other])
+    engine.forget("my flowers")
+    assert _keyword_in(paths[typed], "my flowers") and not _keyword_in(paths[other], "my flowers")
+    assert keywords_store.keyword_sources(conn, "my flowers") == {typed: {"user"}}
+
+
+def test_a_keyword_the_user_took_off_stays_off_when_the_tag_learns_more(library):
+    conn, groups, paths = library
+    flowers = groups["flowers"]
+    engine = PersonalTags(conn, settings=Settings())
+    engine.teach("my flowers", flowers[:2])
+    annotations.remove_keywords(conn, [flowers[0]], ["my flowers"], Settings())
+    engine.accept("my flowers", flowers[2])
+    assert not _keyword_in(paths[flowers[0]], "my flowers")
+    assert _keyword_in(paths[flowers[2]], "my flowers")
 
 
 def test_a_builtin_clash_writes_the_name_the_user_typed(library):
@@ -79,7 +101,7 @@ def test_no_sidecar_when_the_setting_says_so(library, mode):
     conn, groups, paths = library
     PersonalTags(conn, settings=Settings(sidecars=mode)).teach("my flowers", groups["flowers"][:2])
     assert not any(_subjects(paths[p]) for p in groups["flowers"])
-    assert keywords_store.photos_with_user_keyword(conn, "my flowers") == set(groups["flowers"][:2])
+    assert set(keywords_store.keyword_sources(conn, "my flowers")) == set(groups["flowers"][:2])
 
 
 def test_without_settings_nothing_is_written(library):
