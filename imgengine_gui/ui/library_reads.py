@@ -61,6 +61,7 @@ def read_live(catalog: Path, versions: CatalogReader, seen: Version,
 def read_library(catalog: Path, versions: CatalogReader, folder: str | None,
                  photo_filter: queries.PhotoFilter, key: str, reverse: bool,
                  scenes_model: str) -> LibraryRead:
+    versions.close()  # opened afresh: a catalog read before its migration was an in-memory copy
     version = versions.data_version()
     if not Path(catalog).exists():
         return LibraryRead(version, dict.fromkeys(NO_COUNTS, 0), [],

@@ -421,8 +421,8 @@ class MainWindow(QMainWindow):
     def _people_edited(self) -> None:
         """Names and people changed: the grid (when filtered by a person) and the detail read again."""
         self.library.reload_photos()
-        if self.current_view() == "detail" and self.detail.photo is not None:
-            self.open_photo(self.detail.photo["id"])
+        if self.current_view() == "detail" and self._detail_wanted is not None:
+            self.open_photo(self._detail_wanted)  # the photo asked for last, not the one shown
 
     def _search(self, text: str) -> None:
         if self.current_view() != "grid":

@@ -62,7 +62,9 @@ class PeopleController(QObject):
 
     def _show(self, state: PeopleState) -> None:
         self.state = state
-        moved, self._merged = self._merged, {}
+        present = {int(person["id"]) for person in state.people}
+        moved = dict(self._merged)  # a reload read before the merge landed keeps waiting for it
+        self._merged = {s: t for s, t in self._merged.items() if s in present}
         self.panel.set_people(state.people, moved)
         kind = state.undo_kind
         self._undo.set_available("people", kind is not None,
