@@ -296,19 +296,6 @@ def face_people(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[tupl
     return out
 
 
-def photo_persons(conn: sqlite3.Connection, photo_ids: Sequence[int]) -> dict[int, dict[int, str]]:
-    """Photo id -> {person id: name or ""} of the persons People found in it (hidden ones too)."""
-    out: dict[int, dict[int, str]] = {}
-    for chunk in _chunks(list(photo_ids)):
-        for pid, person, name in conn.execute(
-            "SELECT f.photo_id, f.person_id, ps.name FROM faces f JOIN persons ps"
-            f" ON ps.id = f.person_id WHERE f.photo_id IN ({_marks(chunk)})",
-            list(chunk),
-        ):
-            out.setdefault(pid, {})[person] = name or ""
-    return out
-
-
 def name_faces(conn: sqlite3.Connection, tags: Mapping[int, Mapping[str, list[dict]]]) -> None:
     """Give each face item of ``tags`` (photo id -> kind -> items) its "person" and "name".
 

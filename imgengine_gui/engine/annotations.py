@@ -28,6 +28,14 @@ class AnnotationReport:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (photo path, why)
     note: str | None = None  # why no sidecar was written at all, when that is the setting
 
+    def absorb(self, other: AnnotationReport) -> AnnotationReport:
+        """This report and ``other``'s (other photos) as one."""
+        self.photos += other.photos
+        self.sidecars += [s for s in other.sidecars if s not in self.sidecars]
+        self.failed += other.failed
+        self.note = self.note or other.note
+        return self
+
 
 def backup_folder() -> Path:
     """Where the previous versions of the sidecars we change are kept."""

@@ -191,10 +191,11 @@ class PersonalTags:
 
     def forget(self, name: str) -> str:
         tag = self._tag(name)
-        confirmed = tag_keywords.confirmed_photos(self.conn, tag["id"])
         store.delete_tag(self.conn, tag["id"])
         self._commit()
-        self._write_keywords(tag["name"], remove=confirmed)
+        if self.settings is not None:
+            keyword = tag_keywords.keyword_for(tag["name"])
+            self._write_keywords(tag["name"], remove=tag_keywords.given(self.conn, keyword))
         return tag["name"]
 
     def rename(self, name: str, new_name: str) -> str:
@@ -231,7 +232,11 @@ class PersonalTags:
         person People found in every example, else (no identities yet) a face in each."""
         ids = list(photo_ids)
         counts = store.face_counts(self.conn, ids)
-        found = people_store.photo_persons(self.conn, ids) if people_store.has_people(self.conn) else {}
+        found: dict[int, dict[int, str]] = {}  # photo -> {person: name} People found in it
+        faces = people_store.face_people(self.conn, ids) if people_store.has_people(self.conn) else {}
+        for (pid, _box), (_face, person, name) in faces.items():
+            if person is not None:
+                found.setdefault(pid, {})[person] = name or ""
         if not any(found.values()):
             return classifier.person_hint([counts.get(pid) for pid in ids])
         identities = [{str(p) for p in found.get(pid, {})} for pid in ids]

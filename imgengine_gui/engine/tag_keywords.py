@@ -43,26 +43,18 @@ def sync_keyword(
     for ids, change in ((adding, {"add": [keyword]}),
                         ([p for p in taking if p not in kept_by_user], {"remove": [keyword]})):  # fmt: skip
         if ids:
-            part = write_keywords(conn, ids, settings, **change)
-            report.photos += part.photos
-            report.sidecars += part.sidecars
-            report.failed += part.failed
-            report.note = report.note or part.note
+            report.absorb(write_keywords(conn, ids, settings, **change))
     conn.commit()
     return report
 
 
-def confirmed_photos(conn: Connection, tag_id: int) -> list[int]:
-    return [pid for pid, positive in tags_store.decisions(conn, tag_id).items() if positive]
+def given(conn: Connection, keyword: str) -> list[int]:
+    """The photos a tag gave ``keyword`` (and may take it from)."""
+    return [p for p, sources in store.keyword_sources(conn, keyword).items() if "tag" in sources]
 
 
 def rename_keyword(conn: Connection, old: str, new: str, settings: Settings) -> AnnotationReport:
     """The photos the tag gave ``old`` get ``new`` instead (both reports' failures kept)."""
-    given = [p for p, sources in store.keyword_sources(conn, old).items() if "tag" in sources]
-    report = sync_keyword(conn, old, settings, remove=given)
-    added = sync_keyword(conn, new, settings, add=given)
-    report.photos += added.photos
-    report.sidecars += added.sidecars
-    report.failed += added.failed
-    report.note = report.note or added.note
-    return report
+    photos = given(conn, old)
+    report = sync_keyword(conn, old, settings, remove=photos)
+    return report.absorb(sync_keyword(conn, new, settings, add=photos))

@@ -340,7 +340,6 @@ class MainWindow(QMainWindow):
         state = ui_state.ui_settings()
         state.setValue("geometry", self.saveGeometry())
         state.setValue("window_state", self.saveState())
-        state.setValue("thumbnail_size", self.zoom.value())
         split = self.left_pane.saved_split()
         if split is None:
             state.remove("sidebar_split")
